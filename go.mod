@@ -1,0 +1,3 @@
+module github.com/braid-net/braid
+
+go 1.26.8
