@@ -1,0 +1,180 @@
+// Command idlemem measures what idle connections cost a server in memory.
+//
+// It reads the server's resident set size (VmRSS in /proc/PID/status), opens
+// -conns connections, makes each echo one message (so the server has really
+// accepted it and built its per-connection state, and any buffers used for
+// that message had the chance to go back to a pool), leaves them idle for
+// -settle, reads VmRSS again and reports the difference per connection.
+// Kernel socket buffers are not in RSS: the figure is the server's own cost.
+//
+//	idlemem -addr 127.0.0.1:7000 -conns 10000 -server-pid 1234
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/braid-net/braid/bench/internal/pattern"
+	"github.com/braid-net/braid/bench/internal/procstat"
+)
+
+// Result is what one run measured.
+type Result struct {
+	Server        string  `json:"server,omitempty"`
+	Addr          string  `json:"addr"`
+	Conns         int     `json:"conns"`
+	Connected     int     `json:"connected"`
+	RSSBefore     int64   `json:"rss_before_bytes"`
+	RSSAfter      int64   `json:"rss_after_bytes"`
+	BytesPerConn  float64 `json:"bytes_per_conn"`
+	ThreadsBefore int     `json:"threads_before"`
+	ThreadsAfter  int     `json:"threads_after"`
+	SettleSec     float64 `json:"settle_sec"`
+	Errors        int     `json:"errors"`
+	FirstError    string  `json:"first_error,omitempty"`
+}
+
+func main() {
+	log.SetFlags(0)
+	addr := flag.String("addr", "127.0.0.1:7000", "echo server address")
+	conns := flag.Int("conns", 10000, "idle connections to open")
+	pid := flag.Int("server-pid", 0, "server process id (required)")
+	settle := flag.Duration("settle", 3*time.Second, "idle time before reading RSS again")
+	ping := flag.Bool("ping", true, "echo one 64-byte message on each connection before it goes idle")
+	dialers := flag.Int("dialers", 64, "connection attempts in parallel")
+	jsonPath := flag.String("json", "", "write the result as JSON to this file (\"-\" for stdout)")
+	label := flag.String("label", "", "server name recorded in the result")
+	flag.Parse()
+	if *pid == 0 {
+		log.Fatal("idlemem: -server-pid is required")
+	}
+
+	res := &Result{Server: *label, Addr: *addr, Conns: *conns, SettleSec: settle.Seconds()}
+	var err error
+	if res.RSSBefore, err = procstat.RSS(*pid); err != nil {
+		log.Fatalf("idlemem: %v", err)
+	}
+	res.ThreadsBefore, _ = procstat.Threads(*pid)
+
+	open, errs, firstErr := openIdle(*addr, *conns, *dialers, *ping)
+	res.Connected = len(open)
+	res.Errors = errs
+	if firstErr != nil {
+		res.FirstError = firstErr.Error()
+	}
+
+	time.Sleep(*settle) // the measurement is of idleness itself
+	if res.RSSAfter, err = procstat.RSS(*pid); err != nil {
+		log.Fatalf("idlemem: %v", err)
+	}
+	res.ThreadsAfter, _ = procstat.Threads(*pid)
+	if res.Connected > 0 {
+		res.BytesPerConn = float64(res.RSSAfter-res.RSSBefore) / float64(res.Connected)
+	}
+	for _, c := range open {
+		c.Close()
+	}
+
+	fmt.Printf("%s: %d idle connections: RSS %.1f → %.1f MiB, %.0f bytes/conn, threads %d → %d\n",
+		label2(res), res.Connected, mib(res.RSSBefore), mib(res.RSSAfter), res.BytesPerConn,
+		res.ThreadsBefore, res.ThreadsAfter)
+	if res.Errors > 0 {
+		fmt.Printf("  ERRORS: %d (first: %s)\n", res.Errors, res.FirstError)
+	}
+	if *jsonPath != "" {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		b = append(b, '\n')
+		if *jsonPath == "-" {
+			os.Stdout.Write(b)
+		} else if err := os.WriteFile(*jsonPath, b, 0o644); err != nil {
+			log.Fatalf("idlemem: %v", err)
+		}
+	}
+	if res.Errors > 0 {
+		os.Exit(1)
+	}
+}
+
+func label2(r *Result) string {
+	if r.Server != "" {
+		return r.Server
+	}
+	return r.Addr
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+// openIdle opens n connections, dialers at a time, each echoing one message
+// if ping is set, and returns those that succeeded.
+func openIdle(addr string, n, dialers int, ping bool) ([]net.Conn, int, error) {
+	pat := pattern.New(64)
+	conns := make([]net.Conn, n)
+	var (
+		wg       sync.WaitGroup
+		errs     atomic.Int64
+		firstErr atomic.Pointer[error]
+	)
+	fail := func(err error) {
+		errs.Add(1)
+		firstErr.CompareAndSwap(nil, &err)
+	}
+	d := net.Dialer{Timeout: 10 * time.Second}
+	sem := make(chan struct{}, max(dialers, 1))
+	for i := range conns {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c, err := d.DialContext(context.Background(), "tcp", addr)
+			if err != nil {
+				fail(fmt.Errorf("dial: %w", err))
+				return
+			}
+			if ping {
+				if err := echoOnce(c, pat, pattern.Start(i)); err != nil {
+					c.Close()
+					fail(err)
+					return
+				}
+			}
+			conns[i] = c
+		})
+	}
+	wg.Wait()
+	open := conns[:0]
+	for _, c := range conns {
+		if c != nil {
+			open = append(open, c)
+		}
+	}
+	var first error
+	if p := firstErr.Load(); p != nil {
+		first = *p
+	}
+	return open, int(errs.Load()), first
+}
+
+func echoOnce(c net.Conn, pat *pattern.Pattern, start int) error {
+	msg := pat.Window(start, 0, 64)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	defer c.SetDeadline(time.Time{})
+	if _, err := c.Write(msg); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(c, got); err != nil {
+		return fmt.Errorf("read echo: %w", err)
+	}
+	if !pat.Check(start, 0, got) {
+		return fmt.Errorf("echo differs from what was sent")
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Package procstat reads a process's CPU time and resident memory from /proc,
+// so that the load generators can measure a server from the outside without
+// its cooperation.
+package procstat
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/PID/stat. It is
+// 100 on every Linux architecture Go supports; the kernel keeps it fixed for
+// user space whatever CONFIG_HZ is.
+const clockTicks = 100
+
+// CPU returns the user plus system CPU time consumed so far by every thread
+// of process pid (including threads that have exited).
+func CPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("procstat: %w", err)
+	}
+	return parseStat(b)
+}
+
+// parseStat extracts utime+stime from the contents of /proc/PID/stat. The
+// command name (field 2) is in parentheses and may itself hold spaces and
+// parentheses, so fields are counted from the last ')'.
+func parseStat(b []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, errors.New("procstat: malformed stat")
+	}
+	// After ")": field 3 (state) is the first; utime is field 14, stime 15.
+	fields := bytes.Fields(b[i+1:])
+	const utimeIdx, stimeIdx = 14 - 3, 15 - 3
+	if len(fields) <= stimeIdx {
+		return 0, errors.New("procstat: short stat")
+	}
+	u, err1 := strconv.ParseUint(string(fields[utimeIdx]), 10, 64)
+	s, err2 := strconv.ParseUint(string(fields[stimeIdx]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("procstat: malformed utime/stime")
+	}
+	return time.Duration(u+s) * (time.Second / clockTicks), nil
+}
+
+// RSS returns the resident set size of process pid in bytes (VmRSS).
+func RSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("procstat: %w", err)
+	}
+	kb, err := parseStatusField(b, "VmRSS:")
+	return kb * 1024, err
+}
+
+// parseStatusField returns the first number after key in /proc/PID/status.
+func parseStatusField(b []byte, key string) (int64, error) {
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		rest, ok := bytes.CutPrefix(line, []byte(key))
+		if !ok {
+			continue
+		}
+		f := bytes.Fields(rest)
+		if len(f) < 1 {
+			break
+		}
+		n, err := strconv.ParseInt(string(f[0]), 10, 64)
+		if err != nil {
+			break
+		}
+		return n, nil
+	}
+	return 0, fmt.Errorf("procstat: no %s in status", key)
+}
+
+// Threads returns the number of threads of process pid.
+func Threads(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, fmt.Errorf("procstat: %w", err)
+	}
+	n, err := parseStatusField(b, "Threads:")
+	return int(n), err
+}
