@@ -70,6 +70,7 @@ func parseFlags() *config {
 
 // Result is what one run measured. Durations are in microseconds.
 type Result struct {
+	Kind     string `json:"kind"` // "load"
 	Server   string `json:"server,omitempty"`
 	Scenario string `json:"scenario,omitempty"`
 	Addr     string `json:"addr"`
@@ -223,7 +224,7 @@ func runLoad(cfg *config) (*Result, error) {
 	el := t1.Sub(t0)
 	msgs := m1 - m0
 	res := &Result{
-		Server: cfg.label, Scenario: cfg.scenario,
+		Kind: "load", Server: cfg.label, Scenario: cfg.scenario,
 		Addr: cfg.addr, Conns: cfg.conns, Size: cfg.size, Inflight: cfg.inflight,
 		DurationSec:   el.Seconds(),
 		Connected:     len(conns),

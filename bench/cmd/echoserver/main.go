@@ -46,7 +46,12 @@ func main() {
 	loops := flag.Int("loops", 1, "event loops (ignored by the goroutine-per-connection server)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here, from start until stopped")
 	memprofile := flag.String("memprofile", "", "write an allocation profile here when stopped")
+	list := flag.Bool("list", false, "print the implementations built in, one a line, and exit")
 	flag.Parse()
+	if *list {
+		fmt.Println(strings.Join(names(), "\n"))
+		return
+	}
 
 	srv, ok := servers[*impl]
 	if !ok {

@@ -29,7 +29,9 @@ import (
 
 // Result is what one run measured.
 type Result struct {
+	Kind          string  `json:"kind"` // "idle"
 	Server        string  `json:"server,omitempty"`
+	Scenario      string  `json:"scenario,omitempty"`
 	Addr          string  `json:"addr"`
 	Conns         int     `json:"conns"`
 	Connected     int     `json:"connected"`
@@ -53,12 +55,13 @@ func main() {
 	dialers := flag.Int("dialers", 64, "connection attempts in parallel")
 	jsonPath := flag.String("json", "", "write the result as JSON to this file (\"-\" for stdout)")
 	label := flag.String("label", "", "server name recorded in the result")
+	scenario := flag.String("scenario", "", "scenario name recorded in the result")
 	flag.Parse()
 	if *pid == 0 {
 		log.Fatal("idlemem: -server-pid is required")
 	}
 
-	res := &Result{Server: *label, Addr: *addr, Conns: *conns, SettleSec: settle.Seconds()}
+	res := &Result{Kind: "idle", Server: *label, Scenario: *scenario, Addr: *addr, Conns: *conns, SettleSec: settle.Seconds()}
 	var err error
 	if res.RSSBefore, err = procstat.RSS(*pid); err != nil {
 		log.Fatalf("idlemem: %v", err)

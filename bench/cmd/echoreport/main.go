@@ -1,0 +1,219 @@
+// Command echoreport turns the JSON results of a run-echo.sh matrix into a
+// markdown report: one table per figure, servers as rows, scenarios as
+// columns, and CPU per message also as a ratio to a reference server.
+//
+//	echoreport -in results/echo-2026-11-26.json -out results/echo-2026-11-26.md
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"slices"
+	"strings"
+)
+
+// record is the union of echoload's and idlemem's results; the fields of
+// the other kind stay zero.
+type record struct {
+	Kind     string `json:"kind"` // "load" or "idle"
+	Server   string `json:"server"`
+	Scenario string `json:"scenario"`
+
+	Conns       int     `json:"conns"`
+	Connected   int     `json:"connected"`
+	MsgsPerSec  float64 `json:"msgs_per_sec"`
+	MBPerSec    float64 `json:"mb_per_sec"`
+	P50us       float64 `json:"p50_us"`
+	P99us       float64 `json:"p99_us"`
+	P999us      float64 `json:"p999_us"`
+	CPUPerMsgUs float64 `json:"server_cpu_per_msg_us"`
+	ServerUtil  float64 `json:"server_cpu_util"`
+	ClientUtil  float64 `json:"client_cpu_util"`
+	Errors      int     `json:"errors"`
+	Verify      int     `json:"verify_failures"`
+
+	BytesPerConn float64 `json:"bytes_per_conn"`
+}
+
+// header is the first object of the file: where and how the run was made.
+type header struct {
+	Kind     string            `json:"kind"` // "run"
+	Date     string            `json:"date"`
+	Machine  map[string]string `json:"machine"`
+	Settings map[string]string `json:"settings"`
+	Servers  []string          `json:"servers"`
+	Scenario []scenario        `json:"scenarios"`
+}
+
+type scenario struct {
+	Name string `json:"name"`
+	Desc string `json:"desc"`
+}
+
+func main() {
+	log.SetFlags(0)
+	in := flag.String("in", "", "JSON results (an array written by run-echo.sh)")
+	out := flag.String("out", "", "markdown output (default stdout)")
+	ref := flag.String("ref", "gnet", "server that CPU per message is compared with")
+	flag.Parse()
+	b, err := os.ReadFile(*in)
+	if err != nil {
+		log.Fatalf("echoreport: %v", err)
+	}
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		log.Fatalf("echoreport: %s: %v", *in, err)
+	}
+	var h header
+	var recs []record
+	for _, m := range raw {
+		var probe struct{ Kind string }
+		json.Unmarshal(m, &probe)
+		switch probe.Kind {
+		case "run":
+			if err := json.Unmarshal(m, &h); err != nil {
+				log.Fatalf("echoreport: header: %v", err)
+			}
+		default:
+			var r record
+			if err := json.Unmarshal(m, &r); err != nil {
+				log.Fatalf("echoreport: record: %v", err)
+			}
+			recs = append(recs, r)
+		}
+	}
+	md := render(&h, recs, *ref)
+	if *out == "" {
+		os.Stdout.Write(md)
+		return
+	}
+	if err := os.WriteFile(*out, md, 0o644); err != nil {
+		log.Fatalf("echoreport: %v", err)
+	}
+}
+
+type table struct {
+	h    *header
+	recs map[[2]string]record // (server, scenario)
+}
+
+func (t *table) get(server, scen string) (record, bool) {
+	r, ok := t.recs[[2]string{server, scen}]
+	return r, ok
+}
+
+func render(h *header, recs []record, ref string) []byte {
+	t := &table{h: h, recs: map[[2]string]record{}}
+	for _, r := range recs {
+		t.recs[[2]string{r.Server, r.Scenario}] = r
+		if !slices.Contains(h.Servers, r.Server) {
+			h.Servers = append(h.Servers, r.Server)
+		}
+	}
+	var loadScen []scenario
+	var idleScen []scenario
+	for _, s := range h.Scenario {
+		if strings.HasPrefix(s.Name, "idle") {
+			idleScen = append(idleScen, s)
+		} else {
+			loadScen = append(loadScen, s)
+		}
+	}
+
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "# Echo benchmark, %s\n\n", h.Date)
+	keys := make([]string, 0, len(h.Machine))
+	for k := range h.Machine {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&w, "- %s: %s\n", k, h.Machine[k])
+	}
+	keys = keys[:0]
+	for k := range h.Settings {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&w, "- %s: %s\n", k, h.Settings[k])
+	}
+	fmt.Fprintln(&w, "\nScenarios:")
+	for _, s := range h.Scenario {
+		fmt.Fprintf(&w, "- `%s`: %s\n", s.Name, s.Desc)
+	}
+
+	cell := func(f func(record) string) func(server, scen string) string {
+		return func(server, scen string) string {
+			r, ok := t.get(server, scen)
+			if !ok {
+				return "–"
+			}
+			s := f(r)
+			if r.Errors > 0 || r.Verify > 0 || (r.Connected > 0 && r.Connected < r.Conns) {
+				s += " ⚠"
+			}
+			return s
+		}
+	}
+	t.section(&w, "Server CPU per message (µs, lower is better)", loadScen,
+		cell(func(r record) string { return fmt.Sprintf("%.2f", r.CPUPerMsgUs) }))
+	if slices.Contains(h.Servers, ref) {
+		t.section(&w, fmt.Sprintf("Server CPU per message relative to %s (lower is better, ≤ 1.00 is the goal)", ref), loadScen,
+			func(server, scen string) string {
+				r, ok1 := t.get(server, scen)
+				g, ok2 := t.get(ref, scen)
+				if !ok1 || !ok2 || g.CPUPerMsgUs == 0 {
+					return "–"
+				}
+				return fmt.Sprintf("%.2f", r.CPUPerMsgUs/g.CPUPerMsgUs)
+			})
+	}
+	t.section(&w, "Throughput (messages/s echoed; bounded by the one-core load generator)", loadScen,
+		cell(func(r record) string { return fmt.Sprintf("%.0f", r.MsgsPerSec) }))
+	t.section(&w, "Latency p99 (µs; p50 in parentheses)", loadScen,
+		cell(func(r record) string { return fmt.Sprintf("%.0f (%.0f)", r.P99us, r.P50us) }))
+	t.section(&w, "Server CPU busy (cores) / load generator CPU busy (cores)", loadScen,
+		cell(func(r record) string { return fmt.Sprintf("%.2f / %.2f", r.ServerUtil, r.ClientUtil) }))
+	if len(idleScen) > 0 {
+		t.section(&w, "Idle memory (server RSS growth per connection, bytes; goal ≤ 512)", idleScen,
+			cell(func(r record) string { return fmt.Sprintf("%.0f", r.BytesPerConn) }))
+	}
+
+	var bad []string
+	for _, r := range recs {
+		if r.Errors > 0 || r.Verify > 0 {
+			bad = append(bad, fmt.Sprintf("%s/%s: %d errors, %d verify failures", r.Server, r.Scenario, r.Errors, r.Verify))
+		}
+	}
+	if len(bad) > 0 {
+		fmt.Fprintln(&w, "\n⚠ Runs with errors (see the JSON for samples):")
+		for _, b := range bad {
+			fmt.Fprintf(&w, "- %s\n", b)
+		}
+	}
+	return w.Bytes()
+}
+
+func (t *table) section(w *bytes.Buffer, title string, scens []scenario, cell func(server, scen string) string) {
+	fmt.Fprintf(w, "\n## %s\n\n| server |", title)
+	for _, s := range scens {
+		fmt.Fprintf(w, " %s |", s.Name)
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range scens {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for _, srv := range t.h.Servers {
+		fmt.Fprintf(w, "| %s |", srv)
+		for _, s := range scens {
+			fmt.Fprintf(w, " %s |", cell(srv, s.Name))
+		}
+		fmt.Fprintln(w)
+	}
+}
