@@ -1,0 +1,117 @@
+package deferred
+
+import (
+	"cmp"
+	"log/slog"
+	"slices"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// An unhandledEntry stands for a Deferred that ended a run of its callbacks
+// holding an error. It does not point back to the Deferred, so that the
+// Deferred can be collected and the entry reported.
+type unhandledEntry struct {
+	err     error
+	seq     uint64 // set when tracked
+	cleanup runtime.Cleanup
+}
+
+// tracking is the registry that CheckUnhandled reads. It is touched only on
+// the error path, and only while a test tracks.
+var tracking struct {
+	active atomic.Int32
+	mu     sync.Mutex
+	seq    uint64
+	live   map[*unhandledEntry]struct{}
+}
+
+// Logger receives the reports of unhandled errors found by the garbage
+// collector. Nil means slog.Default().
+var Logger *slog.Logger
+
+func (d *Deferred[T]) noteUnhandled() {
+	if d.unhandled != nil {
+		if d.unhandled.err == d.err {
+			return
+		}
+		d.dropUnhandled()
+	}
+	e := &unhandledEntry{err: d.err}
+	e.cleanup = runtime.AddCleanup(d, reportUnhandled, e)
+	d.unhandled = e
+	if tracking.active.Load() > 0 {
+		tracking.mu.Lock()
+		tracking.seq++
+		e.seq = tracking.seq
+		if tracking.live == nil {
+			tracking.live = map[*unhandledEntry]struct{}{}
+		}
+		tracking.live[e] = struct{}{}
+		tracking.mu.Unlock()
+	}
+}
+
+func (d *Deferred[T]) dropUnhandled() {
+	e := d.unhandled
+	d.unhandled = nil
+	e.cleanup.Stop()
+	untrack(e)
+}
+
+func untrack(e *unhandledEntry) {
+	if e.seq == 0 {
+		return
+	}
+	tracking.mu.Lock()
+	delete(tracking.live, e)
+	tracking.mu.Unlock()
+}
+
+func reportUnhandled(e *unhandledEntry) {
+	untrack(e)
+	l := Logger
+	if l == nil {
+		l = slog.Default()
+	}
+	l.Error("deferred: unhandled error in a garbage-collected Deferred", "err", e.err)
+}
+
+// TB is the part of testing.TB that CheckUnhandled uses.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
+// CheckUnhandled makes t fail at its end if a Deferred still holds an error
+// that reached the end of its chain unhandled during the test. Unlike the
+// report on garbage collection, it is deterministic. Tests that use it
+// should not run in parallel with others that leave errors unhandled.
+func CheckUnhandled(t TB) {
+	t.Helper()
+	tracking.mu.Lock()
+	start := tracking.seq
+	tracking.mu.Unlock()
+	tracking.active.Add(1)
+	t.Cleanup(func() {
+		t.Helper()
+		tracking.active.Add(-1)
+		var left []*unhandledEntry
+		tracking.mu.Lock()
+		for e := range tracking.live {
+			if e.seq > start {
+				left = append(left, e)
+				delete(tracking.live, e)
+			}
+		}
+		tracking.mu.Unlock()
+		slices.SortFunc(left, func(a, b *unhandledEntry) int { return cmp.Compare(a.seq, b.seq) })
+		for _, e := range left {
+			e.cleanup.Stop()
+			e.seq = 0
+			t.Errorf("deferred: unhandled error left in a Deferred: %v", e.err)
+		}
+	})
+}
