@@ -1,0 +1,138 @@
+package http1
+
+// Character classes of RFC 9110 section 5.6.2 (tchar) and 5.5 (field-vchar,
+// obs-text), as tables so that each byte costs one load.
+var (
+	tcharTable [256]bool
+	vcharTable [256]bool // field-vchar, SP, HTAB and obs-text
+)
+
+func init() {
+	for c := '0'; c <= '9'; c++ {
+		tcharTable[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		tcharTable[c] = true
+		tcharTable[c-'a'+'A'] = true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		tcharTable[c] = true
+	}
+	for c := 0x21; c <= 0xff; c++ {
+		vcharTable[c] = c != 0x7f
+	}
+	vcharTable[' '] = true
+	vcharTable['\t'] = true
+}
+
+// isToken reports whether b is a non-empty token.
+func isToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !tcharTable[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// isTokenString is isToken for strings.
+func isTokenString(s string) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !tcharTable[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerToken checks that b is a token and lower-cases it in place, which
+// makes received field names canonical without allocating.
+func lowerToken(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for i, c := range b {
+		if !tcharTable[c] {
+			return false
+		}
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return true
+}
+
+// validValue reports whether b may be a field value (RFC 9110 section 5.5):
+// no CR, LF, NUL or other controls but HTAB. Leading and trailing whitespace
+// has already been trimmed from received values.
+func validValue(b []byte) bool {
+	for _, c := range b {
+		if !vcharTable[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// validTarget reports whether b may be a request-target: visible ASCII only
+// (RFC 3986 characters; whitespace and controls would split the line).
+func validTarget(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c <= 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validHost is a loose check of a Host value (RFC 9110 section 7.2): the
+// characters of uri-host and port, so that no whitespace, controls, slashes
+// or '@' can confuse routing.
+func validHost(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' || c == ']' || c == '%':
+		case c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' ||
+			c == '*' || c == '+' || c == ',' || c == ';' || c == '=':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// internMethod returns m as a string, without allocating for the methods of
+// RFC 9110 section 9 and PATCH.
+func internMethod(m []byte) string {
+	switch string(m) {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "CONNECT":
+		return "CONNECT"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "TRACE":
+		return "TRACE"
+	case "PATCH":
+		return "PATCH"
+	}
+	return string(m)
+}
