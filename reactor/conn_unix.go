@@ -1,0 +1,549 @@
+//go:build linux || darwin || freebsd
+
+package reactor
+
+import (
+	"errors"
+	"net"
+	"time"
+	"unsafe"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/poll"
+	"golang.org/x/sys/unix"
+)
+
+// Connection flags.
+const (
+	fQueued         uint16 = 1 << iota // in the driver's flush queue
+	fWantWrite                         // the kernel is full: waiting for writability
+	fClosing                           // Close called: flush, then close
+	fWriteClosing                      // CloseWrite called: flush, then shut down
+	fWriteClosed                       // write side shut down
+	fReadClosed                        // peer sent EOF
+	fReadPaused                        // PauseProducing
+	fClosed                            // fd closed
+	fProducerPaused                    // we paused the registered push producer
+	fUnix                              // a Unix socket: no TCP options
+	fMade                              // ConnectionMade has been called
+)
+
+type closeKind uint8
+
+const (
+	reasonDone closeKind = iota
+	reasonLost
+	reasonAbort
+)
+
+var errDrainTimeout = errors.New("reactor: connection did not drain before shutdown")
+
+// directWriteMin is the size from which a Write on an idle connection goes to
+// the kernel at once instead of being copied into the output buffer.
+const directWriteMin = chunkSize
+
+// conn is a stream connection on the poll driver; it is the protocol's
+// braid.Transport.
+type conn struct {
+	d        *pollDriver
+	fd       int
+	idx      int
+	flags    uint16
+	interest poll.Interest
+	out      outbuf
+
+	proto     braid.Protocol
+	drainer   braid.Drainer
+	producer  braid.Producer
+	push      braid.PushProducer
+	connector *connector
+
+	laddr, raddr net.Addr
+}
+
+var _ braid.Transport = (*conn)(nil)
+
+// newConn takes ownership of a connected, non-blocking fd, builds its
+// protocol with f and calls ConnectionMade.
+func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connector) {
+	if d.draining {
+		unix.Close(fd)
+		return
+	}
+	c := &conn{d: d, fd: fd, idx: -1, raddr: raddr, connector: cn}
+	if _, ok := raddr.(*net.UnixAddr); ok {
+		c.flags |= fUnix
+	}
+	var proto braid.Protocol
+	d.l.safeCall("BuildProtocol", func() { proto = f.BuildProtocol(raddr) })
+	if proto == nil {
+		unix.Close(fd)
+		if cn != nil {
+			cn.failed(braid.ErrRefused)
+		}
+		return
+	}
+	if err := d.add(fd, poll.Read, c); err != nil {
+		unix.Close(fd)
+		if cn != nil {
+			cn.failed(err)
+		}
+		return
+	}
+	c.interest = poll.Read
+	c.proto = proto
+	c.drainer, _ = proto.(braid.Drainer)
+	d.addConn(c)
+	if cn != nil {
+		cn.connected(c)
+	}
+	c.flags |= fMade
+	c.call(func() { proto.ConnectionMade(c) })
+}
+
+// call runs a protocol callback, turning a panic into the loss of this
+// connection only.
+func (c *conn) call(f func()) {
+	defer c.recoverPanic()
+	f()
+}
+
+func (c *conn) recoverPanic() {
+	if v := recover(); v != nil {
+		err := newPanicError(v)
+		c.d.l.r.log.Error("reactor: protocol panicked; closing its connection",
+			"remote", addrString(c.raddr), "panic", err.Error(), "stack", string(err.Stack))
+		c.closeNow(err, reasonLost)
+	}
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
+func (c *conn) handle(ev poll.Event) {
+	if ev.Ready&poll.Write != 0 && c.flags&fClosed == 0 {
+		if c.out.size > 0 {
+			c.flush()
+		} else {
+			c.setWantWrite(false)
+		}
+	}
+	if ev.Ready&poll.Read != 0 && c.flags&fClosed == 0 {
+		if c.interest&poll.Read != 0 {
+			c.read()
+		} else if ev.Hup {
+			// Hang-ups are reported even when not reading; without a
+			// read to see them they would be reported forever.
+			c.closeNow(sockError(c.fd, unix.ECONNRESET), reasonLost)
+		}
+	}
+}
+
+func sockError(fd int, dflt error) error {
+	if e, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && e != 0 {
+		return unix.Errno(e)
+	}
+	return dflt
+}
+
+func (c *conn) read() {
+	n, err := unix.Read(c.fd, c.d.readBuf)
+	c.d.stats.reads++
+	switch {
+	case n > 0:
+		c.dataReceived(c.d.readBuf[:n])
+	case err == unix.EAGAIN || err == unix.EINTR:
+	case err != nil:
+		c.closeNow(err, reasonLost)
+	default:
+		c.readEOF()
+	}
+}
+
+func (c *conn) dataReceived(p []byte) {
+	defer c.recoverPanic()
+	c.proto.DataReceived(p)
+}
+
+// readEOF handles the peer's FIN: a HalfCloser hears of it and may go on
+// writing; any other protocol's connection is closed once its output is sent.
+func (c *conn) readEOF() {
+	c.flags |= fReadClosed
+	c.updateInterest()
+	if hc, ok := c.proto.(braid.HalfCloser); ok {
+		c.call(hc.ReadConnectionLost)
+		if c.flags&fWriteClosed != 0 {
+			c.closeNow(nil, reasonDone)
+		}
+		return
+	}
+	c.Close()
+}
+
+func (c *conn) updateInterest() {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	var in poll.Interest
+	if c.flags&(fReadPaused|fReadClosed|fClosing) == 0 {
+		in |= poll.Read
+	}
+	if c.flags&fWantWrite != 0 {
+		in |= poll.Write
+	}
+	if in != c.interest {
+		c.d.poller.Modify(c.fd, c.interest, in)
+		c.interest = in
+	}
+}
+
+func (c *conn) setWantWrite(on bool) {
+	if on == (c.flags&fWantWrite != 0) {
+		return
+	}
+	if on {
+		c.flags |= fWantWrite
+	} else {
+		c.flags &^= fWantWrite
+	}
+	c.updateInterest()
+}
+
+// Write queues p; it is sent at the end of the turn (or at once when large,
+// or when the buffer passes the high-water mark).
+func (c *conn) Write(p []byte) (int, error) {
+	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
+		return 0, braid.ErrClosed
+	}
+	n := len(p)
+	if n == 0 {
+		return 0, nil
+	}
+	if c.out.size == 0 && n >= directWriteMin && c.flags&fWantWrite == 0 {
+		w, err := unix.Write(c.fd, p)
+		c.d.stats.write++
+		switch {
+		case err == nil:
+			p = p[w:]
+		case err == unix.EAGAIN || err == unix.EINTR:
+		default:
+			c.closeNow(err, reasonLost)
+			return n, nil
+		}
+		if len(p) == 0 {
+			return n, nil
+		}
+	}
+	c.out.append(c.d, p)
+	c.queued()
+	return n, nil
+}
+
+// WriteBuffers queues every slice of bufs.
+func (c *conn) WriteBuffers(bufs [][]byte) error {
+	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
+		return braid.ErrClosed
+	}
+	for _, b := range bufs {
+		c.out.append(c.d, b)
+	}
+	c.queued()
+	return nil
+}
+
+// queued is called after output was added: arrange a flush at the end of the
+// turn, flush now above the high-water mark, pause the producer if the kernel
+// does not keep up.
+func (c *conn) queued() {
+	if c.out.size >= c.d.l.r.cfg.HighWater && c.flags&fWantWrite == 0 {
+		c.flush()
+		if c.flags&fClosed != 0 {
+			return
+		}
+	} else if c.flags&(fQueued|fWantWrite) == 0 {
+		c.flags |= fQueued
+		c.d.flushQ = append(c.d.flushQ, c)
+	}
+	if c.push != nil && c.flags&fProducerPaused == 0 && c.out.size > c.d.l.r.cfg.HighWater {
+		c.flags |= fProducerPaused
+		c.push.PauseProducing()
+	}
+}
+
+// flush hands as much output as the kernel takes to it, in one writev.
+func (c *conn) flush() {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	had := c.out.size > 0
+	for c.out.size > 0 {
+		var n int
+		var err error
+		if len(c.out.chunks) == 1 {
+			n, err = unix.Write(c.fd, c.out.segment(0))
+			c.d.stats.write++
+		} else {
+			n, err = c.writev()
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			c.setWantWrite(true)
+			return
+		}
+		if err != nil {
+			c.closeNow(err, reasonLost)
+			return
+		}
+		full := n < c.out.size
+		c.out.consume(c.d, n)
+		if full && c.out.size > 0 {
+			// A short write means the kernel buffer is full; asking
+			// again now would only earn EAGAIN.
+			c.setWantWrite(true)
+			c.afterSent()
+			return
+		}
+	}
+	c.setWantWrite(false)
+	if had {
+		c.afterSent()
+	}
+	c.drained(had)
+}
+
+// writev sends the pending chunks with one system call.
+func (c *conn) writev() (int, error) {
+	iov := c.d.iov[:0]
+	for i := range c.out.chunks {
+		if len(iov) == 1024 { // IOV_MAX
+			break
+		}
+		seg := c.out.segment(i)
+		var v unix.Iovec
+		v.Base = &seg[0]
+		v.SetLen(len(seg))
+		iov = append(iov, v)
+	}
+	c.d.iov = iov[:0]
+	c.d.stats.writev++
+	n, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(c.fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// afterSent resumes a paused push producer once output is below the
+// low-water mark.
+func (c *conn) afterSent() {
+	if c.flags&fProducerPaused != 0 && c.out.size <= c.d.l.r.cfg.LowWater && c.flags&fClosed == 0 {
+		c.flags &^= fProducerPaused
+		if c.push != nil {
+			c.call(c.push.ResumeProducing)
+		}
+	}
+}
+
+// drained runs when the output buffer is empty: pending closes happen, pull
+// producers are asked for more and a Drainer is told.
+func (c *conn) drained(had bool) {
+	switch {
+	case c.flags&fClosing != 0:
+		c.closeNow(nil, reasonDone)
+		return
+	case c.flags&fWriteClosing != 0:
+		c.shutdownWrite()
+		return
+	}
+	if !had || c.flags&fClosed != 0 {
+		return
+	}
+	if c.producer != nil && c.push == nil {
+		c.call(c.producer.(braid.PullProducer).ResumeProducing)
+	}
+	if c.drainer != nil && c.flags&fClosed == 0 && c.out.size == 0 {
+		c.call(c.drainer.OutputDrained)
+	}
+}
+
+func (c *conn) shutdownWrite() {
+	c.flags &^= fWriteClosing
+	c.flags |= fWriteClosed
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil && err != unix.ENOTCONN {
+		c.closeNow(err, reasonLost)
+		return
+	}
+	if c.flags&fReadClosed != 0 {
+		c.closeNow(nil, reasonDone)
+	}
+}
+
+// Close sends what is buffered, then closes.
+func (c *conn) Close() error {
+	if c.flags&fClosed != 0 {
+		return nil
+	}
+	if c.flags&fClosing != 0 {
+		return nil
+	}
+	c.flags |= fClosing
+	c.updateInterest()
+	if c.out.size == 0 {
+		c.closeNow(nil, reasonDone)
+	}
+	return nil
+}
+
+// Abort drops the output and closes at once.
+func (c *conn) Abort() error {
+	if c.flags&fClosed != 0 {
+		return nil
+	}
+	c.closeNow(nil, reasonAbort)
+	return nil
+}
+
+// CloseWrite sends what is buffered, then shuts down the write side.
+func (c *conn) CloseWrite() error {
+	if c.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	if c.flags&(fWriteClosing|fWriteClosed|fClosing) != 0 {
+		return nil
+	}
+	c.flags |= fWriteClosing
+	if c.out.size == 0 {
+		c.shutdownWrite()
+	}
+	return nil
+}
+
+// closeNow closes the fd and, on the next turn, tells the protocol why.
+func (c *conn) closeNow(cause error, kind closeKind) {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	c.flags |= fClosed
+	d := c.d
+	d.remove(c.fd, c.interest)
+	unix.Close(c.fd)
+	c.out.release(d)
+	d.removeConn(c)
+	var reason error
+	switch kind {
+	case reasonDone:
+		reason = braid.Done(cause)
+	case reasonLost:
+		reason = braid.Lost(cause)
+	default:
+		reason = braid.Aborted(cause)
+	}
+	p := c.producer
+	c.producer, c.push = nil, nil
+	made := c.flags&fMade != 0
+	d.l.CallSoon(func() {
+		if p != nil {
+			d.l.safeCall("StopProducing", p.StopProducing)
+		}
+		if made {
+			d.l.safeCall("ConnectionLost", func() { c.proto.ConnectionLost(reason) })
+		}
+		if c.connector != nil {
+			c.connector.lost(reason)
+		}
+	})
+}
+
+// PauseProducing stops reading from the peer.
+func (c *conn) PauseProducing() {
+	c.flags |= fReadPaused
+	c.updateInterest()
+}
+
+// ResumeProducing starts reading again.
+func (c *conn) ResumeProducing() {
+	c.flags &^= fReadPaused
+	c.updateInterest()
+}
+
+// StopProducing closes the connection.
+func (c *conn) StopProducing() { c.Close() }
+
+func (c *conn) LocalAddr() net.Addr {
+	if c.laddr == nil && c.flags&fClosed == 0 {
+		if sa, err := unix.Getsockname(c.fd); err == nil {
+			c.laddr = sockaddrToAddr(sa, c.flags&fUnix != 0)
+		}
+	}
+	return c.laddr
+}
+
+func (c *conn) RemoteAddr() net.Addr { return c.raddr }
+
+// RegisterProducer attaches p; see braid.Transport.
+func (c *conn) RegisterProducer(p braid.Producer) error {
+	if c.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	if c.producer != nil {
+		return braid.ErrProducerRegistered
+	}
+	c.producer = p
+	c.flags &^= fProducerPaused
+	if pp, ok := p.(braid.PushProducer); ok {
+		c.push = pp
+		if c.out.size > c.d.l.r.cfg.HighWater {
+			c.flags |= fProducerPaused
+			c.call(pp.PauseProducing)
+		}
+		return nil
+	}
+	if _, ok := p.(braid.PullProducer); !ok {
+		c.producer = nil
+		return braid.ErrNotSupported
+	}
+	if c.out.size == 0 {
+		c.call(p.(braid.PullProducer).ResumeProducing)
+	}
+	return nil
+}
+
+// UnregisterProducer detaches the producer.
+func (c *conn) UnregisterProducer() {
+	c.producer, c.push = nil, nil
+	c.flags &^= fProducerPaused
+}
+
+func (c *conn) Buffered() int { return c.out.size }
+
+func (c *conn) SetNoDelay(on bool) error {
+	if c.flags&fUnix != 0 {
+		return braid.ErrNotSupported
+	}
+	if c.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	v := 0
+	if on {
+		v = 1
+	}
+	return unix.SetsockoptInt(c.fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, v)
+}
+
+func (c *conn) SetKeepAlive(on bool, period time.Duration) error {
+	if c.flags&fUnix != 0 {
+		return braid.ErrNotSupported
+	}
+	if c.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	return setKeepAlive(c.fd, on, period)
+}
+
+func (c *conn) Loop() braid.Loop { return c.d.l }

@@ -1,0 +1,319 @@
+//go:build linux || darwin || freebsd
+
+package reactor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/poll"
+	"golang.org/x/sys/unix"
+)
+
+const defaultConnectTimeout = 30 * time.Second
+
+// Connector states.
+const (
+	cIdle uint8 = iota
+	cResolving
+	cConnecting
+	cConnected
+)
+
+// connector is one outgoing stream connection (braid.Connector) on the poll
+// driver. All of its state is touched on its loop only.
+type connector struct {
+	d       *pollDriver
+	network string
+	address string
+	f       braid.ClientFactory
+	cfg     braid.ConnectConfig
+	dest    net.Addr
+
+	state   uint8
+	gen     uint64 // attempt number; stale resolver results are ignored
+	fd      int
+	isUnix  bool
+	timer   braid.DelayedCall
+	conn    *conn
+	started bool // StartFactory called
+}
+
+// connectPoll starts connecting on the loop the balancer picks.
+func (r *Reactor) connectPoll(network, address string, f braid.ClientFactory, cfg *braid.ConnectConfig) braid.Connector {
+	c := &connector{d: r.pick().io.(*pollDriver), network: network, address: address, f: f, fd: -1}
+	if cfg != nil {
+		c.cfg = *cfg
+	}
+	if c.cfg.Timeout <= 0 {
+		c.cfg.Timeout = defaultConnectTimeout
+	}
+	c.dest = destAddr(network, address)
+	c.Connect()
+	return c
+}
+
+// destAddr describes the destination before it is resolved.
+func destAddr(network, address string) net.Addr {
+	if network == "unix" {
+		return &net.UnixAddr{Name: address, Net: "unix"}
+	}
+	if ap, err := netip.ParseAddrPort(address); err == nil {
+		return net.TCPAddrFromAddrPort(ap)
+	}
+	return stringAddr{network, address}
+}
+
+type stringAddr struct{ net, addr string }
+
+func (a stringAddr) Network() string { return a.net }
+func (a stringAddr) String() string  { return a.addr }
+
+func (c *connector) Destination() net.Addr { return c.dest }
+
+// Connect starts an attempt unless one is in progress or connected.
+func (c *connector) Connect() {
+	if c.d.l.exec(c.start) != nil {
+		c.f.ClientConnectionFailed(c, braid.ErrNotRunning)
+	}
+}
+
+func (c *connector) StopConnecting() {
+	c.d.l.exec(func() {
+		if c.state == cResolving || c.state == cConnecting {
+			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+		}
+	})
+}
+
+func (c *connector) Disconnect() {
+	c.d.l.exec(func() {
+		switch c.state {
+		case cResolving, cConnecting:
+			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+		case cConnected:
+			if c.conn != nil {
+				c.conn.Close()
+			}
+		}
+	})
+}
+
+func (c *connector) start() {
+	if c.state != cIdle {
+		return
+	}
+	if c.d.draining {
+		c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, braid.ErrNotRunning) })
+		return
+	}
+	if !c.started {
+		c.started = true
+		braid.StartFactory(c.f)
+	}
+	c.gen++
+	gen := c.gen
+	c.d.closers[c] = struct{}{}
+	c.timer = c.d.l.CallLater(c.cfg.Timeout, func() {
+		c.timer = nil
+		c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrTimeout})
+	})
+	if c.network == "unix" {
+		c.isUnix = true
+		c.dial(&unix.SockaddrUnix{Name: c.address}, unix.AF_UNIX)
+		return
+	}
+	host, port, err := net.SplitHostPort(c.address)
+	if err != nil {
+		c.fail(&ConnectError{Addr: c.dest, Err: err})
+		return
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		c.dialIP(ip, port)
+		return
+	}
+	// Names are resolved on the blocking pool, never on the loop.
+	c.state = cResolving
+	var addrs []netip.Addr
+	var rerr error
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
+	c.d.l.RunBlocking(func() {
+		defer cancel()
+		nw := "ip"
+		switch c.network {
+		case "tcp4":
+			nw = "ip4"
+		case "tcp6":
+			nw = "ip6"
+		}
+		addrs, rerr = net.DefaultResolver.LookupNetIP(ctx, nw, host)
+	}, func() {
+		if c.gen != gen || c.state != cResolving {
+			return
+		}
+		if rerr != nil || len(addrs) == 0 {
+			if rerr == nil {
+				rerr = errors.New("no addresses")
+			}
+			c.fail(&ConnectError{Addr: c.dest, Err: rerr})
+			return
+		}
+		c.dialIP(addrs[0], port)
+	})
+}
+
+func (c *connector) dialIP(ip netip.Addr, port string) {
+	p, err := net.LookupPort("tcp", port)
+	if err != nil {
+		c.fail(&ConnectError{Addr: c.dest, Err: err})
+		return
+	}
+	ap := netip.AddrPortFrom(ip, uint16(p))
+	c.dest = net.TCPAddrFromAddrPort(ap)
+	family := unix.AF_INET
+	if ip.Is6() && !ip.Is4In6() {
+		family = unix.AF_INET6
+	}
+	c.dial(addrPortToSockaddr(ap, family), family)
+}
+
+func (c *connector) dial(sa unix.Sockaddr, family int) {
+	fd, err := newSocket(family, unix.SOCK_STREAM)
+	if err != nil {
+		c.fail(&ConnectError{Addr: c.dest, Err: err})
+		return
+	}
+	c.fd = fd
+	if c.cfg.BindAddress != "" && !c.isUnix {
+		ap, err := netip.ParseAddrPort(c.cfg.BindAddress)
+		if err == nil {
+			err = unix.Bind(fd, addrPortToSockaddr(ap, family))
+		}
+		if err != nil {
+			c.fail(&ConnectError{Addr: c.dest, Err: fmt.Errorf("bind %s: %w", c.cfg.BindAddress, err)})
+			return
+		}
+	}
+	err = unix.Connect(fd, sa)
+	switch err {
+	case nil:
+		c.established()
+	case unix.EINPROGRESS, unix.EINTR, unix.EAGAIN:
+		c.state = cConnecting
+		if err := c.d.add(fd, poll.Write, c); err != nil {
+			c.fail(&ConnectError{Addr: c.dest, Err: err})
+		}
+	default:
+		c.fail(connectErr(c.dest, err))
+	}
+}
+
+func connectErr(addr net.Addr, err error) error {
+	var kind error
+	switch err {
+	case unix.ECONNREFUSED, unix.ENOENT:
+		kind = braid.ErrConnectionRefused
+	case unix.ETIMEDOUT:
+		kind = braid.ErrTimeout
+	}
+	return &ConnectError{Addr: addr, Kind: kind, Err: os.NewSyscallError("connect", err)}
+}
+
+// handle sees the socket become writable: the attempt has an outcome.
+func (c *connector) handle(ev poll.Event) {
+	if c.state != cConnecting {
+		return
+	}
+	e, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err == nil && e != 0 {
+		err = unix.Errno(e)
+	}
+	if err != nil {
+		c.fail(connectErr(c.dest, err))
+		return
+	}
+	c.d.remove(c.fd, poll.Write)
+	c.established()
+}
+
+func (c *connector) established() {
+	fd := c.fd
+	c.fd = -1
+	c.stopTimer()
+	delete(c.d.closers, c)
+	c.state = cConnected
+	var raddr net.Addr = c.dest
+	if c.isUnix {
+		raddr = &net.UnixAddr{Name: c.address, Net: "unix"}
+	} else {
+		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	c.d.newConn(fd, raddr, c.f, c)
+}
+
+// connected is called by newConn once the transport exists.
+func (c *connector) connected(t *conn) { c.conn = t }
+
+// failed is called by newConn when the factory refused or registration failed.
+func (c *connector) failed(err error) {
+	c.state = cIdle
+	c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, err) })
+	c.stopFactory()
+}
+
+// lost is called after the protocol's ConnectionLost.
+func (c *connector) lost(reason error) {
+	c.conn = nil
+	c.state = cIdle
+	c.d.l.safeCall("ClientConnectionLost", func() { c.f.ClientConnectionLost(c, reason) })
+	if c.state == cIdle {
+		c.stopFactory()
+	}
+}
+
+func (c *connector) stopFactory() {
+	if c.started {
+		c.started = false
+		braid.StopFactory(c.f)
+	}
+}
+
+func (c *connector) stopTimer() {
+	if c.timer != nil {
+		c.timer.Cancel()
+		c.timer = nil
+	}
+}
+
+// fail ends the attempt and tells the factory on the next turn.
+func (c *connector) fail(err error) {
+	if c.state == cConnected {
+		return
+	}
+	c.stopTimer()
+	delete(c.d.closers, c)
+	if c.fd >= 0 {
+		c.d.remove(c.fd, poll.Write)
+		unix.Close(c.fd)
+		c.fd = -1
+	}
+	c.state = cIdle
+	c.gen++
+	c.d.l.CallSoon(func() {
+		c.d.l.safeCall("ClientConnectionFailed", func() { c.f.ClientConnectionFailed(c, err) })
+		if c.state == cIdle {
+			c.stopFactory()
+		}
+	})
+}
+
+// shutdown is the drain at Stop: an attempt in progress is abandoned.
+func (c *connector) shutdown() {
+	c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrNotRunning})
+}

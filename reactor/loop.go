@@ -1,0 +1,222 @@
+package reactor
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/braid-net/braid"
+)
+
+// ioDriver is the I/O half of a loop: the epoll/kqueue poller or the portable
+// one built on package net. The loop core (timers, queues, the turn) is the
+// same for both.
+type ioDriver interface {
+	// wait blocks until I/O is ready, wake is called or timeout passes
+	// (timeout < 0: no limit), and handles what is ready.
+	wait(timeout time.Duration)
+	// wake makes a blocked wait return; safe from any goroutine.
+	wake()
+	// endTurn runs at the end of every turn: gathered writes are flushed.
+	endTurn()
+	// drain closes every connection gracefully and aborts the ones still
+	// open after the drain timeout; done runs (on the loop) once none are
+	// left.
+	drain(timeout time.Duration, done func())
+	// close releases what is left once the loop has stopped.
+	close()
+}
+
+// Loop states.
+const (
+	loopIdle int32 = iota
+	loopRunning
+	loopStopped
+)
+
+// loop is one event loop: a goroutine that owns timers, queued calls and the
+// connections its driver watches.
+type loop struct {
+	r   *Reactor
+	id  int
+	io  ioDriver
+	seq uint64
+
+	timers    timerHeap
+	soon      []func()
+	soonSpare []func()
+
+	mu          sync.Mutex // guards remote and, with state, the stopped check
+	remote      []func()
+	remoteSpare []func()
+	wakePending atomic.Bool // a wake-up is on its way; others need not send one
+	wakes       atomic.Int64
+	state       atomic.Int32
+
+	gid    atomic.Uint64 // id of the goroutine running the loop
+	quit   bool
+	nconns atomic.Int64 // connections owned, for LeastConnections and Stop
+}
+
+var _ braid.Loop = (*loop)(nil)
+
+func (l *loop) mono() time.Duration { return time.Since(l.r.base) }
+
+// Now returns the current time.
+func (l *loop) Now() time.Time { return time.Now() }
+
+// CallLater runs f on the loop after d.
+func (l *loop) CallLater(d time.Duration, f func()) braid.DelayedCall {
+	t := &timer{l: l, f: f, when: l.mono() + max(d, 0), index: -1}
+	l.addTimer(t)
+	return t
+}
+
+func (l *loop) addTimer(t *timer) {
+	l.seq++
+	t.seq = l.seq
+	l.timers.push(t)
+}
+
+// CallSoon runs f on the next turn.
+func (l *loop) CallSoon(f func()) { l.soon = append(l.soon, f) }
+
+// CallFromGoroutine queues f for the loop from any goroutine. Wake-ups are
+// coalesced: while one is on its way, further calls only queue.
+func (l *loop) CallFromGoroutine(f func()) error {
+	l.mu.Lock()
+	if l.state.Load() == loopStopped {
+		l.mu.Unlock()
+		return braid.ErrNotRunning
+	}
+	l.remote = append(l.remote, f)
+	l.mu.Unlock()
+	if !l.wakePending.Load() && l.wakePending.CompareAndSwap(false, true) {
+		l.wakes.Add(1)
+		l.io.wake()
+	}
+	return nil
+}
+
+// RunBlocking runs work on the reactor's pool and then on this loop.
+func (l *loop) RunBlocking(work func(), then func()) {
+	l.r.pool.submit(func() {
+		work()
+		if then != nil {
+			l.CallFromGoroutine(then)
+		}
+	})
+}
+
+// safeCall runs f, recovering a panic so that one bad callback does not take
+// the loop (and every connection on it) down.
+func (l *loop) safeCall(what string, f func()) {
+	defer func() {
+		if v := recover(); v != nil {
+			l.r.log.Error("reactor: callback panicked", "loop", l.id, "callback", what,
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	f()
+}
+
+// run turns the loop until quit is set.
+func (l *loop) run() {
+	l.state.Store(loopRunning)
+	for !l.quit {
+		l.turn()
+	}
+	l.finish()
+}
+
+func (l *loop) turn() {
+	l.io.wait(l.timeout())
+	l.runRemote()
+	l.runTimers()
+	l.runSoon()
+	l.io.endTurn()
+}
+
+// timeout is how long the next wait may block.
+func (l *loop) timeout() time.Duration {
+	if len(l.soon) > 0 || l.quit {
+		return 0
+	}
+	if len(l.timers) == 0 {
+		return -1
+	}
+	d := l.timers[0].when - l.mono()
+	if d < 0 {
+		return 0
+	}
+	return d
+}
+
+func (l *loop) runRemote() {
+	l.wakePending.Store(false)
+	l.mu.Lock()
+	q := l.remote
+	l.remote = l.remoteSpare[:0]
+	l.mu.Unlock()
+	for i, f := range q {
+		q[i] = nil
+		l.safeCall("CallFromGoroutine", f)
+	}
+	l.remoteSpare = q[:0]
+}
+
+func (l *loop) runTimers() {
+	if len(l.timers) == 0 {
+		return
+	}
+	now := l.mono()
+	last := l.seq // calls scheduled while these run wait for the next turn
+	for len(l.timers) > 0 {
+		t := l.timers[0]
+		if t.when > now || t.seq > last {
+			return
+		}
+		l.timers.pop()
+		t.state = timerCalled
+		l.safeCall("CallLater", t.f)
+	}
+}
+
+func (l *loop) runSoon() {
+	if len(l.soon) == 0 {
+		return
+	}
+	q := l.soon
+	l.soon = l.soonSpare[:0]
+	for i, f := range q {
+		q[i] = nil
+		l.safeCall("CallSoon", f)
+	}
+	l.soonSpare = q[:0]
+}
+
+// finish runs after the last turn: calls already accepted by
+// CallFromGoroutine still run, then the driver lets go of its resources.
+func (l *loop) finish() {
+	for i := 0; i < 100; i++ {
+		l.mu.Lock()
+		if i == 0 {
+			l.state.Store(loopStopped)
+		}
+		n := len(l.remote)
+		l.mu.Unlock()
+		if n == 0 && len(l.soon) == 0 {
+			break
+		}
+		l.runRemote()
+		l.runSoon()
+		l.io.endTurn()
+	}
+	l.io.close()
+	for len(l.timers) > 0 {
+		t := l.timers.pop()
+		t.state = timerCancelled
+	}
+}

@@ -1,0 +1,43 @@
+package reactor
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/braid-net/braid"
+)
+
+func TestEchoTCP(t *testing.T) {
+	for _, loops := range []int{1, 2} {
+		r := start(t, &Config{Loops: loops})
+		ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
+		for i := 0; i < 4; i++ {
+			c := dial(t, ln.Addr())
+			msg := bytes.Repeat([]byte{'a' + byte(i)}, 100+i*50000)
+			go c.Write(msg)
+			got := make([]byte, len(msg))
+			if _, err := io.ReadFull(c, got); err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if !bytes.Equal(got, msg) {
+				t.Fatalf("loops=%d conn %d: echo differs", loops, i)
+			}
+		}
+	}
+}
+
+func TestConnectRefused(t *testing.T) {
+	r := start(t, &Config{Loops: 1})
+	// Find a closed port: listen, note the port, close.
+	ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	f := newClientRecorder()
+	r.Connect("tcp", addr, f, nil)
+	err := wait(t, f.failed, "connection failure")
+	if !errors.Is(err, braid.ErrConnectionRefused) {
+		t.Fatalf("got %v; want an error matching ErrConnectionRefused", err)
+	}
+}
