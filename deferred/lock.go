@@ -5,8 +5,8 @@ import "container/list"
 // Semaphore hands out a fixed number of tokens to Deferreds in turn, on one
 // loop. [Lock] is a Semaphore of one token.
 type Semaphore struct {
-	limit   int // tokens in all
-	out     int // tokens handed out
+	limit   int       // tokens in all
+	out     int       // tokens handed out
 	waiting list.List // of *Deferred[struct{}]
 }
 

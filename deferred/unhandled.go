@@ -3,8 +3,8 @@ package deferred
 import (
 	"cmp"
 	"log/slog"
-	"slices"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -27,9 +27,11 @@ var tracking struct {
 	live   map[*unhandledEntry]struct{}
 }
 
-// Logger receives the reports of unhandled errors found by the garbage
-// collector. Nil means slog.Default().
-var Logger *slog.Logger
+var logger atomic.Pointer[slog.Logger]
+
+// SetLogger sets where unhandled errors found by the garbage collector are
+// reported; nil means slog.Default(), the default.
+func SetLogger(l *slog.Logger) { logger.Store(l) }
 
 func (d *Deferred[T]) noteUnhandled() {
 	if d.unhandled != nil {
@@ -71,7 +73,7 @@ func untrack(e *unhandledEntry) {
 
 func reportUnhandled(e *unhandledEntry) {
 	untrack(e)
-	l := Logger
+	l := logger.Load()
 	if l == nil {
 		l = slog.Default()
 	}
