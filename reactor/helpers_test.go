@@ -69,6 +69,8 @@ func (e *echo) ConnectionLost(reason error) {
 	}
 }
 
+func newEchoFactory() braid.Factory { return braid.NewFactory(func() *echo { return &echo{} }) }
+
 func listenEcho(t *testing.T, r *Reactor, network, addr string) braid.Listener {
 	t.Helper()
 	ln, err := r.Listen(network, addr, braid.NewFactory(func() *echo { return &echo{} }), nil)

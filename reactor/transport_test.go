@@ -302,4 +302,3 @@ func TestConnectByName(t *testing.T) {
 	p := wait(t, f.protos, "BuildProtocol")
 	wait(t, p.made, "ConnectionMade")
 }
-
