@@ -120,6 +120,9 @@ func (e *TLSServer) String() string {
 	if e.Interface != "" {
 		s += ":interface=" + grammar.Quote(e.Interface)
 	}
+	if e.Backlog != 0 {
+		s += ":backlog=" + strconv.Itoa(e.Backlog)
+	}
 	o := &e.TLS
 	for _, kv := range [][2]string{{"certKey", o.CertKey}, {"privateKey", o.PrivateKey}, {"extraCertChain", o.ExtraCertChain}, {"caCerts", o.CACerts}, {"sniDir", o.SNIDir}} {
 		if kv[1] != "" {
@@ -132,7 +135,21 @@ func (e *TLSServer) String() string {
 	if len(o.ALPN) > 0 {
 		s += ":alpn=" + grammar.Quote(strings.Join(o.ALPN, ","))
 	}
+	switch {
+	case o.ClientAuth == tls.VerifyClientCertIfGiven:
+		s += ":clientCert=request"
+	case o.ClientAuth == tls.NoClientCert && o.CACerts != "":
+		s += ":clientCert=none"
+	}
+	s += timeoutString(o.HandshakeTimeout)
 	return s
+}
+
+func timeoutString(d time.Duration) string {
+	if d == DefaultHandshakeTimeout {
+		return ""
+	}
+	return ":handshakeTimeout=" + strconv.FormatFloat(d.Seconds(), 'g', -1, 64)
 }
 
 // Config builds the server's tls.Config, loading certificates now and
@@ -226,7 +243,7 @@ func (o *TLSClientOptions) string() string {
 	if o.MinVersion != 0 {
 		s += ":tlsMinVersion=" + versionName(o.MinVersion)
 	}
-	return s
+	return s + timeoutString(o.HandshakeTimeout)
 }
 
 // config builds the client tls.Config for host. Hostname verification is
