@@ -154,7 +154,13 @@ func (s *lsock) dispatch(fd int, raddr net.Addr) {
 	}
 }
 
+// testHookBackoff, when set, is told of every accept back-off.
+var testHookBackoff func(err error)
+
 func (s *lsock) backOff(err error) {
+	if testHookBackoff != nil {
+		testHookBackoff(err)
+	}
 	if s.backoff == 0 {
 		s.backoff = acceptBackoffMin
 	} else {
