@@ -13,7 +13,7 @@ import (
 func Wait[T any](ctx context.Context, loop braid.Loop, d *Deferred[T]) (T, error) {
 	ch := make(chan result[T], 1)
 	var zero T
-	if err := loop.CallFromGoroutine(func() { d.add(link[T]{sink: chanSink[T](ch)}) }); err != nil {
+	if err := loop.CallFromGoroutine(func() { d.add(sinkLink[T](chanSink[T](ch))) }); err != nil {
 		return zero, err
 	}
 	select {

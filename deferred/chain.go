@@ -13,7 +13,7 @@ import (
 func Then[T, U any](d *Deferred[T], f func(T) (U, error)) *Deferred[U] {
 	s := &thenSink[T, U]{f: f}
 	s.out.waitingOn = d
-	d.add(link[T]{sink: s})
+	d.add(sinkLink[T](s))
 	return &s.out
 }
 
@@ -22,7 +22,7 @@ func Then[T, U any](d *Deferred[T], f func(T) (U, error)) *Deferred[U] {
 func Both[T, U any](d *Deferred[T], f func(T, error) (U, error)) *Deferred[U] {
 	s := &bothSink[T, U]{f: f}
 	s.out.waitingOn = d
-	d.add(link[T]{sink: s})
+	d.add(sinkLink[T](s))
 	return &s.out
 }
 
@@ -31,7 +31,7 @@ func Both[T, U any](d *Deferred[T], f func(T, error) (U, error)) *Deferred[U] {
 func ThenDeferred[T, U any](d *Deferred[T], f func(T) *Deferred[U]) *Deferred[U] {
 	s := &thenDeferredSink[T, U]{f: f}
 	s.out.waitingOn = d
-	d.add(link[T]{sink: s})
+	d.add(sinkLink[T](s))
 	return &s.out
 }
 

@@ -126,7 +126,7 @@ func Await[T any](co *Coroutine, d *Deferred[T]) (T, error) {
 	} else {
 		a = &awaiter[T]{co: co}
 	}
-	d.add(link[T]{sink: a})
+	d.add(sinkLink[T](a))
 	if !a.done {
 		co.waiting = d
 		a.suspended = true

@@ -40,15 +40,31 @@ const (
 
 type canceler interface{ Cancel() }
 
-// link is one step of a chain. Exactly one of its fields is set, except
-// that cb and eb may be set together.
+// link is one step of a chain: a function, or a sink, by kind. Keeping it
+// to three words keeps long chains cheap.
 type link[T any] struct {
-	cb   func(T) (T, error)
-	eb   func(error) (T, error)
-	both func(T, error) (T, error)
-	dfn  func(T, error) *Deferred[T] // the chain waits for what it returns
-	sink sink[T]                     // hands the result to someone else
+	fn   any
+	kind linkKind
 }
+
+type linkKind uint8
+
+const (
+	onValue    linkKind = iota // func(T) (T, error)
+	onError                    // func(error) (T, error)
+	onEither                   // *callbacks[T]: one of two
+	onBoth                     // func(T, error) (T, error)
+	onDeferred                 // func(T, error) *Deferred[T]: the chain waits for it
+	toSink                     // sink[T]: hands the result to someone else
+)
+
+// callbacks is AddCallbacks's pair: exactly one of them runs.
+type callbacks[T any] struct {
+	cb func(T) (T, error)
+	eb func(error) (T, error)
+}
+
+func sinkLink[T any](s sink[T]) link[T] { return link[T]{fn: s, kind: toSink} }
 
 // sink receives a Deferred's result and takes over responsibility for its
 // error. It returns a Deferred that must run next, or nil.
@@ -159,72 +175,72 @@ func (d *Deferred[T]) Result() (v T, err error, ok bool) {
 // return replaces the result. An error it returns moves the chain to the
 // error path. Errors pass it by. It returns d.
 func (d *Deferred[T]) AddCallback(f func(T) (T, error)) *Deferred[T] {
-	return d.add(link[T]{cb: f})
+	return d.add(link[T]{fn: f, kind: onValue})
 }
 
 // AddErrback adds f to the error path: it receives the error, and a nil
 // error it returns moves the chain back to the success path. Values pass it
 // by. It returns d.
 func (d *Deferred[T]) AddErrback(f func(error) (T, error)) *Deferred[T] {
-	return d.add(link[T]{eb: f})
+	return d.add(link[T]{fn: f, kind: onError})
 }
 
 // AddCallbacks adds cb and eb as one step: exactly one of them runs, so an
 // error returned by cb does not reach eb. Either may be nil.
 func (d *Deferred[T]) AddCallbacks(cb func(T) (T, error), eb func(error) (T, error)) *Deferred[T] {
-	return d.add(link[T]{cb: cb, eb: eb})
+	return d.add(link[T]{fn: &callbacks[T]{cb, eb}, kind: onEither})
 }
 
 // AddBoth adds f to both paths: it receives the value and the error (one of
 // which is meaningful) and returns the new result.
 func (d *Deferred[T]) AddBoth(f func(T, error) (T, error)) *Deferred[T] {
-	return d.add(link[T]{both: f})
+	return d.add(link[T]{fn: f, kind: onBoth})
 }
 
 // AddFinally adds f to both paths; the result passes it unchanged.
 func (d *Deferred[T]) AddFinally(f func()) *Deferred[T] {
-	return d.add(link[T]{both: func(v T, err error) (T, error) {
+	return d.add(link[T]{fn: func(v T, err error) (T, error) {
 		f()
 		return v, err
-	}})
+	}, kind: onBoth})
 }
 
 // AddCallbackDeferred adds f to the success path. The chain pauses until
 // the Deferred f returns has fired, then goes on with its result.
 func (d *Deferred[T]) AddCallbackDeferred(f func(T) *Deferred[T]) *Deferred[T] {
-	return d.add(link[T]{dfn: func(v T, err error) *Deferred[T] {
+	return d.add(link[T]{fn: func(v T, err error) *Deferred[T] {
 		if err != nil {
 			return Fail[T](err)
 		}
 		return f(v)
-	}})
+	}, kind: onDeferred})
 }
 
 // AddErrbackDeferred adds f to the error path; the chain waits for the
 // Deferred it returns.
 func (d *Deferred[T]) AddErrbackDeferred(f func(error) *Deferred[T]) *Deferred[T] {
-	return d.add(link[T]{dfn: func(v T, err error) *Deferred[T] {
+	return d.add(link[T]{fn: func(v T, err error) *Deferred[T] {
 		if err == nil {
 			return Succeed(v)
 		}
 		return f(err)
-	}})
+	}, kind: onDeferred})
 }
 
 // AddBothDeferred adds f to both paths; the chain waits for the Deferred it
 // returns.
 func (d *Deferred[T]) AddBothDeferred(f func(T, error) *Deferred[T]) *Deferred[T] {
-	return d.add(link[T]{dfn: f})
+	return d.add(link[T]{fn: f, kind: onDeferred})
 }
 
 // WhenDone runs fn with d's error (nil on success) when d fires; the result
 // passes unchanged, and an error stays unhandled unless something else
 // handles it. It makes a Deferred a braid.Waitable.
 func (d *Deferred[T]) WhenDone(fn func(err error)) {
-	d.add(link[T]{both: func(v T, err error) (T, error) {
+	d.add(link[T]{fn: func(v T, err error) (T, error) {
 		fn(err)
 		return v, err
-	}})
+	}, kind: onBoth})
 }
 
 // Pause stops d's callbacks from running until a matching Unpause. A
@@ -251,6 +267,9 @@ func (d *Deferred[T]) add(l link[T]) *Deferred[T] {
 	if !d.hasLink && d.head == len(d.more) {
 		d.first, d.hasLink = l, true
 	} else {
+		if d.more == nil {
+			d.more = make([]link[T], 0, 4)
+		}
 		d.more = append(d.more, l)
 	}
 	if d.flags&(flagCalled|flagRunning) == flagCalled && d.paused == 0 {
@@ -304,9 +323,17 @@ func (d *Deferred[T]) runLinks() (runner, bool) {
 		if !ok {
 			break
 		}
-		switch {
-		case l.sink != nil:
-			next := l.sink.take(d.val, d.err)
+		switch l.kind {
+		case onValue:
+			if d.err != nil {
+				continue
+			}
+		case onError:
+			if d.err == nil {
+				continue
+			}
+		case toSink:
+			next := l.fn.(sink[T]).take(d.val, d.err)
 			d.flags |= flagPassed
 			if next != nil {
 				// A result handed on is run first; when this was the
@@ -315,22 +342,22 @@ func (d *Deferred[T]) runLinks() (runner, bool) {
 				return next, d.idle()
 			}
 			continue
-		case l.dfn != nil:
+		case onDeferred:
 			d.flags |= flagRunning
-			inner := callDeferred(l.dfn, d.val, d.err)
+			inner := callDeferred(l.fn.(func(T, error) *Deferred[T]), d.val, d.err)
 			d.flags &^= flagRunning
 			d.flags &^= flagPassed
 			if d.adopt(inner) {
 				return nil, true
 			}
-		default:
-			before := d.err
-			d.flags |= flagRunning
-			d.val, d.err = l.call(d.val, d.err)
-			d.flags &^= flagRunning
-			if d.err != before {
-				d.flags &^= flagPassed
-			}
+			continue
+		}
+		before := d.err
+		d.flags |= flagRunning
+		d.val, d.err = l.call(d.val, d.err)
+		d.flags &^= flagRunning
+		if d.err != before {
+			d.flags &^= flagPassed
 		}
 	}
 	d.settle()
@@ -355,7 +382,7 @@ func (d *Deferred[T]) adopt(inner *Deferred[T]) bool {
 	}
 	d.paused++
 	d.waitingOn = inner
-	inner.add(link[T]{sink: (*continuation[T])(d)})
+	inner.add(sinkLink[T]((*continuation[T])(d)))
 	return true
 }
 
@@ -396,13 +423,20 @@ func (l *link[T]) call(v T, err error) (rv T, rerr error) {
 			rv, rerr = zero, newPanicError(p)
 		}
 	}()
+	switch l.kind {
+	case onValue:
+		return l.fn.(func(T) (T, error))(v)
+	case onError:
+		return l.fn.(func(error) (T, error))(err)
+	case onBoth:
+		return l.fn.(func(T, error) (T, error))(v, err)
+	}
+	c := l.fn.(*callbacks[T])
 	switch {
-	case l.both != nil:
-		return l.both(v, err)
-	case err == nil && l.cb != nil:
-		return l.cb(v)
-	case err != nil && l.eb != nil:
-		return l.eb(err)
+	case err == nil && c.cb != nil:
+		return c.cb(v)
+	case err != nil && c.eb != nil:
+		return c.eb(err)
 	}
 	return v, err
 }

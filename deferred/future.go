@@ -107,7 +107,7 @@ func (f *Future[T]) Cancel() bool {
 // Future's to handle, and cancelling the Future cancels d.
 func FutureOf[T any](loop braid.Loop, d *Deferred[T]) *Future[T] {
 	f := &Future[T]{loop: loop, onCancel: d.Cancel}
-	d.add(link[T]{sink: futureSink[T]{f}})
+	d.add(sinkLink[T](futureSink[T]{f}))
 	return f
 }
 

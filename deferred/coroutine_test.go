@@ -1,0 +1,169 @@
+package deferred_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/task"
+)
+
+func TestCoroutineAwait(t *testing.T) {
+	deferred.CheckUnhandled(t)
+	clock := task.NewClock()
+	a, b := deferred.New[int](), deferred.New[string]()
+	var log []string
+	co := deferred.Go(clock, func(co *deferred.Coroutine) (string, error) {
+		log = append(log, "start")
+		x, err := deferred.Await(co, a)
+		if err != nil {
+			return "", err
+		}
+		log = append(log, "got a")
+		s, err := deferred.Await(co, b)
+		log = append(log, "got b")
+		if err != nil {
+			return "", err
+		}
+		v, _ := deferred.Await(co, deferred.Succeed(1)) // already fired: no suspension
+		return strings.Repeat(s, x+v), nil
+	})
+	if got := strings.Join(log, ","); got != "start" {
+		t.Fatalf("log %q after Go; want start", got)
+	}
+	a.Callback(2)
+	b.Callback("ab")
+	if got := strings.Join(log, ","); got != "start,got a,got b" {
+		t.Errorf("log %q", got)
+	}
+	if v, err, ok := co.Result(); !ok || err != nil || v != "ababab" {
+		t.Errorf("got %q, %v, %v; want ababab", v, err, ok)
+	}
+}
+
+func TestCoroutineErrors(t *testing.T) {
+	clock := task.NewClock()
+	tests := []struct {
+		name string
+		fn   func(co *deferred.Coroutine) (int, error)
+		want string
+	}{
+		{"awaited error", func(co *deferred.Coroutine) (int, error) {
+			return deferred.Await(co, deferred.Fail[int](errA))
+		}, "a"},
+		{"panic", func(co *deferred.Coroutine) (int, error) { panic("oops") }, "panicked: oops"},
+		{"error after sleep", func(co *deferred.Coroutine) (int, error) {
+			if err := co.Sleep(time.Second); err != nil {
+				return 0, err
+			}
+			return 0, errB
+		}, "b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := deferred.Go(clock, tt.fn)
+			clock.Advance(time.Second)
+			_, err, ok := d.Result()
+			if !ok || err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, %v; want an error with %q", err, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestCoroutineCancel(t *testing.T) {
+	clock := task.NewClock()
+	inner := deferred.New[int]()
+	var awaitErr, secondErr error
+	d := deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		_, awaitErr = deferred.Await(co, inner)
+		// A cancelled coroutine's later awaits are cancelled too.
+		_, secondErr = deferred.Await(co, deferred.New[int]())
+		return 0, awaitErr
+	})
+	d.Cancel()
+	if !errors.Is(awaitErr, deferred.ErrCancelled) || !errors.Is(secondErr, deferred.ErrCancelled) {
+		t.Errorf("awaits got %v, %v; want ErrCancelled", awaitErr, secondErr)
+	}
+	if _, err, _ := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+		t.Errorf("coroutine got %v; want ErrCancelled", err)
+	}
+}
+
+func TestCoroutineAwaitFuture(t *testing.T) {
+	clock := task.NewClock()
+	f := deferred.NewFuture[int](clock)
+	d := deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		return deferred.AwaitFuture(co, f)
+	})
+	f.SetResult(4)
+	if d.Called() {
+		t.Fatalf("future result arrived synchronously")
+	}
+	clock.Flush()
+	if v, _, _ := d.Result(); v != 4 {
+		t.Errorf("got %d; want 4", v)
+	}
+}
+
+// TestCoroutinesShareStateWithoutLocks has many coroutines and the loop
+// take turns on one counter, with results arriving from other goroutines:
+// the race detector checks that hand-offs order every access.
+func TestCoroutinesShareStateWithoutLocks(t *testing.T) {
+	clock := task.NewClock()
+	counter := 0
+	const n, rounds = 20, 50
+	var wg sync.WaitGroup
+	ds := make([]*deferred.Deferred[int], n)
+	for i := range ds {
+		ds[i] = deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+			for range rounds {
+				d := deferred.New[int]()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_ = clock.CallFromGoroutine(func() { d.Callback(1) })
+				}()
+				v, err := deferred.Await(co, d)
+				if err != nil {
+					return 0, err
+				}
+				counter += v
+			}
+			return counter, nil
+		})
+	}
+	g := deferred.Gather(ds...)
+	deadline := time.Now().Add(10 * time.Second)
+	for !g.Called() {
+		if time.Now().After(deadline) {
+			t.Fatal("coroutines did not finish")
+		}
+		clock.Flush()
+		counter++ // the loop's own turn at the shared state
+		counter--
+	}
+	wg.Wait()
+	if counter != n*rounds {
+		t.Errorf("counter %d; want %d", counter, n*rounds)
+	}
+}
+
+func TestNestedCoroutines(t *testing.T) {
+	clock := task.NewClock()
+	gate := deferred.New[int]()
+	outer := deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		inner := deferred.Go(co.Loop(), func(co2 *deferred.Coroutine) (int, error) {
+			v, err := deferred.Await(co2, gate)
+			return v * 10, err
+		})
+		return deferred.Await(co, inner)
+	})
+	gate.Callback(4)
+	if v, _, _ := outer.Result(); v != 40 {
+		t.Errorf("got %d; want 40", v)
+	}
+}
