@@ -10,7 +10,8 @@
 #   PROFILE=braid bench/run-echo.sh         # also CPU profiles of braid's server
 #
 # Environment: SERVERS, SCENARIOS, DURATION (5s), WARMUP (1s), SERVER_CPU (0),
-# LOAD_CPU (1), OUT (results), TAG (date, part of the file names), PROFILE.
+# LOAD_CPU (1), OUT (results), TAG (date, part of the file names), PROFILE,
+# REPEAT (1: runs of the whole matrix; the report shows each cell's median).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,7 @@ LOAD_CPU=${LOAD_CPU:-1}
 OUT=${OUT:-results}
 TAG=${TAG:-$(date -u +%Y-%m-%d)}
 PROFILE=${PROFILE:-}
+REPEAT=${REPEAT:-1}
 
 # name|kind|flags|description
 scenario_def() {
@@ -98,12 +100,13 @@ stop_server() {
 
 port=17100
 n=0
+for rep in $(seq "$REPEAT"); do
 for scen in $SCENARIOS; do
 	IFS='|' read -r kind flags desc <<<"$(scenario_def "$scen")"
 	for impl in "${servers[@]}"; do
-		log="$raw/$impl-$scen.log"
+		log="$raw/$impl-$scen-$rep.log"
 		prof=()
-		[[ " $PROFILE " == *" $impl "* ]] && prof=(-cpuprofile "$OUT/prof/$impl-$scen.pprof")
+		[[ " $PROFILE " == *" $impl "* ]] && prof=(-cpuprofile "$OUT/prof/$impl-$scen-$rep.pprof")
 		# A fresh port per run keeps the last run's TIME_WAIT out of the
 		# way; a port something else holds is skipped.
 		started=""
@@ -112,8 +115,8 @@ for scen in $SCENARIOS; do
 			if start_server "$impl" "$port" "$log" "${prof[@]}"; then started=1; break; fi
 		done
 		[[ -n $started ]] || continue
-		out="$raw/$impl-$scen.json"
-		echo "== $impl / $scen"
+		out="$raw/$impl-$scen-$rep.json"
+		echo "== $impl / $scen (run $rep of $REPEAT)"
 		if [[ $kind == load ]]; then
 			# shellcheck disable=SC2086
 			GOMAXPROCS=1 "${load_pin[@]}" "$bin/echoload" -addr "127.0.0.1:$port" $flags \
@@ -128,6 +131,7 @@ for scen in $SCENARIOS; do
 		n=$((n + 1))
 	done
 done
+done
 
 # Assemble one JSON array: a header describing the run, then every result.
 json="$OUT/echo-$TAG.json"
@@ -137,8 +141,8 @@ json="$OUT/echo-$TAG.json"
 	printf '"cpus":"%s",' "$(nproc)"
 	printf '"kernel":"%s",' "$(uname -r)"
 	printf '"go":"%s"},' "$(go env GOVERSION)"
-	printf '"settings":{"duration":"%s","warmup":"%s","server cpu":"%s (GOMAXPROCS=1)","load cpu":"%s (GOMAXPROCS=1)"},' \
-		"$DURATION" "$WARMUP" "$SERVER_CPU" "$LOAD_CPU"
+	printf '"settings":{"duration":"%s","warmup":"%s","server cpu":"%s (GOMAXPROCS=1)","load cpu":"%s (GOMAXPROCS=1)","repeat":"%s"},' \
+		"$DURATION" "$WARMUP" "$SERVER_CPU" "$LOAD_CPU" "$REPEAT"
 	printf '"servers":['
 	sep=""
 	for s in "${servers[@]}"; do printf '%s"%s"' "$sep" "$s"; sep=","; done

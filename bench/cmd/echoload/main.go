@@ -95,6 +95,7 @@ type Result struct {
 	ServerRSS         int64   `json:"server_rss_bytes,omitempty"`
 	ServerThreads     int     `json:"server_threads,omitempty"`
 	ClientCPUUtil     float64 `json:"client_cpu_util"`
+	LoadAvg           float64 `json:"loadavg_1m"` // whole machine, at the end of the window
 
 	Errors         int      `json:"errors"`
 	VerifyFailures uint64   `json:"verify_failures"`
@@ -213,6 +214,7 @@ func runLoad(cfg *config) (*Result, error) {
 	m1, t1, c1 := sumMsgs(conns), time.Now(), clientCPU()
 	s1, serr1 := serverCPU(cfg.serverPID)
 	rss, threads := serverMem(cfg.serverPID)
+	loadAvg, _ := procstat.LoadAvg()
 
 	// Let outstanding echoes come back, but not forever.
 	deadline := time.Now().Add(cfg.drain)
@@ -238,6 +240,7 @@ func runLoad(cfg *config) (*Result, error) {
 		ClientCPUUtil: float64(c1-c0) / float64(el),
 		ServerRSS:     rss,
 		ServerThreads: threads,
+		LoadAvg:       loadAvg,
 	}
 	if cfg.serverPID != 0 && serr == nil && serr1 == nil {
 		cpu := s1 - s0

@@ -37,6 +37,15 @@ type record struct {
 	Verify      int     `json:"verify_failures"`
 
 	BytesPerConn float64 `json:"bytes_per_conn"`
+	LoadAvg      float64 `json:"loadavg_1m"`
+}
+
+// key is the figure a cell's repeats are ordered by to pick the median.
+func (r record) key() float64 {
+	if r.Kind == "idle" {
+		return r.BytesPerConn
+	}
+	return r.CPUPerMsgUs
 }
 
 // header is the first object of the file: where and how the run was made.
@@ -98,21 +107,41 @@ func main() {
 
 type table struct {
 	h    *header
-	recs map[[2]string]record // (server, scenario)
+	recs map[[2]string][]record // (server, scenario) → repeats, sorted by key
 }
 
+// get returns the median repeat of a cell (the lower one of an even count),
+// whole, so that its figures stay consistent with one another.
 func (t *table) get(server, scen string) (record, bool) {
-	r, ok := t.recs[[2]string{server, scen}]
-	return r, ok
+	rs := t.recs[[2]string{server, scen}]
+	if len(rs) == 0 {
+		return record{}, false
+	}
+	return rs[(len(rs)-1)/2], true
+}
+
+// spread returns the smallest and largest key of a cell's repeats.
+func (t *table) spread(server, scen string) (lo, hi float64, n int) {
+	rs := t.recs[[2]string{server, scen}]
+	if len(rs) == 0 {
+		return 0, 0, 0
+	}
+	return rs[0].key(), rs[len(rs)-1].key(), len(rs)
 }
 
 func render(h *header, recs []record, ref string) []byte {
-	t := &table{h: h, recs: map[[2]string]record{}}
+	t := &table{h: h, recs: map[[2]string][]record{}}
+	repeats := 0
 	for _, r := range recs {
-		t.recs[[2]string{r.Server, r.Scenario}] = r
+		k := [2]string{r.Server, r.Scenario}
+		t.recs[k] = append(t.recs[k], r)
+		repeats = max(repeats, len(t.recs[k]))
 		if !slices.Contains(h.Servers, r.Server) {
 			h.Servers = append(h.Servers, r.Server)
 		}
+	}
+	for _, rs := range t.recs {
+		slices.SortStableFunc(rs, func(a, b record) int { return cmpFloat(a.key(), b.key()) })
 	}
 	var loadScen []scenario
 	var idleScen []scenario
@@ -142,6 +171,17 @@ func render(h *header, recs []record, ref string) []byte {
 	for _, k := range keys {
 		fmt.Fprintf(&w, "- %s: %s\n", k, h.Settings[k])
 	}
+	if repeats > 1 {
+		fmt.Fprintf(&w, "- repeats: up to %d per cell; each cell shows the median run (by CPU per message, or bytes per connection), with the range of that figure in brackets\n", repeats)
+	}
+	var loads []float64
+	for _, r := range recs {
+		loads = append(loads, r.LoadAvg)
+	}
+	if len(loads) > 0 {
+		fmt.Fprintf(&w, "- machine load average (1 min) during the runs: %.1f–%.1f (2 means both cores busy)\n",
+			slices.Min(loads), slices.Max(loads))
+	}
 	fmt.Fprintln(&w, "\nScenarios:")
 	for _, s := range h.Scenario {
 		fmt.Fprintf(&w, "- `%s`: %s\n", s.Name, s.Desc)
@@ -160,8 +200,18 @@ func render(h *header, recs []record, ref string) []byte {
 			return s
 		}
 	}
+	withSpread := func(format string, f func(record) string) func(server, scen string) string {
+		c := cell(f)
+		return func(server, scen string) string {
+			s := c(server, scen)
+			if lo, hi, n := t.spread(server, scen); n > 1 {
+				s += fmt.Sprintf(" ["+format+"–"+format+"]", lo, hi)
+			}
+			return s
+		}
+	}
 	t.section(&w, "Server CPU per message (µs, lower is better)", loadScen,
-		cell(func(r record) string { return fmt.Sprintf("%.2f", r.CPUPerMsgUs) }))
+		withSpread("%.2f", func(r record) string { return fmt.Sprintf("%.2f", r.CPUPerMsgUs) }))
 	if slices.Contains(h.Servers, ref) {
 		t.section(&w, fmt.Sprintf("Server CPU per message relative to %s (lower is better, ≤ 1.00 is the goal)", ref), loadScen,
 			func(server, scen string) string {
@@ -181,7 +231,7 @@ func render(h *header, recs []record, ref string) []byte {
 		cell(func(r record) string { return fmt.Sprintf("%.2f / %.2f", r.ServerUtil, r.ClientUtil) }))
 	if len(idleScen) > 0 {
 		t.section(&w, "Idle memory (server RSS growth per connection, bytes; goal ≤ 512)", idleScen,
-			cell(func(r record) string { return fmt.Sprintf("%.0f", r.BytesPerConn) }))
+			withSpread("%.0f", func(r record) string { return fmt.Sprintf("%.0f", r.BytesPerConn) }))
 	}
 
 	var bad []string
@@ -197,6 +247,16 @@ func render(h *header, recs []record, ref string) []byte {
 		}
 	}
 	return w.Bytes()
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func (t *table) section(w *bytes.Buffer, title string, scens []scenario, cell func(server, scen string) string) {

@@ -41,6 +41,7 @@ type Result struct {
 	ThreadsBefore int     `json:"threads_before"`
 	ThreadsAfter  int     `json:"threads_after"`
 	SettleSec     float64 `json:"settle_sec"`
+	LoadAvg       float64 `json:"loadavg_1m"`
 	Errors        int     `json:"errors"`
 	FirstError    string  `json:"first_error,omitempty"`
 }
@@ -80,6 +81,7 @@ func main() {
 		log.Fatalf("idlemem: %v", err)
 	}
 	res.ThreadsAfter, _ = procstat.Threads(*pid)
+	res.LoadAvg, _ = procstat.LoadAvg()
 	if res.Connected > 0 {
 		res.BytesPerConn = float64(res.RSSAfter-res.RSSBefore) / float64(res.Connected)
 	}

@@ -88,3 +88,21 @@ func Threads(pid int) (int, error) {
 	n, err := parseStatusField(b, "Threads:")
 	return int(n), err
 }
+
+// LoadAvg returns the system's 1-minute load average, a hint of how much
+// else was running during a measurement.
+func LoadAvg() (float64, error) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0, fmt.Errorf("procstat: %w", err)
+	}
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return 0, errors.New("procstat: empty loadavg")
+	}
+	v, err := strconv.ParseFloat(string(f[0]), 64)
+	if err != nil {
+		return 0, fmt.Errorf("procstat: loadavg: %w", err)
+	}
+	return v, nil
+}

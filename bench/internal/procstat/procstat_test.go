@@ -39,6 +39,9 @@ func TestSelf(t *testing.T) {
 	if err != nil || rss <= 0 {
 		t.Fatalf("RSS = %d, %v; want > 0, nil", rss, err)
 	}
+	if l, err := LoadAvg(); err != nil || l < 0 {
+		t.Fatalf("LoadAvg = %v, %v; want >= 0, nil", l, err)
+	}
 	n, err := Threads(pid)
 	if err != nil || n < 1 {
 		t.Fatalf("Threads = %d, %v; want >= 1, nil", n, err)
