@@ -1,5 +1,7 @@
 package http1
 
+import "encoding/binary"
+
 // Character classes of RFC 9110 section 5.6.2 (tchar) and 5.5 (field-vchar,
 // obs-text), as tables so that each byte costs one load.
 var (
@@ -72,6 +74,19 @@ func lowerToken(b []byte) bool {
 // no CR, LF, NUL or other controls but HTAB. Leading and trailing whitespace
 // has already been trimmed from received values.
 func validValue(b []byte) bool {
+	// Eight bytes at a time: a word passes when no byte is below 0x20 and
+	// none is 0x7f; only words holding such a byte (often a HTAB) take
+	// the slow path. Bytes from 0x80 (obs-text) have their top bit set and
+	// never trigger the test.
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		d := w ^ (0x7f * ones)
+		if (w-0x20*ones)&^w&highs != 0 || (d-ones)&^d&highs != 0 {
+			break
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if !vcharTable[c] {
 			return false

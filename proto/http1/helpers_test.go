@@ -94,6 +94,7 @@ func drive(c *Conn, chunks [][]byte, eof bool, respond responder) result {
 	var res result
 	var lastReq string
 	handedOff := false
+	var rest []byte
 	drain := func() bool {
 		for {
 			ev, err := c.NextEvent()
@@ -126,7 +127,8 @@ func drive(c *Conn, chunks [][]byte, eof bool, respond responder) result {
 			if _, ok := ev.(*ConnectionClosed); ok {
 				return false
 			}
-			if _, ok := ev.(*Handoff); ok {
+			if h, ok := ev.(*Handoff); ok {
+				rest = append(rest, h.Rest...)
 				handedOff = true
 				return true
 			}
@@ -135,8 +137,8 @@ func drive(c *Conn, chunks [][]byte, eof bool, respond responder) result {
 	for _, p := range chunks {
 		if handedOff {
 			// Later bytes belong to the new protocol.
-			n := len(res.events) - 1
-			res.events[n] = res.events[n][:len(res.events[n])-1] + strings.Trim(fmt.Sprintf("%q", p), `"`) + `"`
+			rest = append(rest, p...)
+			res.events[len(res.events)-1] = fmt.Sprintf("handoff %q", rest)
 			continue
 		}
 		if err := c.Receive(p); err != nil {

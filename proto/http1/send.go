@@ -104,6 +104,9 @@ func scanOutgoing(h Header, hi *headInfo) *ProtocolError {
 			value[len(value)-1] == ' ' || value[len(value)-1] == '\t') {
 			return localErr("invalid value for header field " + string(name))
 		}
+		if !maybeSpecial(name) {
+			continue
+		}
 		switch {
 		case equalFold(name, "content-length"):
 			n, ok := parseContentLength(value)
@@ -148,6 +151,16 @@ func scanOutgoing(h Header, hi *headInfo) *ProtocolError {
 		return localErr("a body must end with the chunked transfer coding")
 	}
 	return nil
+}
+
+// maybeSpecial is a cheap filter on the length of a name before the
+// comparisons of scanOutgoing.
+func maybeSpecial(name []byte) bool {
+	switch len(name) {
+	case len("host"), len("upgrade"), len("connection"), len("content-length"), len("transfer-encoding"):
+		return true
+	}
+	return false
 }
 
 // appendFields writes the fields, each followed by CRLF.
