@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/braid-net/braid"
 )
@@ -15,10 +16,13 @@ import (
 // on the connection's loop. It reports the end of the connection on lost.
 type probe struct {
 	callLog
-	t    braid.Transport
-	made func(p *probe)
-	data func(p *probe, b []byte)
-	lost chan error
+	t braid.Transport
+	// local and remote are the transport's addresses, set before made.
+	local, remote string
+	made          func(p *probe)
+	data          func(p *probe, b []byte)
+	lost          chan error
+	ended         atomic.Bool // ConnectionLost has been called
 }
 
 func newProbe() *probe { return &probe{lost: make(chan error, 1)} }
@@ -27,6 +31,7 @@ func (p *probe) ConnectionMade(t braid.Transport) {
 	p.enter()
 	defer p.leave()
 	p.t = t
+	p.local, p.remote = t.LocalAddr().String(), t.RemoteAddr().String()
 	if p.made != nil {
 		p.made(p)
 	}
@@ -43,6 +48,7 @@ func (p *probe) DataReceived(b []byte) {
 func (p *probe) ConnectionLost(reason error) {
 	p.enter()
 	defer p.leave()
+	p.ended.Store(true)
 	p.lost <- reason
 }
 
