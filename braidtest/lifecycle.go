@@ -51,14 +51,15 @@ func (r *MemoryReactor) takeTriggers(phase braid.Phase, event braid.SystemEvent)
 }
 
 // fire runs the Before triggers of event, waits for the Waitables they
-// return, then runs middle, the During triggers, the After triggers and done.
+// return, then runs the During triggers, middle (the reactor's own work), the
+// After triggers and done. The order matches package reactor's.
 func (r *MemoryReactor) fire(event braid.SystemEvent, middle, done func()) {
 	rest := func() {
-		if middle != nil {
-			middle()
-		}
 		for _, tr := range r.takeTriggers(braid.During, event) {
 			tr.f()
+		}
+		if middle != nil {
+			middle()
 		}
 		for _, tr := range r.takeTriggers(braid.After, event) {
 			tr.f()
@@ -84,15 +85,16 @@ func (r *MemoryReactor) fire(event braid.SystemEvent, middle, done func()) {
 	release(nil)
 }
 
-// Run starts the reactor and returns at once: it runs the startup triggers,
-// then the CallWhenRunning callbacks, then whatever they queued on the loop.
+// Run starts the reactor and returns at once: it runs the Before and During
+// startup triggers, the CallWhenRunning callbacks, the After startup
+// triggers, then whatever they queued on the loop.
 // A second call returns ErrAlreadyRan.
 func (r *MemoryReactor) Run() error {
 	if r.running || r.stopping || r.stopped {
 		return ErrAlreadyRan
 	}
 	r.running = true
-	r.fire(braid.Startup, nil, func() {
+	r.fire(braid.Startup, func() {
 		calls := r.whenRunning
 		r.whenRunning = nil
 		for _, f := range calls {
@@ -101,7 +103,7 @@ func (r *MemoryReactor) Run() error {
 			}
 			f()
 		}
-	})
+	}, nil)
 	r.Clock.Flush()
 	return nil
 }
@@ -117,9 +119,9 @@ func (r *MemoryReactor) CallWhenRunning(f func()) {
 }
 
 // Stop shuts the reactor down: Before shutdown triggers (waiting for their
-// Waitables), then listeners close, attempts in progress stop, live
-// connections are lost, During and After triggers run, and the reactor is
-// stopped. Later calls do nothing.
+// Waitables), During triggers, then listeners close, attempts in progress
+// stop and live connections are lost, then After triggers run and the
+// reactor is stopped. Later calls do nothing.
 func (r *MemoryReactor) Stop() {
 	if r.stopping || r.stopped {
 		return

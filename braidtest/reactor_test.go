@@ -248,7 +248,7 @@ func TestMemoryReactorRunAndStop(t *testing.T) {
 		t.Fatalf("connection lost while a Before trigger's Waitable is pending")
 	}
 	hold.finish()
-	want := "startup-before startup-during startup-after running soon late shutdown-before shutdown-during shutdown-after"
+	want := "startup-before startup-during running startup-after soon late shutdown-before shutdown-during shutdown-after"
 	if got := strings.Join(log, " "); got != want {
 		t.Errorf("order: got %q; want %q", got, want)
 	}
