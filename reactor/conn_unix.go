@@ -3,7 +3,6 @@
 package reactor
 
 import (
-	"errors"
 	"net"
 	"time"
 	"unsafe"
@@ -12,31 +11,6 @@ import (
 	"github.com/braid-net/braid/internal/poll"
 	"golang.org/x/sys/unix"
 )
-
-// Connection flags.
-const (
-	fQueued         uint16 = 1 << iota // in the driver's flush queue
-	fWantWrite                         // the kernel is full: waiting for writability
-	fClosing                           // Close called: flush, then close
-	fWriteClosing                      // CloseWrite called: flush, then shut down
-	fWriteClosed                       // write side shut down
-	fReadClosed                        // peer sent EOF
-	fReadPaused                        // PauseProducing
-	fClosed                            // fd closed
-	fProducerPaused                    // we paused the registered push producer
-	fUnix                              // a Unix socket: no TCP options
-	fMade                              // ConnectionMade has been called
-)
-
-type closeKind uint8
-
-const (
-	reasonDone closeKind = iota
-	reasonLost
-	reasonAbort
-)
-
-var errDrainTimeout = errors.New("reactor: connection did not drain before shutdown")
 
 // directWriteMin is the size from which a Write on an idle connection goes to
 // the kernel at once instead of being copied into the output buffer.
@@ -115,13 +89,6 @@ func (c *conn) recoverPanic() {
 			"remote", addrString(c.raddr), "panic", err.Error(), "stack", string(err.Stack))
 		c.closeNow(err, reasonLost)
 	}
-}
-
-func addrString(a net.Addr) string {
-	if a == nil {
-		return ""
-	}
-	return a.String()
 }
 
 func (c *conn) handle(ev poll.Event) {

@@ -9,21 +9,10 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"time"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/internal/poll"
 	"golang.org/x/sys/unix"
-)
-
-const defaultConnectTimeout = 30 * time.Second
-
-// Connector states.
-const (
-	cIdle uint8 = iota
-	cResolving
-	cConnecting
-	cConnected
 )
 
 // connector is one outgoing stream connection (braid.Connector) on the poll
@@ -58,22 +47,6 @@ func (r *Reactor) connectPoll(network, address string, f braid.ClientFactory, cf
 	c.Connect()
 	return c
 }
-
-// destAddr describes the destination before it is resolved.
-func destAddr(network, address string) net.Addr {
-	if network == "unix" {
-		return &net.UnixAddr{Name: address, Net: "unix"}
-	}
-	if ap, err := netip.ParseAddrPort(address); err == nil {
-		return net.TCPAddrFromAddrPort(ap)
-	}
-	return stringAddr{network, address}
-}
-
-type stringAddr struct{ net, addr string }
-
-func (a stringAddr) Network() string { return a.net }
-func (a stringAddr) String() string  { return a.addr }
 
 func (c *connector) Destination() net.Addr { return c.dest }
 

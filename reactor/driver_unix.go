@@ -15,12 +15,6 @@ type handler interface {
 	handle(ev poll.Event)
 }
 
-// closer is something the drain at Stop closes outright (listeners, datagram
-// sockets, connection attempts).
-type closer interface {
-	shutdown()
-}
-
 // pollDriver is a loop's I/O on epoll or kqueue: no goroutine per connection;
 // one read buffer per loop; output gathered per turn and written with writev.
 type pollDriver struct {
@@ -52,9 +46,6 @@ type driverStats struct {
 	write  int64
 	reads  int64
 }
-
-// maxFreeChunks bounds the chunks a loop keeps for reuse (2 MiB).
-const maxFreeChunks = 128
 
 func nativeKinds() []string { return []string{nativeKind} }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package reactor
 
 import (
@@ -32,7 +34,7 @@ func TestAcceptBacksOffWhenOutOfFds(t *testing.T) {
 
 	// Leave room for a handful of descriptors, then fill them but one.
 	low := lim
-	low.Cur = uint64(fdCount(t) + 16)
+	low.Cur = uint64(fdCount(t) + 16) // rlimit fields differ in type across systems
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
 		t.Skip(err)
 	}

@@ -17,17 +17,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Accept back-off after EMFILE, ENFILE, ENOBUFS or ENOMEM: the listener stops
-// being polled for a while that doubles up to the maximum, so a process out of
-// descriptors does not spin, and existing connections keep being served.
-const (
-	acceptBackoffMin = 5 * time.Millisecond
-	acceptBackoffMax = time.Second
-	// acceptsPerEvent bounds the connections one readiness event accepts,
-	// for fairness with the loop's other work.
-	acceptsPerEvent = 64
-)
-
 // listener is a braid.Listener: one listening socket, or one per loop with
 // ReusePort.
 type listener struct {

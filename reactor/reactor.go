@@ -50,7 +50,7 @@ type Reactor struct {
 var _ braid.Reactor = (*Reactor)(nil)
 
 // Kinds lists the reactor kinds available on this system, best first.
-func Kinds() []string { return nativeKinds() }
+func Kinds() []string { return append(nativeKinds(), KindPortable) }
 
 // New returns a reactor configured by cfg (nil means defaults). It does not
 // run until Run is called.

@@ -1,0 +1,441 @@
+package reactor
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/braid-net/braid"
+)
+
+// portableReadSize is the read buffer of each portable connection's reader.
+const portableReadSize = 16 << 10
+
+// pconn is a stream connection of the portable driver: a net.Conn with a
+// reader and a writer goroutine, every callback on the loop.
+type pconn struct {
+	d         *portableDriver
+	nc        net.Conn
+	idx       int
+	flags     uint16
+	out       outbuf
+	inflight  int  // bytes handed to the writer goroutine
+	writing   bool // the writer goroutine has a batch
+	proto     braid.Protocol
+	drainer   braid.Drainer
+	producer  braid.Producer
+	push      braid.PushProducer
+	connector *pconnector
+	isUnix    bool
+
+	paused  atomic.Bool
+	held    []byte        // data read while paused, delivered on resume
+	ack     chan struct{} // the loop has consumed what the reader handed it
+	resume  chan struct{}
+	stop    chan struct{} // closed when the connection closes
+	writeCh chan net.Buffers
+	wchunks []*chunk // the chunks the writer goroutine is sending
+}
+
+var _ braid.Transport = (*pconn)(nil)
+
+func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *pconnector) {
+	if d.draining {
+		nc.Close()
+		return
+	}
+	raddr := nc.RemoteAddr()
+	_, isUnix := nc.(*net.UnixConn)
+	if isUnix && (raddr == nil || raddr.String() == "") {
+		raddr = &net.UnixAddr{Net: "unix"}
+	}
+	var proto braid.Protocol
+	d.l.safeCall("BuildProtocol", func() { proto = f.BuildProtocol(raddr) })
+	if proto == nil {
+		nc.Close()
+		if cn != nil {
+			cn.failed(braid.ErrRefused)
+		}
+		return
+	}
+	c := &pconn{
+		d: d, nc: nc, idx: -1, proto: proto, connector: cn, isUnix: isUnix,
+		ack: make(chan struct{}, 1), resume: make(chan struct{}, 1), stop: make(chan struct{}),
+		writeCh: make(chan net.Buffers),
+	}
+	c.drainer, _ = proto.(braid.Drainer)
+	d.addConn(c)
+	if cn != nil {
+		cn.connected(c)
+	}
+	d.wg.Add(2)
+	go c.readLoop()
+	go c.writeLoop()
+	c.flags |= fMade
+	c.call(func() { proto.ConnectionMade(c) })
+}
+
+func (c *pconn) call(f func()) {
+	defer c.recoverPanic()
+	f()
+}
+
+func (c *pconn) recoverPanic() {
+	if v := recover(); v != nil {
+		err := newPanicError(v)
+		c.d.l.r.log.Error("reactor: protocol panicked; closing its connection",
+			"remote", addrString(c.nc.RemoteAddr()), "panic", err.Error(), "stack", string(err.Stack))
+		c.closeNow(err, reasonLost)
+	}
+}
+
+// readLoop runs on the connection's reader goroutine.
+func (c *pconn) readLoop() {
+	defer c.d.wg.Done()
+	buf := make([]byte, portableReadSize)
+	for {
+		n, err := c.nc.Read(buf)
+		if n > 0 {
+			p := buf[:n]
+			if c.d.l.CallFromGoroutine(func() { c.deliver(p) }) != nil {
+				return
+			}
+			select {
+			case <-c.ack:
+			case <-c.stop:
+				return
+			}
+		}
+		if err != nil {
+			c.d.l.CallFromGoroutine(func() { c.readFailed(err) })
+			return
+		}
+	}
+}
+
+// deliver runs on the loop with what the reader read; the reader waits for
+// the ack, so a paused connection holds at most one buffer.
+func (c *pconn) deliver(p []byte) {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	if c.flags&(fReadPaused|fClosing) != 0 {
+		c.held = p
+		return
+	}
+	c.dataReceived(p)
+	c.ack <- struct{}{}
+}
+
+func (c *pconn) dataReceived(p []byte) {
+	defer c.recoverPanic()
+	c.proto.DataReceived(p)
+}
+
+func (c *pconn) readFailed(err error) {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	if errors.Is(err, io.EOF) {
+		c.readEOF()
+		return
+	}
+	c.closeNow(err, reasonLost)
+}
+
+func (c *pconn) readEOF() {
+	c.flags |= fReadClosed
+	if hc, ok := c.proto.(braid.HalfCloser); ok {
+		c.call(hc.ReadConnectionLost)
+		if c.flags&fWriteClosed != 0 {
+			c.closeNow(nil, reasonDone)
+		}
+		return
+	}
+	c.Close()
+}
+
+// writeLoop runs on the connection's writer goroutine: it writes the
+// batches the loop hands it and reports back.
+func (c *pconn) writeLoop() {
+	defer c.d.wg.Done()
+	for {
+		select {
+		case bufs := <-c.writeCh:
+			n, err := bufs.WriteTo(c.nc)
+			if c.d.l.CallFromGoroutine(func() { c.written(n, err) }) != nil {
+				return
+			}
+		case <-c.stop:
+			return
+		}
+	}
+}
+
+func (c *pconn) Write(p []byte) (int, error) {
+	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
+		return 0, braid.ErrClosed
+	}
+	c.out.append(c.d, p)
+	c.queued()
+	return len(p), nil
+}
+
+func (c *pconn) WriteBuffers(bufs [][]byte) error {
+	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
+		return braid.ErrClosed
+	}
+	for _, b := range bufs {
+		c.out.append(c.d, b)
+	}
+	c.queued()
+	return nil
+}
+
+func (c *pconn) queued() {
+	if c.flags&fQueued == 0 {
+		c.flags |= fQueued
+		c.d.flushQ = append(c.d.flushQ, c)
+	}
+	if c.push != nil && c.flags&fProducerPaused == 0 && c.Buffered() > c.d.l.r.cfg.HighWater {
+		c.flags |= fProducerPaused
+		c.call(c.push.PauseProducing)
+	}
+}
+
+// flush hands the pending output to the writer goroutine, unless it is busy
+// (then written hands it over when the writer reports back).
+func (c *pconn) flush() {
+	if c.flags&fClosed != 0 || c.writing {
+		return
+	}
+	if c.out.size == 0 {
+		c.drained(false)
+		return
+	}
+	bufs := make(net.Buffers, len(c.out.chunks))
+	for i := range c.out.chunks {
+		bufs[i] = c.out.segment(i)
+	}
+	c.inflight = c.out.size
+	c.writing = true
+	// The chunks now belong to the writer until it reports back.
+	c.wchunks = c.out.chunks
+	c.out = outbuf{}
+	select {
+	case c.writeCh <- bufs:
+	case <-c.stop:
+	}
+}
+
+// written runs on the loop when the writer has finished a batch.
+func (c *pconn) written(n int64, err error) {
+	c.writing = false
+	c.inflight = 0
+	for i, ch := range c.wchunks {
+		c.d.putChunk(ch)
+		c.wchunks[i] = nil
+	}
+	c.wchunks = nil
+	if c.flags&fClosed != 0 {
+		return
+	}
+	if err != nil {
+		c.closeNow(err, reasonLost)
+		return
+	}
+	c.afterSent()
+	if c.out.size > 0 {
+		c.flush()
+		return
+	}
+	c.drained(true)
+}
+
+func (c *pconn) afterSent() {
+	if c.flags&fProducerPaused != 0 && c.Buffered() <= c.d.l.r.cfg.LowWater {
+		c.flags &^= fProducerPaused
+		if c.push != nil {
+			c.call(c.push.ResumeProducing)
+		}
+	}
+}
+
+func (c *pconn) drained(had bool) {
+	if c.flags&fClosed != 0 || c.writing || c.out.size > 0 {
+		return
+	}
+	switch {
+	case c.flags&fClosing != 0:
+		c.closeNow(nil, reasonDone)
+		return
+	case c.flags&fWriteClosing != 0:
+		c.shutdownWrite()
+		return
+	}
+	if !had {
+		return
+	}
+	if c.producer != nil && c.push == nil {
+		c.call(c.producer.(braid.PullProducer).ResumeProducing)
+	}
+	if c.drainer != nil && c.flags&fClosed == 0 && c.Buffered() == 0 {
+		c.call(c.drainer.OutputDrained)
+	}
+}
+
+func (c *pconn) shutdownWrite() {
+	c.flags &^= fWriteClosing
+	c.flags |= fWriteClosed
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		if err := cw.CloseWrite(); err != nil {
+			c.closeNow(err, reasonLost)
+			return
+		}
+	}
+	if c.flags&fReadClosed != 0 {
+		c.closeNow(nil, reasonDone)
+	}
+}
+
+func (c *pconn) Close() error {
+	if c.flags&(fClosed|fClosing) != 0 {
+		return nil
+	}
+	c.flags |= fClosing
+	if c.Buffered() == 0 {
+		c.closeNow(nil, reasonDone)
+	}
+	return nil
+}
+
+func (c *pconn) Abort() error {
+	c.closeNow(nil, reasonAbort)
+	return nil
+}
+
+func (c *pconn) CloseWrite() error {
+	if c.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	if c.flags&(fWriteClosing|fWriteClosed|fClosing) != 0 {
+		return nil
+	}
+	c.flags |= fWriteClosing
+	if c.Buffered() == 0 {
+		c.shutdownWrite()
+	}
+	return nil
+}
+
+func (c *pconn) closeNow(cause error, kind closeKind) {
+	if c.flags&fClosed != 0 {
+		return
+	}
+	c.flags |= fClosed
+	d := c.d
+	c.nc.Close()
+	close(c.stop)
+	c.out.release(d)
+	d.removeConn(c)
+	var reason error
+	switch kind {
+	case reasonDone:
+		reason = braid.Done(cause)
+	case reasonLost:
+		reason = braid.Lost(cause)
+	default:
+		reason = braid.Aborted(cause)
+	}
+	p := c.producer
+	c.producer, c.push = nil, nil
+	d.l.CallSoon(func() {
+		if p != nil {
+			d.l.safeCall("StopProducing", p.StopProducing)
+		}
+		d.l.safeCall("ConnectionLost", func() { c.proto.ConnectionLost(reason) })
+		if c.connector != nil {
+			c.connector.lost(reason)
+		}
+	})
+}
+
+func (c *pconn) PauseProducing() {
+	c.flags |= fReadPaused
+	c.paused.Store(true)
+}
+
+func (c *pconn) ResumeProducing() {
+	if c.flags&fReadPaused == 0 {
+		return
+	}
+	c.flags &^= fReadPaused
+	c.paused.Store(false)
+	if p := c.held; p != nil && c.flags&(fClosed|fClosing) == 0 {
+		c.held = nil
+		c.dataReceived(p)
+		c.ack <- struct{}{}
+	}
+}
+
+func (c *pconn) StopProducing() { c.Close() }
+
+func (c *pconn) LocalAddr() net.Addr  { return c.nc.LocalAddr() }
+func (c *pconn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+func (c *pconn) RegisterProducer(p braid.Producer) error {
+	if c.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	if c.producer != nil {
+		return braid.ErrProducerRegistered
+	}
+	c.flags &^= fProducerPaused
+	if pp, ok := p.(braid.PushProducer); ok {
+		c.producer, c.push = p, pp
+		if c.Buffered() > c.d.l.r.cfg.HighWater {
+			c.flags |= fProducerPaused
+			c.call(pp.PauseProducing)
+		}
+		return nil
+	}
+	pull, ok := p.(braid.PullProducer)
+	if !ok {
+		return braid.ErrNotSupported
+	}
+	c.producer = p
+	if c.Buffered() == 0 {
+		c.call(pull.ResumeProducing)
+	}
+	return nil
+}
+
+func (c *pconn) UnregisterProducer() {
+	c.producer, c.push = nil, nil
+	c.flags &^= fProducerPaused
+}
+
+func (c *pconn) Buffered() int { return c.out.size + c.inflight }
+
+func (c *pconn) SetNoDelay(on bool) error {
+	tc, ok := c.nc.(*net.TCPConn)
+	if !ok {
+		return braid.ErrNotSupported
+	}
+	return tc.SetNoDelay(on)
+}
+
+func (c *pconn) SetKeepAlive(on bool, period time.Duration) error {
+	tc, ok := c.nc.(*net.TCPConn)
+	if !ok {
+		return braid.ErrNotSupported
+	}
+	if err := tc.SetKeepAlive(on); err != nil || !on || period <= 0 {
+		return err
+	}
+	return tc.SetKeepAlivePeriod(period)
+}
+
+func (c *pconn) Loop() braid.Loop { return c.d.l }

@@ -1,0 +1,309 @@
+package reactor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/braid-net/braid"
+)
+
+// plistener is a listener of the portable driver: a net.Listener with an
+// accept goroutine that hands connections to the loops.
+type plistener struct {
+	r    *Reactor
+	d    *portableDriver // the loop that drains it at Stop
+	f    braid.Factory
+	nl   net.Listener
+	once sync.Once
+	done chan struct{}
+}
+
+func (ln *plistener) Addr() net.Addr { return ln.nl.Addr() }
+
+// Close stops accepting; net.Listener.Close is safe from any goroutine.
+func (ln *plistener) Close() error {
+	ln.once.Do(func() {
+		close(ln.done)
+		ln.nl.Close()
+		braid.StopFactory(ln.f)
+		ln.d.l.exec(func() { delete(ln.d.closers, ln) })
+	})
+	return nil
+}
+
+func (ln *plistener) shutdown() { ln.Close() }
+
+func (ln *plistener) acceptLoop() {
+	defer ln.d.wg.Done()
+	backoff := time.Duration(0)
+	for {
+		nc, err := ln.nl.Accept()
+		if err != nil {
+			select {
+			case <-ln.done:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of descriptors and the like: pause, growing, and retry.
+			backoff = min(max(2*backoff, acceptBackoffMin), acceptBackoffMax)
+			t := time.NewTimer(backoff)
+			select {
+			case <-t.C:
+			case <-ln.done:
+				t.Stop()
+				return
+			}
+			continue
+		}
+		backoff = 0
+		if tc, ok := nc.(*net.TCPConn); ok {
+			tc.SetNoDelay(true)
+		}
+		target := ln.r.pick()
+		td := target.io.(*portableDriver)
+		target.nconns.Add(1)
+		if target.CallFromGoroutine(func() {
+			target.nconns.Add(-1)
+			td.newConn(nc, ln.f, nil)
+		}) != nil {
+			target.nconns.Add(-1)
+			nc.Close()
+		}
+	}
+}
+
+func (r *Reactor) listenPortable(network, address string, f braid.Factory, cfg *braid.ListenConfig) (braid.Listener, error) {
+	if cfg == nil {
+		cfg = &braid.ListenConfig{}
+	}
+	var lc net.ListenConfig
+	if network == "unix" && !cfg.KeepStaleSocket {
+		removeStaleSocketPortable(address)
+	}
+	nl, err := lc.Listen(context.Background(), network, address)
+	if err != nil {
+		return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
+	}
+	if network == "unix" && cfg.Mode != 0 {
+		if err := os.Chmod(address, fs.FileMode(cfg.Mode)); err != nil {
+			nl.Close()
+			return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
+		}
+	}
+	return r.servePortable(nl, f)
+}
+
+func (r *Reactor) servePortable(nl net.Listener, f braid.Factory) (braid.Listener, error) {
+	ln := &plistener{r: r, d: r.main().io.(*portableDriver), f: f, nl: nl, done: make(chan struct{})}
+	braid.StartFactory(f)
+	err := ln.d.l.exec(func() {
+		if ln.d.draining {
+			ln.Close()
+			return
+		}
+		ln.d.closers[ln] = struct{}{}
+		ln.d.wg.Add(1)
+		go ln.acceptLoop()
+	})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return ln, nil
+}
+
+func removeStaleSocketPortable(path string) {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&fs.ModeSocket == 0 {
+		return
+	}
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err == nil {
+		c.Close()
+		return
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		os.Remove(path)
+	}
+}
+
+// pconnector is an outgoing connection of the portable driver: the dial runs
+// on a goroutine and reports to the loop.
+type pconnector struct {
+	d       *portableDriver
+	network string
+	address string
+	f       braid.ClientFactory
+	cfg     braid.ConnectConfig
+	dest    net.Addr
+
+	state   uint8
+	gen     uint64
+	cancel  context.CancelFunc
+	conn    *pconn
+	started bool
+}
+
+func (r *Reactor) connectPortable(network, address string, f braid.ClientFactory, cfg *braid.ConnectConfig) braid.Connector {
+	c := &pconnector{d: r.pick().io.(*portableDriver), network: network, address: address, f: f}
+	if cfg != nil {
+		c.cfg = *cfg
+	}
+	if c.cfg.Timeout <= 0 {
+		c.cfg.Timeout = defaultConnectTimeout
+	}
+	c.dest = destAddr(network, address)
+	c.Connect()
+	return c
+}
+
+func (c *pconnector) Destination() net.Addr { return c.dest }
+
+func (c *pconnector) Connect() {
+	if c.d.l.exec(c.start) != nil {
+		c.f.ClientConnectionFailed(c, braid.ErrNotRunning)
+	}
+}
+
+func (c *pconnector) StopConnecting() {
+	c.d.l.exec(func() {
+		if c.state == cConnecting {
+			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+		}
+	})
+}
+
+func (c *pconnector) Disconnect() {
+	c.d.l.exec(func() {
+		switch c.state {
+		case cConnecting:
+			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+		case cConnected:
+			if c.conn != nil {
+				c.conn.Close()
+			}
+		}
+	})
+}
+
+func (c *pconnector) start() {
+	if c.state != cIdle {
+		return
+	}
+	if c.d.draining {
+		c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, braid.ErrNotRunning) })
+		return
+	}
+	if !c.started {
+		c.started = true
+		braid.StartFactory(c.f)
+	}
+	c.state = cConnecting
+	c.gen++
+	gen := c.gen
+	c.d.closers[c] = struct{}{}
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
+	c.cancel = cancel
+	dialer := net.Dialer{}
+	if c.cfg.BindAddress != "" {
+		if a, err := net.ResolveTCPAddr("tcp", c.cfg.BindAddress); err == nil {
+			dialer.LocalAddr = a
+		}
+	}
+	c.d.wg.Add(1)
+	go func() {
+		defer c.d.wg.Done()
+		nc, err := dialer.DialContext(ctx, c.network, c.address)
+		if c.d.l.CallFromGoroutine(func() { c.dialed(gen, nc, err) }) != nil && nc != nil {
+			nc.Close()
+		}
+	}()
+}
+
+func (c *pconnector) dialed(gen uint64, nc net.Conn, err error) {
+	if gen != c.gen || c.state != cConnecting {
+		if nc != nil {
+			nc.Close()
+		}
+		return
+	}
+	c.cancel()
+	delete(c.d.closers, c)
+	if err != nil {
+		c.fail(portableConnectErr(c.dest, err))
+		return
+	}
+	c.state = cConnected
+	if a := nc.RemoteAddr(); a != nil && c.network != "unix" {
+		c.dest = a
+	}
+	c.d.newConn(nc, c.f, c)
+}
+
+func portableConnectErr(addr net.Addr, err error) error {
+	var kind error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ENOENT):
+		kind = braid.ErrConnectionRefused
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		kind = braid.ErrTimeout
+	}
+	return &ConnectError{Addr: addr, Kind: kind, Err: err}
+}
+
+func (c *pconnector) connected(t *pconn) { c.conn = t }
+
+func (c *pconnector) failed(err error) {
+	c.state = cIdle
+	c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, err) })
+	c.stopFactory()
+}
+
+func (c *pconnector) lost(reason error) {
+	c.conn = nil
+	c.state = cIdle
+	c.d.l.safeCall("ClientConnectionLost", func() { c.f.ClientConnectionLost(c, reason) })
+	if c.state == cIdle {
+		c.stopFactory()
+	}
+}
+
+func (c *pconnector) stopFactory() {
+	if c.started {
+		c.started = false
+		braid.StopFactory(c.f)
+	}
+}
+
+func (c *pconnector) fail(err error) {
+	if c.state == cConnected {
+		return
+	}
+	if c.cancel != nil {
+		c.cancel()
+		c.cancel = nil
+	}
+	delete(c.d.closers, c)
+	c.state = cIdle
+	c.gen++
+	c.d.l.CallSoon(func() {
+		c.d.l.safeCall("ClientConnectionFailed", func() { c.f.ClientConnectionFailed(c, err) })
+		if c.state == cIdle {
+			c.stopFactory()
+		}
+	})
+}
+
+func (c *pconnector) shutdown() {
+	c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrNotRunning})
+}

@@ -1,0 +1,28 @@
+//go:build !linux && !darwin && !freebsd
+
+package reactor
+
+import (
+	"net"
+	"net/netip"
+
+	"github.com/braid-net/braid"
+)
+
+// udpConn stands for the poll driver's datagram socket, absent here.
+type udpConn struct{}
+
+func (u *udpConn) SetBroadcast(bool) error                      { return braid.ErrNotSupported }
+func (u *udpConn) JoinGroup(netip.Addr, string) error           { return braid.ErrNotSupported }
+func (u *udpConn) LeaveGroup(netip.Addr, string) error          { return braid.ErrNotSupported }
+func (u *udpConn) SetMulticastTTL(int) error                    { return braid.ErrNotSupported }
+func (u *udpConn) SetMulticastLoopback(bool) error              { return braid.ErrNotSupported }
+func udpSockopt(*net.UDPConn, bool, func(*udpConn) error) error { return braid.ErrNotSupported }
+
+func (r *Reactor) adoptListenerPortable(fd uintptr, f braid.Factory) (braid.Listener, error) {
+	return nil, braid.ErrNotSupported
+}
+
+func (r *Reactor) adoptConnectionPortable(fd uintptr, f braid.Factory) error {
+	return braid.ErrNotSupported
+}

@@ -1,0 +1,72 @@
+//go:build linux || darwin || freebsd
+
+package reactor
+
+import (
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/braid-net/braid"
+	"golang.org/x/sys/unix"
+)
+
+// adoptFile duplicates fd into an *os.File the reactor owns, so that the
+// caller keeps (and may close) its own.
+func adoptFile(fd uintptr, name string) (*os.File, error) {
+	nfd, err := unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	return os.NewFile(uintptr(nfd), name), nil
+}
+
+func (r *Reactor) adoptListenerPortable(fd uintptr, f braid.Factory) (braid.Listener, error) {
+	file, err := adoptFile(fd, "adopted-listener")
+	if err != nil {
+		return nil, fmt.Errorf("reactor: adopt listener: %w", err)
+	}
+	defer file.Close()
+	nl, err := net.FileListener(file)
+	if err != nil {
+		return nil, fmt.Errorf("reactor: adopt listener: %w", err)
+	}
+	return r.servePortable(nl, f)
+}
+
+func (r *Reactor) adoptConnectionPortable(fd uintptr, f braid.Factory) error {
+	file, err := adoptFile(fd, "adopted-connection")
+	if err != nil {
+		return fmt.Errorf("reactor: adopt connection: %w", err)
+	}
+	defer file.Close()
+	nc, err := net.FileConn(file)
+	if err != nil {
+		return fmt.Errorf("reactor: adopt connection: %w", err)
+	}
+	l := r.pick()
+	d := l.io.(*portableDriver)
+	if err := l.exec(func() { d.newConn(nc, f, nil) }); err != nil {
+		nc.Close()
+		return err
+	}
+	return nil
+}
+
+// udpSockopt runs f on the raw socket of uc, through the poll driver's
+// option code.
+func udpSockopt(uc *net.UDPConn, v6 bool, f func(u *udpConn) error) error {
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	family := unix.AF_INET
+	if v6 {
+		family = unix.AF_INET6
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = f(&udpConn{fd: int(fd), family: family}) }); err != nil {
+		return err
+	}
+	return ferr
+}
