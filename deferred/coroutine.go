@@ -18,6 +18,8 @@ import (
 // understands.
 type Coroutine struct {
 	loop      braid.Loop
+	host      CoroutineHost // loop, if it tracks who runs for it
+	token     uint64
 	yield     func(struct{}) bool
 	next      func() (struct{}, bool)
 	finish    func()
@@ -39,6 +41,7 @@ type Coroutine struct {
 // goroutine with it.
 func Go[T any](loop braid.Loop, fn func(co *Coroutine) (T, error)) *Deferred[T] {
 	co := &Coroutine{loop: loop}
+	co.host, _ = loop.(CoroutineHost)
 	var (
 		res T
 		err error
@@ -46,10 +49,12 @@ func Go[T any](loop braid.Loop, fn func(co *Coroutine) (T, error)) *Deferred[T] 
 	d := NewCancellable(func(*Deferred[T]) { co.cancel() })
 	co.next, _ = iter.Pull(func(yield func(struct{}) bool) {
 		co.yield = yield
+		co.enter()
 		defer func() {
 			if p := recover(); p != nil {
 				err = newPanicError(p)
 			}
+			co.leave()
 		}()
 		res, err = fn(co)
 	})
@@ -73,6 +78,30 @@ func (co *Coroutine) cancel() {
 	if w := co.waiting; w != nil {
 		co.waiting = nil
 		w.Cancel()
+	}
+}
+
+// CoroutineHost is implemented by a loop that tells whether code runs on
+// it by the identity of the calling goroutine. A coroutine runs on its own
+// goroutine while the loop's waits, so it tells the loop when it starts
+// running for it (EnterCoroutine, on the coroutine's goroutine) and when it
+// hands control back (LeaveCoroutine, with what EnterCoroutine returned).
+// Calls nest when coroutines start coroutines.
+type CoroutineHost interface {
+	EnterCoroutine() (token uint64)
+	LeaveCoroutine(token uint64)
+}
+
+// enter and leave bracket each stretch the coroutine runs for its loop.
+func (co *Coroutine) enter() {
+	if co.host != nil {
+		co.token = co.host.EnterCoroutine()
+	}
+}
+
+func (co *Coroutine) leave() {
+	if co.host != nil {
+		co.host.LeaveCoroutine(co.token)
 	}
 }
 
@@ -130,7 +159,9 @@ func Await[T any](co *Coroutine, d *Deferred[T]) (T, error) {
 	if !a.done {
 		co.waiting = d
 		a.suspended = true
+		co.leave()
 		co.yield(struct{}{})
+		co.enter()
 	}
 	v, err := a.val, a.err
 	*a = awaiter[T]{co: co}

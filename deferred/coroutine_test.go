@@ -167,3 +167,45 @@ func TestNestedCoroutines(t *testing.T) {
 		t.Errorf("got %d; want 40", v)
 	}
 }
+
+// hostClock is a task.Clock that records the coroutine hand-offs it is
+// told about.
+type hostClock struct {
+	*task.Clock
+	depth, max int
+	log        []string
+}
+
+func (h *hostClock) EnterCoroutine() uint64 {
+	h.depth++
+	h.max = max(h.max, h.depth)
+	h.log = append(h.log, "enter")
+	return uint64(h.depth - 1)
+}
+
+func (h *hostClock) LeaveCoroutine(token uint64) {
+	if uint64(h.depth-1) != token {
+		h.log = append(h.log, "bad token")
+	}
+	h.depth--
+	h.log = append(h.log, "leave")
+}
+
+func TestCoroutineHost(t *testing.T) {
+	h := &hostClock{Clock: task.NewClock()}
+	gate := deferred.New[int]()
+	d := deferred.Go(h, func(co *deferred.Coroutine) (int, error) {
+		inner := deferred.Go(co.Loop(), func(co2 *deferred.Coroutine) (int, error) {
+			return deferred.Await(co2, gate)
+		})
+		return deferred.Await(co, inner)
+	})
+	gate.Callback(1)
+	if !d.Called() {
+		t.Fatal("coroutine did not finish")
+	}
+	want := "enter enter leave leave enter leave enter leave"
+	if got := strings.Join(h.log, " "); got != want || h.depth != 0 || h.max != 2 {
+		t.Errorf("log %q depth %d max %d; want %q, 0, 2", got, h.depth, h.max, want)
+	}
+}
