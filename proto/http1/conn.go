@@ -254,6 +254,17 @@ func (c *Conn) release() {
 	}
 }
 
+// Fail ends HTTP on the connection as if the peer had broken the protocol,
+// for a reason found outside the core: a server's header or body timeout
+// (status 408), for instance. NextEvent then returns the error; a server may
+// still send one error response, after which MustClose is true.
+func (c *Conn) Fail(status int, reason string) *ProtocolError {
+	if c.rerr != nil {
+		return c.rerr
+	}
+	return c.fail(remoteErr(status, reason))
+}
+
 // fail records a remote error and puts the reader in the error state.
 func (c *Conn) fail(err *ProtocolError) *ProtocolError {
 	c.rerr = err

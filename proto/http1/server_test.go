@@ -328,3 +328,22 @@ func mustEvent(t *testing.T, c *Conn) Event {
 	}
 	return ev
 }
+
+// Fail lets the glue end a request for its own reasons (a timeout) and still
+// answer it.
+func TestServerFail(t *testing.T) {
+	c := newServer()
+	mustReceive(t, c, "GET / HTTP/1.1\r\nHo")
+	if _, err := c.NextEvent(); err != ErrNeedData {
+		t.Fatalf("got %v; want ErrNeedData", err)
+	}
+	c.Fail(408, "timeout")
+	if _, err := c.NextEvent(); !isStatus(err, 408) {
+		t.Fatalf("got %v; want 408", err)
+	}
+	mustSend(t, c, &Response{Status: 408, Headers: Header{{[]byte("Content-Length"), []byte("0")}}})
+	mustSend(t, c, &EndOfMessage{})
+	if got := string(c.AppendOutgoing(nil)); !strings.HasPrefix(got, "HTTP/1.1 408 Request Timeout\r\n") || !c.MustClose() {
+		t.Fatalf("got %q; want 408 and MustClose", got)
+	}
+}

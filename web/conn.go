@@ -1,0 +1,425 @@
+package web
+
+import (
+	"errors"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/http1"
+)
+
+// Errors a handler may see.
+var (
+	// ErrBodyTooLarge: ReadBody's limit was exceeded.
+	ErrBodyTooLarge = errors.New("web: request body too large")
+	// ErrConnectionLost: the client went away before the body ended.
+	ErrConnectionLost = errors.New("web: connection lost")
+	// ErrBodyTimeout: the client stopped sending the body.
+	ErrBodyTimeout = errors.New("web: request body timed out")
+)
+
+// timer says what the connection's one timer is waiting for.
+type timer uint8
+
+const (
+	timerNone timer = iota
+	timerIdle
+	timerHeader
+	timerBody
+)
+
+// conn is the braid.Protocol of one HTTP/1.1 connection: it feeds the sans-I/O
+// core and runs handlers, on the connection's loop.
+type conn struct {
+	srv  *Server
+	t    braid.Transport
+	core *http1.Conn
+
+	req Request
+	w   ResponseWriter
+
+	active    bool // a request is being handled (its response not ended)
+	reading   bool // the current request's body is still arriving
+	batching  bool // inside process: gather output, write once
+	paused    bool // reading paused by the handler
+	heldBack  bool // reading paused because pipelined input waits
+	closed    bool
+	handedOff braid.Protocol
+
+	timer     braid.DelayedCall
+	timerKind timer
+
+	out     []byte
+	arena   []byte
+	fields  []http1.Field
+	bodyBuf []byte
+	date    dateCache
+}
+
+func newConn(s *Server) *conn {
+	c := &conn{srv: s, core: http1.NewConn(http1.Server, &s.cfg.Limits)}
+	c.req.c = c
+	c.w.c = c
+	return c
+}
+
+func (c *conn) ConnectionMade(t braid.Transport) {
+	c.t = t
+	c.setTimer(timerIdle)
+}
+
+func (c *conn) DataReceived(p []byte) {
+	if c.handedOff != nil {
+		c.handedOff.DataReceived(p)
+		return
+	}
+	if c.closed {
+		return
+	}
+	if err := c.core.Receive(p); err != nil {
+		c.protocolError(err)
+		return
+	}
+	c.process()
+}
+
+// ReadConnectionLost keeps the connection open for writing after the client
+// half-closes, so that responses in flight still go out.
+func (c *conn) ReadConnectionLost() {
+	if c.handedOff != nil {
+		if h, ok := c.handedOff.(braid.HalfCloser); ok {
+			h.ReadConnectionLost()
+		} else {
+			c.t.Close()
+		}
+		return
+	}
+	c.core.ReceiveEOF()
+	c.process()
+}
+
+func (c *conn) ConnectionLost(reason error) {
+	c.stopTimer()
+	c.closed = true
+	if c.handedOff != nil {
+		c.handedOff.ConnectionLost(reason)
+		return
+	}
+	if c.active {
+		if c.reading {
+			c.reading = false
+			c.req.finishBody(nil, ErrConnectionLost)
+		}
+		c.w.connectionLost()
+	}
+}
+
+// process drains the core's events, gathering the output of every response
+// finished meanwhile into one write.
+func (c *conn) process() {
+	if c.batching || c.closed || c.handedOff != nil {
+		return
+	}
+	c.batching = true
+	defer func() {
+		c.batching = false
+		c.writeOut()
+	}()
+	for !c.closed {
+		ev, err := c.core.NextEvent()
+		if err != nil {
+			c.waiting(err)
+			return
+		}
+		switch ev := ev.(type) {
+		case *http1.Request:
+			c.startRequest(ev)
+		case *http1.Data:
+			if c.timerKind == timerBody {
+				c.setTimer(timerBody)
+			}
+			if c.req.onData != nil {
+				c.req.onData(ev.Data)
+			}
+		case *http1.EndOfMessage:
+			if c.reading {
+				c.reading = false
+				c.stopTimer()
+				c.req.finishBody(ev.Trailers, nil)
+				if c.w.switchTo != nil && !c.w.headSent {
+					c.w.sendSwitch()
+				}
+			}
+		case *http1.ConnectionClosed:
+			if !c.active {
+				c.flush()
+				c.t.Close()
+				c.closed = true
+			}
+			return
+		case *http1.Handoff:
+			c.handOff(ev.Rest)
+			return
+		}
+	}
+}
+
+// waiting handles NextEvent's non-event results.
+func (c *conn) waiting(err error) {
+	switch err {
+	case http1.ErrNeedData:
+		switch {
+		case c.reading:
+			if c.timerKind != timerBody {
+				c.setTimer(timerBody)
+			}
+		case c.active:
+			c.stopTimer()
+		case c.core.Buffered() > 0:
+			// Part of a head: the header timer runs from its first
+			// byte and is not reset by more bytes.
+			if c.timerKind != timerHeader {
+				c.setTimer(timerHeader)
+			}
+		default:
+			c.setTimer(timerIdle)
+		}
+		c.holdBack(false)
+	case http1.ErrPaused:
+		if c.core.MustClose() {
+			return
+		}
+		c.stopTimer()
+		// Pipelined requests wait; stop reading once a good deal is
+		// buffered so the client cannot make it grow.
+		c.holdBack(c.core.Buffered() > 16<<10)
+	case http1.ErrSwitched:
+	default:
+		c.protocolError(err)
+	}
+}
+
+func (c *conn) holdBack(on bool) {
+	if on == c.heldBack {
+		return
+	}
+	c.heldBack = on
+	c.updateReading()
+}
+
+func (c *conn) updateReading() {
+	if c.closed {
+		return
+	}
+	if c.heldBack || c.paused {
+		c.t.PauseProducing()
+	} else {
+		c.t.ResumeProducing()
+	}
+}
+
+// PauseBody and ResumeBody back Request.PauseBody and ResumeBody.
+func (c *conn) PauseBody() {
+	c.paused = true
+	c.updateReading()
+}
+
+func (c *conn) ResumeBody() {
+	if !c.paused {
+		return
+	}
+	c.paused = false
+	c.updateReading()
+	c.t.Loop().CallSoon(c.process)
+}
+
+func (c *conn) startRequest(ev *http1.Request) {
+	c.copyHead(ev)
+	c.active = true
+	c.reading = true
+	c.stopTimer()
+	c.w.reset(&c.req)
+	c.srv.cfg.Handler.Serve(&c.w, &c.req)
+}
+
+// responseEnded runs when the handler has ended the response.
+func (c *conn) responseEnded() {
+	c.active = false
+	c.flush()
+	if c.core.MustClose() {
+		c.closeAfterFlush()
+		return
+	}
+	if !c.batching {
+		c.process()
+	}
+}
+
+func (c *conn) closeAfterFlush() {
+	if c.closed {
+		return
+	}
+	c.writeOut()
+	c.closed = true
+	c.stopTimer()
+	c.t.Close()
+}
+
+// flush writes what the core has serialized, unless process is gathering
+// the responses of this turn into one write and little is pending.
+func (c *conn) flush() {
+	if c.batching && c.core.Outgoing() < 32<<10 {
+		return
+	}
+	c.writeOut()
+}
+
+func (c *conn) writeOut() {
+	if c.core.Outgoing() == 0 || c.t == nil {
+		return
+	}
+	c.out = c.core.AppendOutgoing(c.out[:0])
+	c.t.Write(c.out)
+	if cap(c.out) > 64<<10 {
+		c.out = nil // do not keep a large buffer per connection
+	}
+}
+
+func (c *conn) sendContinue() {
+	if c.w.headSent || c.core.Send(&http1.InformationalResponse{Status: 100}) != nil {
+		return
+	}
+	c.writeOut()
+}
+
+// protocolError answers a bad request with the status the core chose, then
+// closes.
+func (c *conn) protocolError(err error) {
+	var pe *http1.ProtocolError
+	if c.closed {
+		return
+	}
+	if errors.As(err, &pe) && pe.Remote && pe.Status != 0 && !c.w.headSent {
+		c.srv.cfg.Logger.Debug("web: bad request", "remote", c.t.RemoteAddr().String(), "err", err)
+		if c.active && c.reading {
+			c.reading = false
+			c.req.finishBody(nil, err)
+		}
+		c.errorResponse(pe.Status)
+		return
+	}
+	c.closed = true
+	c.stopTimer()
+	if c.active && c.reading {
+		c.reading = false
+		c.req.finishBody(nil, err)
+	}
+	c.t.Abort()
+}
+
+// errorResponse sends status with a short text body and closes.
+func (c *conn) errorResponse(status int) {
+	text := http1.StatusText(status)
+	var cl [20]byte
+	h := http1.Header{
+		{Name: []byte("Content-Type"), Value: []byte("text/plain; charset=utf-8")},
+		{Name: []byte("Content-Length"), Value: appendInt(cl[:0], len(text)+1)},
+		{Name: []byte("Connection"), Value: []byte("close")},
+	}
+	if c.core.Send(&http1.Response{Status: status, Headers: h}) == nil {
+		c.core.Send(&http1.Data{Data: append([]byte(text), '\n')})
+		c.core.Send(&http1.EndOfMessage{})
+	}
+	c.active = false
+	c.writeOut()
+	c.closeAfterFlush()
+}
+
+func appendInt(b []byte, n int) []byte {
+	if n == 0 {
+		return append(b, '0')
+	}
+	var tmp [20]byte
+	i := len(tmp)
+	for ; n > 0; n /= 10 {
+		i--
+		tmp[i] = byte('0' + n%10)
+	}
+	return append(b, tmp[i:]...)
+}
+
+func (c *conn) setTimer(k timer) {
+	var d time.Duration
+	switch k {
+	case timerIdle:
+		d = c.srv.cfg.IdleTimeout
+	case timerHeader:
+		d = c.srv.cfg.HeaderTimeout
+	case timerBody:
+		d = c.srv.cfg.BodyTimeout
+	}
+	c.timerKind = k
+	if c.timer != nil && c.timer.Active() {
+		c.timer.Reset(d)
+		return
+	}
+	c.timer = c.t.Loop().CallLater(d, c.timeout)
+}
+
+func (c *conn) stopTimer() {
+	if c.timerKind == timerNone {
+		return
+	}
+	c.timerKind = timerNone
+	if c.timer != nil && c.timer.Active() {
+		c.timer.Cancel()
+	}
+}
+
+func (c *conn) timeout() {
+	k := c.timerKind
+	c.timerKind = timerNone
+	if c.closed {
+		return
+	}
+	switch k {
+	case timerIdle:
+		c.closeAfterFlush()
+	case timerHeader:
+		c.core.Fail(408, "request head timed out")
+		c.errorResponse(408)
+	case timerBody:
+		c.reading = false
+		c.req.finishBody(nil, ErrBodyTimeout)
+		c.core.Fail(408, "request body timed out")
+		if !c.w.headSent && !c.w.ended {
+			c.errorResponse(408)
+		} else {
+			c.closed = true
+			c.t.Abort()
+		}
+	}
+}
+
+// handOff passes the connection to the protocol given to SwitchProtocols.
+func (c *conn) handOff(rest []byte) {
+	p := c.w.switchTo
+	c.w.switchTo = nil
+	c.stopTimer()
+	c.active = false
+	if p == nil {
+		c.closeAfterFlush()
+		return
+	}
+	c.writeOut()
+	c.handedOff = p
+	if c.paused || c.heldBack {
+		c.paused, c.heldBack = false, false
+		c.t.ResumeProducing()
+	}
+	rest = append([]byte(nil), rest...)
+	p.ConnectionMade(c.t)
+	if len(rest) > 0 {
+		p.DataReceived(rest)
+	}
+}

@@ -1,0 +1,25 @@
+// Package web serves HTTP/1.1 on braid's reactor, with the sans-I/O core of
+// package proto/http1 doing the parsing and framing.
+//
+// A Server is a braid.Factory: listen with it on any reactor or endpoint.
+// Handlers run on the connection's loop and must not block; a response may
+// be finished later (from a Deferred callback, a timer, or work handed to
+// Loop().RunBlocking) by calling ResponseWriter.End on the loop, and may
+// stream with backpressure through a producer registered on the
+// ResponseWriter. Request bodies stream to Request.OnBody, and a handler can
+// pause them.
+//
+// Bridge runs any net/http.Handler, each call on the loop's bounded blocking
+// pool.
+//
+// # Connections
+//
+// Keep-alive and pipelining follow RFC 9112 section 9: pipelined requests
+// are answered strictly in order, the next one parsed only when the current
+// response has ended, and the responses finished in one loop turn leave in
+// one write. A bad request gets the status the core chose (400, 413, 414,
+// 431, 501, 505), then the connection closes. Timeouts come from the loop's
+// clock: IdleTimeout between requests, HeaderTimeout from the first byte of
+// a head to its end (answered with 408, which stops slowloris), BodyTimeout
+// between pieces of a request body.
+package web

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"bytes"
+	"net"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/http1"
+)
+
+// Request is a request as a handler sees it. Its slices are copies owned by
+// the connection and stay valid until the response has ended; copy what must
+// live longer.
+type Request struct {
+	Method string
+	// Target is the request-target as received, e.g. "/a/b?x=1".
+	Target []byte
+	// Version is HTTP/1.0 or HTTP/1.1.
+	Version http1.Version
+	// Header holds the fields with lower-case names.
+	Header http1.Header
+	// ContentLength is the body length, -1 when chunked.
+	ContentLength int64
+
+	c        *conn
+	onData   func(p []byte)
+	onEnd    func(trailers http1.Header, err error)
+	bodyDone bool
+	bodyErr  error
+	expect   bool
+}
+
+// Path returns the target up to '?'.
+func (r *Request) Path() []byte {
+	if i := bytes.IndexByte(r.Target, '?'); i >= 0 {
+		return r.Target[:i]
+	}
+	return r.Target
+}
+
+// Query returns the target after '?', or nil.
+func (r *Request) Query() []byte {
+	if i := bytes.IndexByte(r.Target, '?'); i >= 0 {
+		return r.Target[i+1:]
+	}
+	return nil
+}
+
+// RemoteAddr is the peer's address.
+func (r *Request) RemoteAddr() net.Addr { return r.c.t.RemoteAddr() }
+
+// Loop is the loop that owns the connection; callbacks that touch the
+// request or its ResponseWriter must run on it.
+func (r *Request) Loop() braid.Loop { return r.c.t.Loop() }
+
+// OnBody streams the request body: data is called with each piece (valid
+// only during the call), then end once with the trailers, or with an error
+// when the body is cut short. A body nobody asks for is read and dropped.
+// If the body has already ended, end is called at once.
+//
+// A request carrying "Expect: 100-continue" gets its 100 Continue when
+// OnBody is called, so a handler that answers without reading spares the
+// client the upload.
+func (r *Request) OnBody(data func(p []byte), end func(trailers http1.Header, err error)) {
+	r.onData, r.onEnd = data, end
+	if r.bodyDone {
+		r.finishBody(nil, r.bodyErr)
+		return
+	}
+	if r.expect {
+		r.expect = false
+		r.c.sendContinue()
+	}
+}
+
+// ReadBody collects the whole body, up to limit bytes, and calls done with
+// it (or with an error when the body is larger or cut short). body is valid
+// during the call only.
+func (r *Request) ReadBody(limit int, done func(body []byte, err error)) {
+	buf := r.c.bodyBuf[:0]
+	failed := false
+	r.OnBody(func(p []byte) {
+		if failed {
+			return
+		}
+		if len(buf)+len(p) > limit {
+			failed = true
+			done(nil, ErrBodyTooLarge)
+			return
+		}
+		buf = append(buf, p...)
+	}, func(_ http1.Header, err error) {
+		if failed {
+			return
+		}
+		if err != nil {
+			done(nil, err)
+			return
+		}
+		r.c.bodyBuf = buf[:0]
+		done(buf, nil)
+	})
+}
+
+// PauseBody stops reading from the connection until ResumeBody, so a slow
+// consumer holds back a fast uploader.
+func (r *Request) PauseBody() { r.c.PauseBody() }
+
+// ResumeBody undoes PauseBody.
+func (r *Request) ResumeBody() { r.c.ResumeBody() }
+
+func (r *Request) finishBody(trailers http1.Header, err error) {
+	r.bodyDone, r.bodyErr = true, err
+	if end := r.onEnd; end != nil {
+		r.onEnd, r.onData = nil, nil
+		end(trailers, err)
+	}
+}
+
+// copyHead copies the parsed head into the connection's arena, which is
+// reused from request to request.
+func (c *conn) copyHead(ev *http1.Request) {
+	n := len(ev.Target)
+	for _, f := range ev.Headers {
+		n += len(f.Name) + len(f.Value)
+	}
+	if cap(c.arena) < n {
+		c.arena = make([]byte, 0, n+n/2)
+	}
+	a := c.arena[:0]
+	a = append(a, ev.Target...)
+	r := &c.req
+	r.Target = a[:len(a):len(a)]
+	fields := c.fields[:0]
+	for _, f := range ev.Headers {
+		s := len(a)
+		a = append(a, f.Name...)
+		m := len(a)
+		a = append(a, f.Value...)
+		fields = append(fields, http1.Field{Name: a[s:m:m], Value: a[m:len(a):len(a)]})
+	}
+	c.arena, c.fields = a, fields
+	r.Method = ev.Method
+	r.Version = ev.Version
+	r.Header = fields
+	r.ContentLength = ev.ContentLength
+	r.onData, r.onEnd = nil, nil
+	r.bodyDone, r.bodyErr = false, nil
+	r.expect = ev.ExpectContinue
+}
