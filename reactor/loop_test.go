@@ -224,3 +224,30 @@ func TestPanickingCallbackSparesLoop(t *testing.T) {
 	r.CallFromGoroutine(func() { close(done) })
 	wait(t, done, "call after panic")
 }
+
+func TestStopBeforeRun(t *testing.T) {
+	r, err := NewReactor(&Config{Loops: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	r.CallWhenRunning(func() { ran = true })
+	r.Stop()
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	if err := wait(t, done, "Run"); err != nil {
+		t.Fatal(err)
+	}
+	if !ran {
+		t.Errorf("CallWhenRunning did not run before the requested stop")
+	}
+	if err := r.Run(); err == nil {
+		t.Errorf("second Run: got nil; want an error")
+	}
+}
+
+func TestUnknownKind(t *testing.T) {
+	if _, err := New(&Config{Kind: "select"}); !errors.Is(err, braid.ErrNotSupported) {
+		t.Fatalf("got %v; want ErrNotSupported", err)
+	}
+}
