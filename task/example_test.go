@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/task"
 )
 
@@ -40,4 +42,18 @@ func ExampleCooperator() {
 	clock.Advance(0)
 	fmt.Println()
 	// Output: a0 b0 a1 b1 a2 b2
+}
+
+// React runs a program's main coroutine on a real reactor.
+func ExampleReact() {
+	err := task.React(func(co *deferred.Coroutine, r braid.Reactor) error {
+		d := deferred.Later(r, 10*time.Millisecond, func() (string, error) { return "tick", nil })
+		s, err := deferred.Await(co, d)
+		fmt.Println("main got", s)
+		return err
+	})
+	fmt.Println("reactor stopped:", err)
+	// Output:
+	// main got tick
+	// reactor stopped: <nil>
 }

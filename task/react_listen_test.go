@@ -13,10 +13,7 @@ import (
 // TestReactListenAndClose opens and closes a listener from the coroutine:
 // the reactor must see the coroutine as running for its loop.
 func TestReactListenAndClose(t *testing.T) {
-	r, err := reactor.New(&reactor.Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var r any = (*reactor.Reactor)(nil)
 	if _, ok := r.(deferred.CoroutineHost); !ok {
 		// The reactor tells whether a caller is on a loop by goroutine;
 		// without CoroutineHost it takes a coroutine for a stranger and
