@@ -1,0 +1,30 @@
+package main
+
+import (
+	"flag"
+	"net"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/classic"
+	"github.com/braid-net/braid/runner"
+)
+
+func init() {
+	var pol serverPolicies
+	var layout string
+	runner.Register(runner.Plugin{
+		Name:          "daytime",
+		Summary:       "send the date and time as text (RFC 867)",
+		DefaultListen: []string{"tcp:13"},
+		Flags: func(fs *flag.FlagSet) {
+			pol.flags(fs, 10*time.Second)
+			fs.StringVar(&layout, "format", classic.DaytimeFormat, "Go time layout of the reply (UTC)")
+		},
+		Start: func(env *runner.Env) error {
+			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
+				return &classic.Daytime{Layout: layout}
+			})))
+		},
+	})
+}
