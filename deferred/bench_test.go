@@ -1,6 +1,7 @@
 package deferred_test
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/braid-net/braid/deferred"
@@ -77,6 +78,7 @@ func BenchmarkCallFromGoroutine(b *testing.B) {
 				return
 			default:
 				clock.Flush()
+				runtime.Gosched()
 			}
 		}
 	}()
@@ -99,6 +101,7 @@ func BenchmarkWait(b *testing.B) {
 				return
 			default:
 				clock.Flush()
+				runtime.Gosched()
 			}
 		}
 	}()
