@@ -198,25 +198,35 @@ func testCallFromGoroutine(t *testing.T, build Builder, o Options) {
 	}
 }
 
-// waitable is a braid.Waitable that the test finishes.
+// waitable is a braid.Waitable that the test finishes. WhenDone may come
+// before or after finish: a trigger returns the Waitable before the reactor
+// can call WhenDone, and the test may have finished it by then.
 type waitable struct {
 	mu   sync.Mutex
+	done bool
 	fns  []func(error)
 	loop braid.Loop
 }
 
 func (w *waitable) WhenDone(fn func(error)) {
 	w.mu.Lock()
-	w.fns = append(w.fns, fn)
+	if !w.done {
+		w.fns = append(w.fns, fn)
+		w.mu.Unlock()
+		return
+	}
 	w.mu.Unlock()
+	fn(nil) // WhenDone runs on the loop: so may fn
 }
 
-// finish runs the WhenDone callbacks on the loop.
+// finish marks w done and runs the WhenDone callbacks on the loop.
 func (w *waitable) finish() error {
-	w.mu.Lock()
-	fns := w.fns
-	w.mu.Unlock()
 	return w.loop.CallFromGoroutine(func() {
+		w.mu.Lock()
+		w.done = true
+		fns := w.fns
+		w.fns = nil
+		w.mu.Unlock()
 		for _, fn := range fns {
 			fn(nil)
 		}
