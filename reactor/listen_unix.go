@@ -46,11 +46,18 @@ type lsock struct {
 
 func (ln *listener) Addr() net.Addr { return ln.addr }
 
-// Close stops accepting on every socket of the listener. It waits until the
-// sockets are closed, so the address may be reused when it returns.
+// Close stops accepting on every socket of the listener. Called from outside
+// the loops, it waits until the sockets are closed, so the address may be
+// reused when it returns. Called on a loop, it does not wait for the other
+// loops (two loops waiting for each other would never wake).
 func (ln *listener) Close() error {
+	onSomeLoop := ln.r.onSomeLoop()
 	for _, s := range ln.socks {
-		s.d.l.execWait(s.shutdown)
+		if onSomeLoop {
+			s.d.l.exec(s.shutdown)
+		} else {
+			s.d.l.execWait(s.shutdown)
+		}
 	}
 	// Sockets whose loop has stopped were closed by the loop itself.
 	return nil

@@ -310,6 +310,17 @@ func (l *loop) onLoop() bool {
 	return l.gid.Load() == curGoroutineID()
 }
 
+// onSomeLoop reports whether the caller runs on one of r's loops.
+func (r *Reactor) onSomeLoop() bool {
+	id := curGoroutineID()
+	for _, l := range r.loops {
+		if l.state.Load() == loopRunning && l.gid.Load() == id {
+			return true
+		}
+	}
+	return false
+}
+
 // exec runs f on l: at once if the caller may, else queued.
 func (l *loop) exec(f func()) error {
 	if l.onLoop() {
