@@ -96,6 +96,11 @@ func (c *conn) ReadConnectionLost() {
 	}
 	c.core.ReceiveEOF()
 	c.process()
+	if c.active && !c.reading {
+		// The core waits for the response before it reports the close;
+		// the handler hears of it now, like net/http's.
+		c.w.peerClosed()
+	}
 }
 
 func (c *conn) ConnectionLost(reason error) {
@@ -151,7 +156,12 @@ func (c *conn) process() {
 				}
 			}
 		case *http1.ConnectionClosed:
-			if !c.active {
+			if c.active {
+				// The client finished sending: it may be waiting
+				// (half-close) or gone. Like net/http, tell the
+				// handler; the response can still be written.
+				c.w.peerClosed()
+			} else {
 				c.flush()
 				c.t.Close()
 				c.closed = true

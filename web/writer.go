@@ -227,7 +227,8 @@ func (w *ResponseWriter) RegisterProducer(p braid.Producer) error {
 }
 
 // OnClose arranges for f to run if the connection ends before the response
-// does, so that work on its behalf can be cancelled.
+// does, or the client closes its side while waiting, so that work on its
+// behalf can be cancelled. f runs at most once, on the loop.
 func (w *ResponseWriter) OnClose(f func(err error)) { w.onClose = f }
 
 // SwitchProtocols accepts the request's Upgrade offer: it sends 101 with
@@ -330,6 +331,17 @@ func (w *ResponseWriter) finish() {
 	w.onClose = nil
 	if w.c.srv.cfg.AccessLog {
 		w.c.accessLog(w)
+	}
+}
+
+// ErrClientClosed is given to OnClose when the client closed its side of
+// the connection before the response ended.
+var ErrClientClosed = errors.New("web: client closed the connection")
+
+func (w *ResponseWriter) peerClosed() {
+	if f := w.onClose; f != nil && !w.ended {
+		w.onClose = nil
+		f(ErrClientClosed)
 	}
 }
 
