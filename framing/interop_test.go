@@ -1,0 +1,316 @@
+package framing_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/framing"
+	"github.com/braid-net/braid/reactor"
+)
+
+// These tests run braid's framers on the real reactor against third-party
+// peers: nc and ncat for lines, and Twisted's LineReceiver and
+// NetstringReceiver. A missing peer skips the test, unless
+// BRAID_REQUIRE_PEERS=1.
+
+func needPeer(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
+			t.Fatalf("peer %s not installed (BRAID_REQUIRE_PEERS=1)", name)
+		}
+		t.Skipf("peer %s not installed; apt-get install it to run this test", name)
+	}
+	return path
+}
+
+// needTwisted finds Debian's python3 with Twisted.
+func needTwisted(t *testing.T) string {
+	t.Helper()
+	py := needPeer(t, "/usr/bin/python3")
+	if err := exec.Command(py, "-c", "import twisted").Run(); err != nil {
+		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
+			t.Fatalf("python3-twisted not installed (BRAID_REQUIRE_PEERS=1)")
+		}
+		t.Skip("python3-twisted not installed")
+	}
+	return py
+}
+
+// runReactor runs a real reactor until the test ends.
+func runReactor(t *testing.T) braid.Reactor {
+	t.Helper()
+	r, err := reactor.New(&reactor.Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	t.Cleanup(func() {
+		r.Stop()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("reactor: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("reactor did not stop")
+		}
+	})
+	return r
+}
+
+// listen listens on a free loopback port and returns its address.
+func listen(t *testing.T, r braid.Reactor, f braid.Factory) string {
+	t.Helper()
+	ch := make(chan any, 1)
+	r.CallFromGoroutine(func() {
+		l, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
+		if err != nil {
+			ch <- err
+			return
+		}
+		ch <- l.Addr().String()
+	})
+	select {
+	case v := <-ch:
+		if err, ok := v.(error); ok {
+			t.Fatal(err)
+		}
+		return v.(string)
+	case <-time.After(10 * time.Second):
+		t.Fatal("listen did not complete")
+	}
+	return ""
+}
+
+// echoLines answers each line with "echo:" + line and reports the lines.
+func echoLines(lines chan<- string) braid.Factory {
+	return braid.FactoryFunc(func(net.Addr) braid.Protocol {
+		return framing.Lines(framing.LineHandlerFunc(func(c *framing.Conn, line []byte) {
+			lines <- string(line)
+			c.SendString("echo:" + string(line))
+		}), nil)
+	})
+}
+
+func TestInteropNetcatLines(t *testing.T) {
+	for _, peer := range [][]string{{"nc", "-N"}, {"ncat"}} {
+		t.Run(peer[0], func(t *testing.T) {
+			bin := needPeer(t, peer[0])
+			r := runReactor(t)
+			lines := make(chan string, 100)
+			addr := listen(t, r, echoLines(lines))
+			host, port, _ := net.SplitHostPort(addr)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			long := strings.Repeat("y", 5000)
+			cmd := exec.CommandContext(ctx, bin, append(peer[1:], host, port)...)
+			cmd.Stdin = strings.NewReader("hello\r\n\r\nwörld\r\n" + long + "\r\n")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("%s: %v", peer[0], err)
+			}
+			want := "echo:hello\r\necho:\r\necho:wörld\r\necho:" + long + "\r\n"
+			if string(out) != want {
+				t.Errorf("%s got %q; want %q", peer[0], out, want)
+			}
+			var got []string
+			for range 4 {
+				select {
+				case l := <-lines:
+					got = append(got, l)
+				case <-time.After(10 * time.Second):
+					t.Fatalf("server got only %q", got)
+				}
+			}
+			if w := []string{"hello", "", "wörld", long}; !slices.Equal(got, w) {
+				t.Errorf("server got %q; want %q", got, w)
+			}
+		})
+	}
+}
+
+// startTwistedServer runs a Twisted echo server and returns its address.
+func startTwistedServer(t *testing.T, py, mode string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	cmd := exec.CommandContext(ctx, py, "testdata/twisted_peer.py", mode)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("twisted server: %v", err)
+	}
+	var port int
+	if _, err := fmt.Sscanf(line, "PORT %d", &port); err != nil {
+		t.Fatalf("twisted server said %q", line)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
+// client is a ClientFactory for one connection that reports its end.
+type oneClient struct {
+	proto  braid.Protocol
+	failed chan error
+}
+
+func (c *oneClient) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
+func (c *oneClient) ClientConnectionFailed(_ braid.Connector, err error) { c.failed <- err }
+func (c *oneClient) ClientConnectionLost(braid.Connector, error)         {}
+
+var interopMsgs = []string{"hello", "", "bin\x00ary:,\r\n", strings.Repeat("z", 10000)}
+
+// braidClient connects proto's framing to a Twisted echo server, sends every
+// message and wants every echo back.
+func braidClient(t *testing.T, mode string, mk func(h framing.MessageHandler) braid.Protocol, msgs []string) {
+	py := needTwisted(t)
+	addr := startTwistedServer(t, py, mode)
+	r := runReactor(t)
+	got := make(chan string, len(msgs))
+	var handler framing.MessageHandlerFunc = func(c *framing.Conn, msg []byte) {
+		got <- string(msg)
+	}
+	c := &oneClient{failed: make(chan error, 1)}
+	c.proto = mk(starter{handler, msgs})
+	r.CallFromGoroutine(func() { r.Connect("tcp", addr, c, nil) })
+	for i, m := range msgs {
+		select {
+		case g := <-got:
+			if g != "echo:"+m {
+				t.Errorf("answer %d: got %q; want %q", i, trunc(g), trunc("echo:"+m))
+			}
+		case err := <-c.failed:
+			t.Fatalf("connect: %v", err)
+		case <-time.After(20 * time.Second):
+			t.Fatalf("answer %d: timed out", i)
+		}
+	}
+}
+
+func trunc(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// starter sends its messages once connected and passes frames on.
+type starter struct {
+	framing.MessageHandlerFunc
+	msgs []string
+}
+
+func (s starter) ConnectionMade(c *framing.Conn) {
+	for _, m := range s.msgs {
+		c.SendString(m)
+	}
+}
+
+func (s starter) LineReceived(c *framing.Conn, line []byte) { s.MessageReceived(c, line) }
+
+func TestInteropTwistedLineReceiverServer(t *testing.T) {
+	msgs := []string{"hello", "", "tab\there", strings.Repeat("z", 10000)}
+	braidClient(t, "serve-lines", func(h framing.MessageHandler) braid.Protocol {
+		return framing.Lines(h.(starter), nil)
+	}, msgs)
+}
+
+func TestInteropTwistedNetstringReceiverServer(t *testing.T) {
+	braidClient(t, "serve-netstrings", func(h framing.MessageHandler) braid.Protocol {
+		return framing.Netstrings(h, nil)
+	}, interopMsgs)
+}
+
+// twistedClient runs a Twisted client against a braid server and returns
+// the answers it printed.
+func twistedClient(t *testing.T, mode string, f braid.Factory, msgs []string) []string {
+	py := needTwisted(t)
+	r := runReactor(t)
+	_, port, _ := net.SplitHostPort(listen(t, r, f))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	args := []string{"testdata/twisted_peer.py", mode, port}
+	for _, m := range msgs {
+		args = append(args, strings.NewReplacer(`\`, `\\`, "\x00", `\x00`, "\r", `\r`, "\n", `\n`).Replace(m))
+	}
+	out, err := exec.CommandContext(ctx, py, args...).Output()
+	if err != nil {
+		t.Fatalf("twisted client: %v\n%s", err, out)
+	}
+	return strings.Split(strings.TrimSpace(string(out)), "\n")
+}
+
+func TestInteropTwistedLineReceiverClient(t *testing.T) {
+	lines := make(chan string, 10)
+	got := twistedClient(t, "client-lines", echoLines(lines), []string{"hello", "", "x y z"})
+	want := []string{`b'echo:hello'`, `b'echo:'`, `b'echo:x y z'`}
+	if !slices.Equal(got, want) {
+		t.Errorf("twisted got %q; want %q", got, want)
+	}
+}
+
+func TestInteropTwistedNetstringReceiverClient(t *testing.T) {
+	f := braid.FactoryFunc(func(net.Addr) braid.Protocol {
+		return framing.Netstrings(framing.MessageHandlerFunc(func(c *framing.Conn, msg []byte) {
+			c.SendString("echo:" + string(msg))
+		}), nil)
+	})
+	got := twistedClient(t, "client-netstrings", f, []string{"hello", "", "bin\x00ary:,\r\n"})
+	want := []string{`b'echo:hello'`, `b'echo:'`, `b'echo:bin\x00ary:,\r\n'`}
+	if !slices.Equal(got, want) {
+		t.Errorf("twisted got %q; want %q", got, want)
+	}
+}
+
+// The classic example of issue 2 on real sockets: a protocol printing every
+// line it receives, fed by nc.
+func TestInteropPrintLines(t *testing.T) {
+	bin := needPeer(t, "nc")
+	r := runReactor(t)
+	lines := make(chan string, 10)
+	addr := listen(t, r, braid.FactoryFunc(func(net.Addr) braid.Protocol {
+		return framing.Lines(framing.LineHandlerFunc(func(c *framing.Conn, line []byte) {
+			lines <- fmt.Sprintf("%s", line)
+		}), nil)
+	}))
+	host, port, _ := net.SplitHostPort(addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-N", host, port)
+	cmd.Stdin = strings.NewReader("first line\r\nsecond line\r\n")
+	if err := cmd.Run(); err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("nc: %v", err)
+	}
+	for _, want := range []string{"first line", "second line"} {
+		select {
+		case got := <-lines:
+			if got != want {
+				t.Errorf("got %q; want %q", got, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("line %q never arrived", want)
+		}
+	}
+}
