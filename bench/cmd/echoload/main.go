@@ -91,11 +91,17 @@ type Result struct {
 
 	ServerCPUSec      float64 `json:"server_cpu_sec,omitempty"`
 	ServerCPUPerMsgUs float64 `json:"server_cpu_per_msg_us,omitempty"`
-	ServerCPUUtil     float64 `json:"server_cpu_util,omitempty"` // cores busy
-	ServerRSS         int64   `json:"server_rss_bytes,omitempty"`
-	ServerThreads     int     `json:"server_threads,omitempty"`
-	ClientCPUUtil     float64 `json:"client_cpu_util"`
-	LoadAvg           float64 `json:"loadavg_1m"` // whole machine, at the end of the window
+	// The user-space part alone (library and Go runtime, no kernel).
+	ServerUserPerMsgUs float64 `json:"server_user_cpu_per_msg_us,omitempty"`
+	ServerCPUUtil      float64 `json:"server_cpu_util,omitempty"` // cores busy
+	// Read-like and write-like syscalls of the server per message, from
+	// /proc/PID/io: how well it batches (epoll_wait is not counted).
+	ServerReadsPerMsg  float64 `json:"server_reads_per_msg,omitempty"`
+	ServerWritesPerMsg float64 `json:"server_writes_per_msg,omitempty"`
+	ServerRSS          int64   `json:"server_rss_bytes,omitempty"`
+	ServerThreads      int     `json:"server_threads,omitempty"`
+	ClientCPUUtil      float64 `json:"client_cpu_util"`
+	LoadAvg            float64 `json:"loadavg_1m"` // whole machine, at the end of the window
 
 	Errors         int      `json:"errors"`
 	VerifyFailures uint64   `json:"verify_failures"`
@@ -207,12 +213,14 @@ func runLoad(cfg *config) (*Result, error) {
 	time.Sleep(cfg.warmup) // pacing the run, not waiting for an event
 
 	m0, t0, c0 := sumMsgs(conns), time.Now(), clientCPU()
-	s0, serr := serverCPU(cfg.serverPID)
+	u0, s0, serr := serverCPU(cfg.serverPID)
+	io0, ioerr := serverIO(cfg.serverPID)
 	r.phase.Store(phaseMeasure)
 	time.Sleep(cfg.duration)
 	r.phase.Store(phaseStop)
 	m1, t1, c1 := sumMsgs(conns), time.Now(), clientCPU()
-	s1, serr1 := serverCPU(cfg.serverPID)
+	u1, s1, serr1 := serverCPU(cfg.serverPID)
+	io1, ioerr1 := serverIO(cfg.serverPID)
 	rss, threads := serverMem(cfg.serverPID)
 	loadAvg, _ := procstat.LoadAvg()
 
@@ -243,11 +251,16 @@ func runLoad(cfg *config) (*Result, error) {
 		LoadAvg:       loadAvg,
 	}
 	if cfg.serverPID != 0 && serr == nil && serr1 == nil {
-		cpu := s1 - s0
+		cpu := (u1 - u0) + (s1 - s0)
 		res.ServerCPUSec = cpu.Seconds()
 		res.ServerCPUUtil = float64(cpu) / float64(el)
 		if msgs > 0 {
 			res.ServerCPUPerMsgUs = us(cpu) / float64(msgs)
+			res.ServerUserPerMsgUs = us(u1-u0) / float64(msgs)
+			if ioerr == nil && ioerr1 == nil {
+				res.ServerReadsPerMsg = float64(io1.ReadCalls-io0.ReadCalls) / float64(msgs)
+				res.ServerWritesPerMsg = float64(io1.WriteCalls-io0.WriteCalls) / float64(msgs)
+			}
 		}
 	} else if cfg.serverPID != 0 {
 		r.errs.add(fmt.Errorf("server cpu: %v %v", serr, serr1))
@@ -257,11 +270,18 @@ func runLoad(cfg *config) (*Result, error) {
 	return res, nil
 }
 
-func serverCPU(pid int) (time.Duration, error) {
+func serverCPU(pid int) (user, sys time.Duration, err error) {
 	if pid == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
-	return procstat.CPU(pid)
+	return procstat.CPUSplit(pid)
+}
+
+func serverIO(pid int) (procstat.IO, error) {
+	if pid == 0 {
+		return procstat.IO{}, nil
+	}
+	return procstat.ReadIO(pid)
 }
 
 func serverMem(pid int) (int64, int) {
@@ -285,8 +305,9 @@ func printResult(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "  %.0f msgs/s (%.1f MB/s)  p50 %.0fµs  p99 %.0fµs  p999 %.0fµs  max %.0fµs\n",
 		r.MsgsPerSec, r.MBPerSec, r.P50us, r.P99us, r.P999us, r.MaxUs)
 	if r.ServerCPUSec > 0 {
-		fmt.Fprintf(w, "  server: %.3f µs CPU/msg, %.2f cores, RSS %.1f MiB, %d threads\n",
-			r.ServerCPUPerMsgUs, r.ServerCPUUtil, float64(r.ServerRSS)/(1<<20), r.ServerThreads)
+		fmt.Fprintf(w, "  server: %.3f µs CPU/msg (%.3f user), %.2f cores, %.2f reads + %.2f writes per msg, RSS %.1f MiB, %d threads\n",
+			r.ServerCPUPerMsgUs, r.ServerUserPerMsgUs, r.ServerCPUUtil, r.ServerReadsPerMsg, r.ServerWritesPerMsg,
+			float64(r.ServerRSS)/(1<<20), r.ServerThreads)
 	}
 	fmt.Fprintf(w, "  client: %.2f cores", r.ClientCPUUtil)
 	if r.ClientCPUUtil > 0.95 {

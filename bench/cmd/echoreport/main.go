@@ -23,18 +23,21 @@ type record struct {
 	Server   string `json:"server"`
 	Scenario string `json:"scenario"`
 
-	Conns       int     `json:"conns"`
-	Connected   int     `json:"connected"`
-	MsgsPerSec  float64 `json:"msgs_per_sec"`
-	MBPerSec    float64 `json:"mb_per_sec"`
-	P50us       float64 `json:"p50_us"`
-	P99us       float64 `json:"p99_us"`
-	P999us      float64 `json:"p999_us"`
-	CPUPerMsgUs float64 `json:"server_cpu_per_msg_us"`
-	ServerUtil  float64 `json:"server_cpu_util"`
-	ClientUtil  float64 `json:"client_cpu_util"`
-	Errors      int     `json:"errors"`
-	Verify      int     `json:"verify_failures"`
+	Conns        int     `json:"conns"`
+	Connected    int     `json:"connected"`
+	MsgsPerSec   float64 `json:"msgs_per_sec"`
+	MBPerSec     float64 `json:"mb_per_sec"`
+	P50us        float64 `json:"p50_us"`
+	P99us        float64 `json:"p99_us"`
+	P999us       float64 `json:"p999_us"`
+	CPUPerMsgUs  float64 `json:"server_cpu_per_msg_us"`
+	UserPerMsgUs float64 `json:"server_user_cpu_per_msg_us"`
+	ServerUtil   float64 `json:"server_cpu_util"`
+	ReadsPerMsg  float64 `json:"server_reads_per_msg"`
+	WritesPerMsg float64 `json:"server_writes_per_msg"`
+	ClientUtil   float64 `json:"client_cpu_util"`
+	Errors       int     `json:"errors"`
+	Verify       int     `json:"verify_failures"`
 
 	BytesPerConn float64 `json:"bytes_per_conn"`
 	LoadAvg      float64 `json:"loadavg_1m"`
@@ -223,10 +226,14 @@ func render(h *header, recs []record, ref string) []byte {
 				return fmt.Sprintf("%.2f", r.CPUPerMsgUs/g.CPUPerMsgUs)
 			})
 	}
+	t.section(&w, "User-space part of the server CPU per message (µs: library and Go runtime, kernel excluded)", loadScen,
+		cell(func(r record) string { return fmt.Sprintf("%.2f", r.UserPerMsgUs) }))
 	t.section(&w, "Throughput (messages/s echoed; bounded by the one-core load generator)", loadScen,
 		cell(func(r record) string { return fmt.Sprintf("%.0f", r.MsgsPerSec) }))
 	t.section(&w, "Latency p99 (µs; p50 in parentheses)", loadScen,
 		cell(func(r record) string { return fmt.Sprintf("%.0f (%.0f)", r.P99us, r.P50us) }))
+	t.section(&w, "Server read + write syscalls per message (from /proc/PID/io; epoll_wait not counted)", loadScen,
+		cell(func(r record) string { return fmt.Sprintf("%.2f + %.2f", r.ReadsPerMsg, r.WritesPerMsg) }))
 	t.section(&w, "Server CPU busy (cores) / load generator CPU busy (cores)", loadScen,
 		cell(func(r record) string { return fmt.Sprintf("%.2f / %.2f", r.ServerUtil, r.ClientUtil) }))
 	if len(idleScen) > 0 {

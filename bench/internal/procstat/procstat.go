@@ -20,33 +20,42 @@ const clockTicks = 100
 // CPU returns the user plus system CPU time consumed so far by every thread
 // of process pid (including threads that have exited).
 func CPU(pid int) (time.Duration, error) {
+	u, s, err := CPUSplit(pid)
+	return u + s, err
+}
+
+// CPUSplit returns the user and the system (kernel) CPU time of process pid
+// separately: for a network server, system time is mostly syscalls and the
+// TCP stack, user time is the library and the Go runtime.
+func CPUSplit(pid int) (user, sys time.Duration, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, fmt.Errorf("procstat: %w", err)
+		return 0, 0, fmt.Errorf("procstat: %w", err)
 	}
 	return parseStat(b)
 }
 
-// parseStat extracts utime+stime from the contents of /proc/PID/stat. The
-// command name (field 2) is in parentheses and may itself hold spaces and
-// parentheses, so fields are counted from the last ')'.
-func parseStat(b []byte) (time.Duration, error) {
+// parseStat extracts utime and stime from the contents of /proc/PID/stat.
+// The command name (field 2) is in parentheses and may itself hold spaces
+// and parentheses, so fields are counted from the last ')'.
+func parseStat(b []byte) (user, sys time.Duration, err error) {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, errors.New("procstat: malformed stat")
+		return 0, 0, errors.New("procstat: malformed stat")
 	}
 	// After ")": field 3 (state) is the first; utime is field 14, stime 15.
 	fields := bytes.Fields(b[i+1:])
 	const utimeIdx, stimeIdx = 14 - 3, 15 - 3
 	if len(fields) <= stimeIdx {
-		return 0, errors.New("procstat: short stat")
+		return 0, 0, errors.New("procstat: short stat")
 	}
 	u, err1 := strconv.ParseUint(string(fields[utimeIdx]), 10, 64)
 	s, err2 := strconv.ParseUint(string(fields[stimeIdx]), 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, errors.New("procstat: malformed utime/stime")
+		return 0, 0, errors.New("procstat: malformed utime/stime")
 	}
-	return time.Duration(u+s) * (time.Second / clockTicks), nil
+	const tick = time.Second / clockTicks
+	return time.Duration(u) * tick, time.Duration(s) * tick, nil
 }
 
 // RSS returns the resident set size of process pid in bytes (VmRSS).
@@ -105,4 +114,26 @@ func LoadAvg() (float64, error) {
 		return 0, fmt.Errorf("procstat: loadavg: %w", err)
 	}
 	return v, nil
+}
+
+// IO holds a process's I/O syscall counters from /proc/PID/io: read-like
+// (read, readv, recvfrom, recvmsg...) and write-like (write, writev,
+// sendto, sendmsg...) calls, summed over all its threads.
+type IO struct {
+	ReadCalls  uint64
+	WriteCalls uint64
+}
+
+// ReadIO returns process pid's I/O syscall counters.
+func ReadIO(pid int) (IO, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return IO{}, fmt.Errorf("procstat: %w", err)
+	}
+	r, err1 := parseStatusField(b, "syscr:")
+	w, err2 := parseStatusField(b, "syscw:")
+	if err1 != nil || err2 != nil {
+		return IO{}, errors.New("procstat: malformed io")
+	}
+	return IO{ReadCalls: uint64(r), WriteCalls: uint64(w)}, nil
 }
