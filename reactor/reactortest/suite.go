@@ -67,6 +67,7 @@ func RunWith(t *testing.T, build Builder, opts *Options) {
 	}{
 		{"AcceptConnect", testAcceptConnect},
 		{"ConnectRefused", testConnectRefused},
+		{"Reconnect", testReconnect},
 		{"IPv6", testIPv6},
 		{"EchoRandomChunks", testEchoRandomChunks},
 		{"HalfCloseFromClient", testHalfCloseFromClient},
