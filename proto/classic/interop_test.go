@@ -1,0 +1,167 @@
+package classic_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/classic"
+	"github.com/braid-net/braid/reactor"
+)
+
+// The services on the real reactor, read by nc (netcat-openbsd). A missing
+// nc skips, unless BRAID_REQUIRE_PEERS=1.
+
+func needPeer(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
+			t.Fatalf("peer %s not installed (BRAID_REQUIRE_PEERS=1)", name)
+		}
+		t.Skipf("peer %s not installed; apt-get install netcat-openbsd to run this test", name)
+	}
+	return path
+}
+
+func runReactor(t *testing.T) braid.Reactor {
+	t.Helper()
+	r, err := reactor.New(&reactor.Config{Loops: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	t.Cleanup(func() {
+		r.Stop()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Errorf("reactor did not stop")
+		}
+	})
+	return r
+}
+
+func listen(t *testing.T, r braid.Reactor, f braid.Factory) (host, port string) {
+	t.Helper()
+	ch := make(chan any, 1)
+	r.CallFromGoroutine(func() {
+		l, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
+		if err != nil {
+			ch <- err
+			return
+		}
+		ch <- l.Addr().String()
+	})
+	select {
+	case v := <-ch:
+		if err, ok := v.(error); ok {
+			t.Fatal(err)
+		}
+		host, port, _ = net.SplitHostPort(v.(string))
+		return host, port
+	case <-time.After(10 * time.Second):
+		t.Fatal("listen did not complete")
+	}
+	return "", ""
+}
+
+func TestInteropNetcat(t *testing.T) {
+	nc := needPeer(t, "nc")
+	long := strings.Repeat("0123456789", 100_000) // 1 MB through echo
+	tests := []struct {
+		name  string
+		f     braid.Factory
+		stdin string
+		check func(out string) bool
+	}{
+		{"echo", braid.NewFactory(classic.NewEcho), "hello\r\n" + long, func(out string) bool { return out == "hello\r\n"+long }},
+		{"discard", braid.NewFactory(classic.NewDiscard), long, func(out string) bool { return out == "" }},
+		{"daytime", braid.NewFactory(classic.NewDaytime), "", func(out string) bool {
+			_, err := time.Parse(classic.DaytimeFormat+"\r\n", out)
+			return err == nil
+		}},
+		{"time", braid.NewFactory(classic.NewTime), "", func(out string) bool {
+			tm, err := classic.ParseTime([]byte(out))
+			return len(out) == 4 && err == nil && time.Since(tm).Abs() < time.Minute
+		}},
+		{"qotd", braid.FactoryFunc(func(net.Addr) braid.Protocol {
+			return classic.NewQOTD(func() string { return "Be liberal in what you accept.\r\n" })
+		}), "", func(out string) bool { return out == "Be liberal in what you accept.\r\n" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runReactor(t)
+			host, port := listen(t, r, tt.f)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, nc, "-N", host, port)
+			cmd.Stdin = strings.NewReader(tt.stdin)
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("nc: %v", err)
+			}
+			if !tt.check(string(out)) {
+				if len(out) > 80 {
+					out = out[:80]
+				}
+				t.Errorf("nc got %d bytes starting %q", len(out), out)
+			}
+		})
+	}
+}
+
+// chargen streams until the client hangs up: read 100 KB with head.
+func TestInteropChargen(t *testing.T) {
+	nc := needPeer(t, "nc")
+	r := runReactor(t)
+	host, port := listen(t, r, braid.NewFactory(classic.NewChargen))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", nc+" -d "+host+" "+port+" | head -c 100000")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("nc | head: %v", err)
+	}
+	var g classic.Chargen
+	if want := string(g.Append(nil, 100_000)); string(out) != want {
+		t.Errorf("chargen over the network: got %d bytes that differ from the pattern", len(out))
+	}
+}
+
+// Our clients against our servers, over real sockets.
+func TestInteropClients(t *testing.T) {
+	r := runReactor(t)
+	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
+	got := make(chan error, 1)
+	f := &clientFactory{proto: classic.NewTimeClient(func(tm time.Time, err error) {
+		if err == nil && time.Since(tm).Abs() > time.Minute {
+			err = os.ErrInvalid
+		}
+		got <- err
+	}), failed: got}
+	r.CallFromGoroutine(func() { r.Connect("tcp", net.JoinHostPort(host, port), f, nil) })
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Errorf("time client: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("time client: no answer")
+	}
+}
+
+type clientFactory struct {
+	proto  braid.Protocol
+	failed chan error
+}
+
+func (c *clientFactory) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
+func (c *clientFactory) ClientConnectionFailed(_ braid.Connector, err error) { c.failed <- err }
+func (c *clientFactory) ClientConnectionLost(braid.Connector, error)         {}
