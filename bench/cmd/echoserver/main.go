@@ -45,7 +45,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:7000", "listen address")
 	loops := flag.Int("loops", 1, "event loops (ignored by the goroutine-per-connection server)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here, from start until stopped")
-	memprofile := flag.String("memprofile", "", "write an allocation profile here when stopped")
+	memprofile := flag.String("memprofile", "", "write the live heap here on SIGUSR1 (after a GC), and allocations when stopped")
 	list := flag.Bool("list", false, "print the implementations built in, one a line, and exit")
 	flag.Parse()
 	if *list {
@@ -68,6 +68,22 @@ func main() {
 	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 4096
+	}
+
+	if *memprofile != "" {
+		// A heap snapshot while connections are open shows what each
+		// one costs (idlemem's -settle is the time to send the signal).
+		usr1 := make(chan os.Signal, 1)
+		signal.Notify(usr1, syscall.SIGUSR1)
+		go func() {
+			for range usr1 {
+				runtime.GC()
+				if f, err := os.Create(*memprofile + ".heap"); err == nil {
+					pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+			}
+		}()
 	}
 
 	// The libraries' run functions block forever, so stopping is done
