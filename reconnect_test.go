@@ -3,6 +3,9 @@ package braid_test
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net"
 	"strings"
 	"testing"
@@ -267,4 +270,25 @@ func ExampleReconnectingClientFactory() {
 	// attempts after 1s: 2
 	// attempts after 2s: 2
 	// attempts after 3s: 3
+}
+
+// TestReconnectTakesTimeFromItsClock keeps wall time out of reconnect.go,
+// so that a fake clock drives every retry.
+func TestReconnectTakesTimeFromItsClock(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "reconnect.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "time" {
+				switch sel.Sel.Name {
+				case "Now", "Sleep", "AfterFunc", "After", "NewTimer", "NewTicker", "Tick", "Since", "Until":
+					t.Errorf("%s: uses time.%s; take time from the Clock", fset.Position(sel.Pos()), sel.Sel.Name)
+				}
+			}
+		}
+		return true
+	})
 }
