@@ -3,6 +3,8 @@ package deferred
 import (
 	"errors"
 	"fmt"
+
+	"github.com/braid-net/braid"
 )
 
 // Deferred is a result of type T that is not there yet, and the chain of
@@ -39,6 +41,9 @@ const (
 )
 
 type canceler interface{ Cancel() }
+
+// A Deferred is something a shutdown trigger can wait for.
+var _ braid.Waitable = (*Deferred[struct{}])(nil)
 
 // link is one step of a chain: a function, or a sink, by kind. Keeping it
 // to three words keeps long chains cheap.

@@ -26,6 +26,9 @@ var (
 	// ErrQueueUnderflow: [Queue.Get] found its backlog of waiting getters
 	// full. It matches braid.ErrLimit.
 	ErrQueueUnderflow error = &kindError{msg: "deferred: queue backlog full", kind: braid.ErrLimit}
+	// ErrTooManyWaiting: a [Semaphore] or [Lock] has as many waiting
+	// Acquires as it accepts. It matches braid.ErrLimit.
+	ErrTooManyWaiting error = &kindError{msg: "deferred: too many waiting for a lock", kind: braid.ErrLimit}
 	// ErrChannelClosed: the channel given to [FromChannel] was closed
 	// without a value.
 	ErrChannelClosed = errors.New("deferred: channel closed")

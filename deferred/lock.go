@@ -5,10 +5,15 @@ import "container/list"
 // Semaphore hands out a fixed number of tokens to Deferreds in turn, on one
 // loop. [Lock] is a Semaphore of one token.
 type Semaphore struct {
-	limit   int       // tokens in all
-	out     int       // tokens handed out
-	waiting list.List // of *Deferred[struct{}]
+	limit      int       // tokens in all
+	out        int       // tokens handed out
+	maxWaiting int       // 0: DefaultMaxWaiting
+	waiting    list.List // of *Deferred[struct{}]
 }
+
+// DefaultMaxWaiting bounds the Acquires that may wait on a [Semaphore] or
+// [Lock] unless SetMaxWaiting says otherwise.
+const DefaultMaxWaiting = 1 << 16
 
 // NewSemaphore returns a Semaphore with tokens tokens (at least one).
 func NewSemaphore(tokens int) *Semaphore {
@@ -18,13 +23,25 @@ func NewSemaphore(tokens int) *Semaphore {
 	return &Semaphore{limit: tokens}
 }
 
+// SetMaxWaiting bounds how many Acquires may wait; n <= 0 restores
+// DefaultMaxWaiting.
+func (s *Semaphore) SetMaxWaiting(n int) { s.maxWaiting = max(n, 0) }
+
 // Acquire returns a Deferred that fires when a token is the caller's; it
 // fires at once when one is free. Cancelling a pending Acquire leaves the
-// queue. The token must be given back with Release.
+// queue. The token must be given back with Release. When too many
+// Acquires wait already, it fails with [ErrTooManyWaiting].
 func (s *Semaphore) Acquire() *Deferred[struct{}] {
 	if s.out < s.limit && s.waiting.Len() == 0 {
 		s.out++
 		return Succeed(struct{}{})
+	}
+	limit := s.maxWaiting
+	if limit == 0 {
+		limit = DefaultMaxWaiting
+	}
+	if s.waiting.Len() >= limit {
+		return Fail[struct{}](ErrTooManyWaiting)
 	}
 	var e *list.Element
 	d := NewCancellable(func(*Deferred[struct{}]) { s.waiting.Remove(e) })
@@ -68,6 +85,10 @@ func (l *Lock) Release() {
 	l.s.limit = 1
 	l.s.Release()
 }
+
+// SetMaxWaiting bounds how many Acquires may wait; n <= 0 restores
+// DefaultMaxWaiting.
+func (l *Lock) SetMaxWaiting(n int) { l.s.SetMaxWaiting(n) }
 
 // Locked reports whether l is held.
 func (l *Lock) Locked() bool { return l.s.out > 0 }

@@ -113,3 +113,18 @@ func TestQueue(t *testing.T) {
 		t.Errorf("len %d; want 1", q.Len())
 	}
 }
+
+func TestLockMaxWaiting(t *testing.T) {
+	var l deferred.Lock
+	l.SetMaxWaiting(1)
+	l.Acquire()
+	w := l.Acquire()
+	_, err, _ := l.Acquire().Result()
+	if !errors.Is(err, deferred.ErrTooManyWaiting) || !errors.Is(err, braid.ErrLimit) {
+		t.Errorf("got %v; want ErrTooManyWaiting matching braid.ErrLimit", err)
+	}
+	l.Release()
+	if !w.Called() {
+		t.Errorf("waiter not served")
+	}
+}
