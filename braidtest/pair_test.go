@@ -255,3 +255,21 @@ func FuzzPumpChunking(f *testing.F) {
 		}
 	})
 }
+
+// TestPumpBothHalfClose: two half-closers shut their write sides in turn;
+// once both directions are shut, both connections end cleanly.
+func TestPumpBothHalfClose(t *testing.T) {
+	server := &halfCloser{}
+	server.onEOF = func() {
+		server.Transport.Write([]byte("last"))
+		server.Transport.CloseWrite()
+	}
+	client := &halfCloser{}
+	p := Connect(client, server)
+	client.Transport.CloseWrite()
+	p.Flush()
+	wantEvents(t, &server.recorder, "made eof lost")
+	wantEvents(t, &client.recorder, "made data:last eof lost")
+	wantKind(t, server.reason, braid.ErrConnectionDone)
+	wantKind(t, client.reason, braid.ErrConnectionDone)
+}

@@ -104,6 +104,9 @@ func (t *StringTransport) ReadEOF() {
 	t.readEOF = true
 	if hc, ok := t.proto.(braid.HalfCloser); ok {
 		hc.ReadConnectionLost()
+		if t.writeClosed {
+			t.Close() // both directions are shut: the connection is over
+		}
 		return
 	}
 	t.Close()

@@ -198,11 +198,15 @@ func (t *StringTransport) Abort() error {
 }
 
 // CloseWrite marks the write side shut; further writes fail with ErrClosed.
+// Once the peer has half-closed too, the connection closes as with Close.
 func (t *StringTransport) CloseWrite() error {
 	if t.lost || t.aborted {
 		return braid.ErrClosed
 	}
 	t.writeClosed = true
+	if t.readEOF {
+		t.Close() // both directions are shut: the connection is over
+	}
 	return nil
 }
 
