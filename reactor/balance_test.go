@@ -141,3 +141,49 @@ func readAllCount(c net.Conn) (int, error) {
 		}
 	}
 }
+
+// startStop counts StartFactory and StopFactory calls.
+type startStop struct {
+	braid.Factory
+	starts, stops chan struct{}
+}
+
+func (s *startStop) StartFactory() { s.starts <- struct{}{} }
+func (s *startStop) StopFactory()  { s.stops <- struct{}{} }
+
+func TestFactoryStartedOnceForManyListeners(t *testing.T) {
+	r := start(t, &Config{Loops: 1})
+	f := &startStop{Factory: newEchoFactory(), starts: make(chan struct{}, 4), stops: make(chan struct{}, 4)}
+	a, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if len(f.stops) != 0 {
+		t.Fatalf("StopFactory ran while a listener still uses the factory")
+	}
+	b.Close()
+	wait(t, f.stops, "StopFactory")
+	if n := len(f.starts); n != 1 {
+		t.Fatalf("got %d StartFactory; want 1", n)
+	}
+}
+
+func TestConnectBindAddress(t *testing.T) {
+	r := start(t, &Config{Loops: 1})
+	rec := newRecorder()
+	ln, err := r.Listen("tcp4", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol { return rec }), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newClientRecorder()
+	r.Connect("tcp4", ln.Addr().String(), f, &braid.ConnectConfig{BindAddress: "127.0.0.2:0"})
+	tr := wait(t, rec.made, "server ConnectionMade")
+	if ip := tr.RemoteAddr().(*net.TCPAddr).IP.String(); ip != "127.0.0.2" {
+		t.Fatalf("server sees the client at %s; want 127.0.0.2", ip)
+	}
+}
