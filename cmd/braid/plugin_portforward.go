@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"net"
+	"sync"
+	"sync/atomic"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/endpoints"
@@ -32,11 +34,29 @@ func init() {
 			}
 			r, log := env.Reactor, env.Logger
 			return env.ListenAll(braid.FactoryFunc(func(remote net.Addr) braid.Protocol {
-				in := &fwdSide{r: r}
+				in := &fwdSide{paused: pauseUnlinked}
 				in.onMade = func() {
 					// Read nothing until the other side is there.
 					in.t.PauseProducing()
-					r.CallFromGoroutine(func() { in.connect(r, ep, log) })
+					r.CallFromGoroutine(func() {
+						in.attempt = ep.Connect(r, braid.FactoryFunc(func(net.Addr) braid.Protocol {
+							return &fwdSide{peer: in}
+						}), func(p braid.Protocol, err error) {
+							if err != nil {
+								log.Warn("portforward: connect failed", "to", ep.String(), "err", err)
+								in.onLoop(func() { in.t.Abort() })
+								return
+							}
+							link(in, p.(*fwdSide))
+						})
+					})
+					in.cancel = func() {
+						r.CallFromGoroutine(func() {
+							if in.attempt != nil {
+								in.attempt.Cancel()
+							}
+						})
+					}
 				}
 				return in
 			}))
@@ -44,17 +64,34 @@ func init() {
 	})
 }
 
-// fwdSide is one end of a forwarded pair. Its methods run on its own loop;
-// anything done to the peer goes through the peer's loop, because the two
-// connections may belong to different loops.
+// Reasons a side's reading is paused; it reads only when none holds.
+const (
+	pauseUnlinked = 1 << iota // the other side is not connected yet
+	pauseByPeer               // the other side's output is above its high-water mark
+	pauseInFlight             // too many bytes are on their way to the other loop
+)
+
+// maxInFlight bounds the bytes copied for a peer on another loop and not yet
+// handed to its transport: the hop between loops is not instant, and the
+// producer pause that backpressure sends back takes a hop too.
+const maxInFlight = 256 << 10
+
+// fwdSide is one end of a forwarded pair. Its fields are touched on its own
+// loop only (except inflight); anything done to the peer goes through the
+// peer's loop, because the two connections may belong to different loops.
 type fwdSide struct {
-	t       braid.Transport
-	loop    braid.Loop
-	peer    *fwdSide // set on this side's loop before any data flows
-	onMade  func()
-	lost    bool
-	r       braid.Reactor     // inbound side only
-	attempt endpoints.Attempt // inbound side only, on the main loop
+	t      braid.Transport
+	loop   braid.Loop
+	peer   *fwdSide
+	onMade func()
+	lost   bool
+	paused int
+
+	inflight    atomic.Int64
+	flightPause atomic.Bool
+
+	attempt endpoints.Attempt // inbound side: on the main loop only
+	cancel  func()            // inbound side: stops dialling
 }
 
 func (s *fwdSide) ConnectionMade(t braid.Transport) {
@@ -65,18 +102,51 @@ func (s *fwdSide) ConnectionMade(t braid.Transport) {
 	}
 }
 
-// onPeer runs f with the peer on the peer's loop.
-func (s *fwdSide) onPeer(f func(p *fwdSide)) {
-	p := s.peer
-	if p == nil {
-		return
-	}
-	if p.loop == s.loop {
-		f(p)
-		return
-	}
-	p.loop.CallFromGoroutine(func() { f(p) })
+// onLoop runs f on s's loop, at once if already there.
+func (s *fwdSide) onLoop(f func()) {
+	s.loop.CallFromGoroutine(func() {
+		if !s.lost {
+			f()
+		}
+	})
 }
+
+// setPaused sets or clears one reason to pause reading; on s's loop.
+func (s *fwdSide) setPaused(reason int, on bool) {
+	was := s.paused
+	if on {
+		s.paused |= reason
+	} else {
+		s.paused &^= reason
+	}
+	if s.lost {
+		return
+	}
+	switch {
+	case was == 0 && s.paused != 0:
+		s.t.PauseProducing()
+	case was != 0 && s.paused == 0:
+		s.t.ResumeProducing()
+	}
+}
+
+// link joins the inbound side with the outbound one, on out's loop.
+func link(in, out *fwdSide) {
+	out.t.RegisterProducer(&fwdProducer{other: in})
+	in.onLoop(func() {
+		in.peer = out
+		in.t.RegisterProducer(&fwdProducer{other: out})
+		in.setPaused(pauseUnlinked, false)
+	})
+	// If in was lost meanwhile, its ConnectionLost has no peer to close.
+	in.loop.CallFromGoroutine(func() {
+		if in.lost {
+			out.onLoop(func() { out.t.Close() })
+		}
+	})
+}
+
+var chunks = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 func (s *fwdSide) DataReceived(b []byte) {
 	p := s.peer
@@ -87,97 +157,61 @@ func (s *fwdSide) DataReceived(b []byte) {
 		p.t.Write(b) // copies: no allocation on the hot path
 		return
 	}
-	c := append([]byte(nil), b...)
-	p.loop.CallFromGoroutine(func() { p.t.Write(c) })
+	for len(b) > 0 {
+		box := chunks.Get().(*[]byte)
+		n := copy(*box, b)
+		b = b[n:]
+		if s.inflight.Add(int64(n)) > maxInFlight && !s.flightPause.Load() {
+			s.flightPause.Store(true)
+			s.setPaused(pauseInFlight, true)
+		}
+		p.loop.CallFromGoroutine(func() {
+			if !p.lost {
+				p.t.Write((*box)[:n])
+			}
+			chunks.Put(box)
+			if s.inflight.Add(-int64(n)) <= maxInFlight/2 && s.flightPause.Load() {
+				s.loop.CallFromGoroutine(func() {
+					if s.flightPause.Load() && s.inflight.Load() <= maxInFlight/2 {
+						s.flightPause.Store(false)
+						s.setPaused(pauseInFlight, false)
+					}
+				})
+			}
+		})
+	}
 }
 
 func (s *fwdSide) ReadConnectionLost() {
-	s.onPeer(func(p *fwdSide) {
-		if !p.lost {
-			p.t.CloseWrite()
-		}
-	})
+	if p := s.peer; p != nil {
+		p.onLoop(func() { p.t.CloseWrite() })
+	}
 }
 
 func (s *fwdSide) ConnectionLost(reason error) {
 	s.lost = true
-	if s.peer == nil && s.r != nil {
-		// Lost before the other side was linked: stop dialling.
-		s.r.CallFromGoroutine(func() {
-			if s.attempt != nil {
-				s.attempt.Cancel()
-			}
-		})
+	if p := s.peer; p != nil {
+		p.onLoop(func() { p.t.Close() })
+	} else if s.cancel != nil {
+		s.cancel() // lost before the other side connected
 	}
-	s.onPeer(func(p *fwdSide) {
-		if !p.lost {
-			p.t.Close()
-		}
-	})
 }
 
-// connect runs on the main loop: it dials the other side and links the two.
-func (s *fwdSide) connect(r braid.Reactor, ep endpoints.ClientEndpoint, log interface {
-	Warn(string, ...any)
-}) {
-	in := s
-	out := &fwdSide{peer: in}
-	in.attempt = ep.Connect(r, braid.FactoryFunc(func(net.Addr) braid.Protocol { return out }), func(_ braid.Protocol, err error) {
-		if err != nil {
-			log.Warn("portforward: connect failed", "to", ep.String(), "err", err)
-			in.loop.CallFromGoroutine(func() {
-				if !in.lost {
-					in.t.Abort()
-				}
-			})
-			return
-		}
-		// On out's loop: out is connected; let it push back on in.
-		out.t.RegisterProducer(producerOf(out, in))
-		in.loop.CallFromGoroutine(func() {
-			if in.lost {
-				out.onPeerClose()
-				return
-			}
-			in.peer = out
-			in.t.RegisterProducer(producerOf(in, out))
-			in.t.ResumeProducing()
-		})
-	})
-}
+// fwdProducer is registered on one side's transport and stands for the
+// other side: when the first's output is full, the other stops reading.
+type fwdProducer struct{ other *fwdSide }
 
-// onPeerClose closes s from any goroutine.
-func (s *fwdSide) onPeerClose() {
-	s.loop.CallFromGoroutine(func() {
-		if !s.lost {
-			s.t.Close()
-		}
-	})
-}
-
-// producerOf returns the producer registered on owner's transport that
-// stands for other: when owner's output is full, other stops reading.
-func producerOf(owner, other *fwdSide) braid.PushProducer {
-	return &fwdProducer{owner: owner, other: other}
-}
-
-type fwdProducer struct{ owner, other *fwdSide }
-
-func (p *fwdProducer) run(f func(t braid.Transport)) {
+func (p *fwdProducer) PauseProducing() {
 	o := p.other
-	if o.loop == p.owner.loop {
-		if !o.lost {
-			f(o.t)
-		}
-		return
-	}
-	o.loop.CallFromGoroutine(func() {
-		if !o.lost {
-			f(o.t)
-		}
-	})
+	o.onLoop(func() { o.setPaused(pauseByPeer, true) })
 }
 
-func (p *fwdProducer) PauseProducing()  { p.run(braid.Transport.PauseProducing) }
-func (p *fwdProducer) ResumeProducing() { p.run(braid.Transport.ResumeProducing) }
-func (p *fwdProducer) StopProducing()   { p.run(func(t braid.Transport) { t.Close() }) }
+func (p *fwdProducer) ResumeProducing() {
+	o := p.other
+	o.onLoop(func() { o.setPaused(pauseByPeer, false) })
+}
+
+func (p *fwdProducer) StopProducing() {
+	o := p.other
+	o.onLoop(func() { o.t.Close() })
+}
