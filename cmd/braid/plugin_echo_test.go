@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid/proto/classic"
+	"github.com/braid-net/braid/proto/ident"
+	"github.com/braid-net/braid/runner"
+)
+
+// syncBuffer is a bytes.Buffer safe for the runner's logger and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runPlugin runs `braid args...` in this process on a real reactor and
+// returns the address of its first listener. SIGTERM at the end of the test
+// must make it exit 0.
+func runPlugin(t *testing.T, args ...string) string {
+	t.Helper()
+	sigs := make(chan os.Signal, 1)
+	ready := make(chan string, 1)
+	exit := make(chan int, 1)
+	logs := &syncBuffer{}
+	go func() {
+		exit <- runner.Main(runner.Config{
+			NewReactor: newReactor,
+			Stdout:     logs,
+			Stderr:     logs,
+			Signals:    sigs,
+			Ready:      func(env *runner.Env) { ready <- env.Listeners()[0].Addr().String() },
+		}, args)
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case code := <-exit:
+		t.Fatalf("braid %v exited with %d:\n%s", args, code, logs)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("braid %v did not start", args)
+	}
+	t.Cleanup(func() {
+		sigs <- syscall.SIGTERM
+		select {
+		case code := <-exit:
+			if code != 0 {
+				t.Errorf("braid %v exited with %d after SIGTERM:\n%s", args, code, logs)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("braid %v did not stop on SIGTERM", args)
+		}
+	})
+	return addr
+}
+
+// exchange sends in, half-closes, and reads until the server closes.
+func exchange(t *testing.T, addr, in string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	if in != "" {
+		if _, err := io.WriteString(c, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.(*net.TCPConn).CloseWrite()
+	out, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return string(out)
+}
+
+const loopback = "tcp:0:interface=127.0.0.1"
+
+func TestPluginsServe(t *testing.T) {
+	tests := []struct {
+		args  []string
+		in    string
+		check func(string) bool
+	}{
+		{[]string{"echo", "--listen", loopback}, "hello\r\n", func(s string) bool { return s == "hello\r\n" }},
+		{[]string{"discard", "--listen", loopback}, "gone", func(s string) bool { return s == "" }},
+		{[]string{"daytime", "--listen", loopback, "--format", time.RFC3339}, "", func(s string) bool {
+			_, err := time.Parse(time.RFC3339+"\r\n", s)
+			return err == nil
+		}},
+		{[]string{"time", "--listen", loopback}, "", func(s string) bool {
+			tm, err := classic.ParseTime([]byte(s))
+			return len(s) == 4 && err == nil && time.Since(tm).Abs() < time.Minute
+		}},
+		{[]string{"qotd", "--listen", loopback, "Quote one."}, "", func(s string) bool { return s == "Quote one.\r\n" }},
+		{[]string{"finger", "--listen", loopback, "--user", `ada=Ada Lovelace\nPlan: engines`}, "ada\r\n",
+			func(s string) bool { return s == "Ada Lovelace\r\nPlan: engines\r\n" }},
+		{[]string{"finger", "--listen", loopback}, "ada@elsewhere\r\n",
+			func(s string) bool { return s == "Finger forwarding service denied\r\n" }},
+		{[]string{"ident", "--listen", loopback}, "1, 1\r\n",
+			func(s string) bool {
+				r, err := ident.ParseReply([]byte(strings.TrimSuffix(s, "\r\n")))
+				return err == nil && r.Error == ident.NoUser
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args[:1], " "), func(t *testing.T) {
+			addr := runPlugin(t, tt.args...)
+			if out := exchange(t, addr, tt.in); !tt.check(out) {
+				t.Errorf("braid %v answered %q", tt.args, out)
+			}
+		})
+	}
+}
+
+func TestPluginChargen(t *testing.T) {
+	addr := runPlugin(t, "chargen", "--listen", loopback)
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 10_000)
+	if _, err := io.ReadFull(c, buf); err != nil {
+		t.Fatal(err)
+	}
+	var g classic.Chargen
+	if string(buf) != string(g.Append(nil, len(buf))) {
+		t.Errorf("chargen output is not the RFC 864 pattern")
+	}
+}
