@@ -95,3 +95,26 @@ func (retrying) ClientConnectionFailed(c braid.Connector, reason error) {
 	c.Connect()
 }
 func (retrying) ClientConnectionLost(braid.Connector, error) {}
+
+// A line protocol fed its input whole, cut in two at every offset, and byte
+// by byte: its replies must not depend on the cut.
+func ExampleReceiveSplits() {
+	failures := 0
+	braidtest.ReceiveSplits([]byte("ab\ncd\n"), func() *upper { return &upper{} },
+		func(cut string, _ *upper, t *braidtest.StringTransport) {
+			if t.String() != "AB\nCD\n" {
+				fmt.Printf("%s: got %q\n", cut, t.String())
+				failures++
+			}
+		})
+	for cut, chunks := range braidtest.Splits([]byte("abc")) {
+		fmt.Printf("%s: %q\n", cut, chunks)
+	}
+	fmt.Println("failures:", failures)
+	// Output:
+	// whole: ["abc"]
+	// split at 1: ["a" "bc"]
+	// split at 2: ["ab" "c"]
+	// byte by byte: ["a" "b" "c"]
+	// failures: 0
+}

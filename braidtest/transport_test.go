@@ -274,3 +274,23 @@ func TestStringTransportCompacts(t *testing.T) {
 		t.Errorf("buffer capacity: got %d; want at most %d", c, 4*10000)
 	}
 }
+
+func TestSplitsStopsEarly(t *testing.T) {
+	n := 0
+	for range Splits([]byte("hello")) {
+		n++
+		if n == 3 {
+			break
+		}
+	}
+	if n != 3 {
+		t.Errorf("iterations: got %d; want 3", n)
+	}
+	var cuts []string
+	for cut := range Splits(nil) {
+		cuts = append(cuts, cut)
+	}
+	if len(cuts) != 1 || cuts[0] != "whole" {
+		t.Errorf("cuts of empty input: got %q; want [whole]", cuts)
+	}
+}
