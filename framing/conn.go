@@ -30,8 +30,7 @@ type MessageHandlerFunc func(c *Conn, msg []byte)
 // MessageReceived calls f.
 func (f MessageHandlerFunc) MessageReceived(c *Conn, msg []byte) { f(c, msg) }
 
-// Optional interfaces a handler may implement. The adapter checks for them
-// once, when it is built.
+// Optional interfaces a handler may implement.
 type (
 	// ConnectionMadeHandler is told when the connection is ready.
 	ConnectionMadeHandler interface{ ConnectionMade(c *Conn) }
@@ -79,21 +78,20 @@ type Conn struct {
 	ns    *NetstringSplitter
 	pre   *PrefixSplitter
 
-	lh   LineHandler
-	mh   MessageHandler
-	made ConnectionMadeHandler
-	lost ConnectionLostHandler
-	raw  RawDataHandler
-	ferr FramingErrorHandler
-	half ReadConnectionLostHandler
-	drn  OutputDrainedHandler
+	// The handler, under its two possible types. The optional hooks are
+	// found by type assertion when needed rather than cached, which keeps
+	// an idle connection small.
+	lh LineHandler
+	mh MessageHandler
+	h  any
 
-	hdr     [16]byte
-	bufs    [3][]byte
-	err     error
-	closing bool
-	paused  bool
-	pumping bool
+	hdr      [16]byte
+	bufs     [3][]byte
+	err      error
+	closing  bool
+	paused   bool
+	pumping  bool
+	lineOnly bool
 }
 
 // Lines returns a protocol that splits its input into lines and hands each to
@@ -107,6 +105,15 @@ func Lines(h LineHandler, cfg *LineConfig) braid.Protocol {
 	p.c.kind, p.c.lines, p.c.lh = kindLine, &p.s, h
 	p.c.hooks(h)
 	return &p.adapter
+}
+
+// LineOnly is Lines without raw mode (Twisted's LineOnlyReceiver): ReadRaw
+// and SetRawMode do nothing, so every byte the peer sends is part of a line
+// and subject to the line limit, whatever the handler does.
+func LineOnly(h LineHandler, cfg *LineConfig) braid.Protocol {
+	p := Lines(h, cfg).(*adapter)
+	p.c.lineOnly = true
+	return p
 }
 
 // Netstrings returns a protocol that hands each netstring's payload to h.
@@ -138,14 +145,7 @@ func Prefixed(h MessageHandler, cfg *PrefixConfig) braid.Protocol {
 	return &p.adapter
 }
 
-func (c *Conn) hooks(h any) {
-	c.made, _ = h.(ConnectionMadeHandler)
-	c.lost, _ = h.(ConnectionLostHandler)
-	c.raw, _ = h.(RawDataHandler)
-	c.ferr, _ = h.(FramingErrorHandler)
-	c.half, _ = h.(ReadConnectionLostHandler)
-	c.drn, _ = h.(OutputDrainedHandler)
-}
+func (c *Conn) hooks(h any) { c.h = h }
 
 // Send writes one frame: a line and the delimiter, a netstring, or a
 // length-prefixed message. The receive limits of the Config do not apply to
@@ -187,12 +187,12 @@ func (c *Conn) SendString(s string) error {
 	return c.Send([]byte(s))
 }
 
-// ReadRaw makes a Lines protocol hand the next n bytes to the handler's
+// ReadRaw makes a Lines protocol (not LineOnly) hand the next n bytes to the handler's
 // RawDataReceived, then return to lines. It may be called from
 // LineReceived, to read a body announced by a header line. Other protocols
 // ignore it.
 func (c *Conn) ReadRaw(n int64) {
-	if c.lines != nil {
+	if c.lines != nil && !c.lineOnly {
 		c.lines.ReadRaw(n)
 	}
 }
@@ -200,7 +200,7 @@ func (c *Conn) ReadRaw(n int64) {
 // SetRawMode makes a Lines protocol hand all further input to
 // RawDataReceived, until SetLineMode.
 func (c *Conn) SetRawMode() {
-	if c.lines != nil {
+	if c.lines != nil && !c.lineOnly {
 		c.lines.SetRawMode()
 	}
 }
@@ -283,8 +283,8 @@ func (c *Conn) deliver() error {
 		}
 		if !tok.Raw {
 			c.lh.LineReceived(c, tok.Data)
-		} else if c.raw != nil {
-			c.raw.RawDataReceived(c, tok.Data)
+		} else if raw, ok := c.h.(RawDataHandler); ok {
+			raw.RawDataReceived(c, tok.Data)
 		}
 	case kindNetstring:
 		m, err := c.ns.Next()
@@ -337,8 +337,8 @@ func (c *Conn) drop() {
 
 func (c *Conn) fail(err error) {
 	c.err = err
-	if c.ferr != nil {
-		c.ferr.FramingError(c, err)
+	if h, ok := c.h.(FramingErrorHandler); ok {
+		h.FramingError(c, err)
 	}
 	c.Close()
 }
@@ -351,8 +351,8 @@ type adapter struct {
 
 func (a *adapter) ConnectionMade(t braid.Transport) {
 	a.c.Transport = t
-	if a.c.made != nil {
-		a.c.made.ConnectionMade(&a.c)
+	if h, ok := a.c.h.(ConnectionMadeHandler); ok {
+		h.ConnectionMade(&a.c)
 	}
 }
 
@@ -375,21 +375,21 @@ func (a *adapter) ConnectionLost(reason error) {
 	if c.err != nil {
 		reason = braid.Lost(c.err)
 	}
-	if c.lost != nil {
-		c.lost.ConnectionLost(c, reason)
+	if h, ok := c.h.(ConnectionLostHandler); ok {
+		h.ConnectionLost(c, reason)
 	}
 }
 
 func (a *adapter) ReadConnectionLost() {
-	if a.c.half != nil {
-		a.c.half.ReadConnectionLost(&a.c)
+	if h, ok := a.c.h.(ReadConnectionLostHandler); ok {
+		h.ReadConnectionLost(&a.c)
 		return
 	}
 	a.c.Close()
 }
 
 func (a *adapter) OutputDrained() {
-	if a.c.drn != nil {
-		a.c.drn.OutputDrained(&a.c)
+	if h, ok := a.c.h.(OutputDrainedHandler); ok {
+		h.OutputDrained(&a.c)
 	}
 }

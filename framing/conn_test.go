@@ -218,3 +218,14 @@ func TestLinesAllocs(t *testing.T) {
 	}
 	_ = conn
 }
+
+func TestLineOnlyIgnoresRawMode(t *testing.T) {
+	r := &recorder{}
+	r.onLine = func(c *framing.Conn, line string) { c.ReadRaw(3) }
+	tr := connect(framing.LineOnly(r, nil))
+	tr.Receive([]byte("a\r\nbcd\r\n"))
+	want := []string{"made", "line a", "line bcd"}
+	if !slices.Equal(r.events, want) {
+		t.Errorf("events: got %q; want %q", r.events, want)
+	}
+}
