@@ -110,3 +110,63 @@ func ExampleGo() {
 	// hello, again at 3s
 	// 23 <nil>
 }
+
+// A Future's callbacks run on a later turn of its loop, never at once.
+func ExampleFuture() {
+	clock := task.NewClock()
+	f := deferred.NewFuture[string](clock)
+	f.AddDoneCallback(func(v string, err error) { fmt.Println("callback:", v) })
+	f.SetResult("ready")
+	fmt.Println("result set")
+	clock.Flush() // the next turn of the loop
+	// Output:
+	// result set
+	// callback: ready
+}
+
+// Race takes the first success and cancels the others.
+func ExampleRace() {
+	clock := task.NewClock()
+	slow := deferred.Later(clock, time.Minute, func() (string, error) { return "slow", nil })
+	fast := deferred.Later(clock, time.Second, func() (string, error) { return "fast", nil })
+	deferred.Race(slow, fast).AddCallback(func(s string) (string, error) {
+		fmt.Println("winner:", s)
+		return s, nil
+	})
+	clock.Advance(time.Second)
+	fmt.Println("timers left:", len(clock.Pending()))
+	// Output:
+	// winner: fast
+	// timers left: 0
+}
+
+// A Queue hands values to waiting Gets in order.
+func ExampleQueue() {
+	q := deferred.NewQueue[string](8, 8)
+	q.Get().AddCallback(func(s string) (string, error) {
+		fmt.Println("got", s)
+		return s, nil
+	})
+	_ = q.Put("first")
+	_ = q.Put("second")
+	fmt.Println(q.Len(), "left")
+	// Output:
+	// got first
+	// 1 left
+}
+
+// RunLocked serialises work that takes turns of the loop.
+func ExampleRunLocked() {
+	clock := task.NewClock()
+	var lock deferred.Lock
+	for _, name := range []string{"a", "b"} {
+		deferred.RunLocked(&lock, func() *deferred.Deferred[string] {
+			fmt.Println(name, "starts at", clock.Now().Sub(task.Epoch))
+			return deferred.Later(clock, time.Second, func() (string, error) { return name, nil })
+		})
+	}
+	clock.Advance(2 * time.Second)
+	// Output:
+	// a starts at 0s
+	// b starts at 1s
+}
