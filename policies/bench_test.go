@@ -19,12 +19,29 @@ func (nop) ConnectionLost(error)           {}
 // BenchmarkIdleTimeoutReset: 100,000 connections under an idle timeout, each
 // read resetting one of them in turn; ns/op is the cost of one reset (the
 // read through the wrapper).
+//
+// The fake clock's Now is free; the wallclock case reads time.Now, as a real
+// loop without a cached turn time would.
 func BenchmarkIdleTimeoutReset(b *testing.B) {
+	b.Run("fakeclock", func(b *testing.B) { benchIdleReset(b, false) })
+	b.Run("wallclock", func(b *testing.B) { benchIdleReset(b, true) })
+}
+
+// wallLoop is a task.Clock whose Now reads the wall clock.
+type wallLoop struct{ *task.Clock }
+
+func (wallLoop) Now() time.Time { return time.Now() }
+
+func benchIdleReset(b *testing.B, wall bool) {
 	const conns = 100_000
 	clock := task.NewClock()
+	var loop braid.Loop = clock
+	if wall {
+		loop = wallLoop{clock}
+	}
 	protos := make([]braid.Protocol, conns)
 	for i := range protos {
-		tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+		tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: loop})
 		protos[i] = policies.IdleTimeout(nop{}, time.Minute)
 		tr.MakeConnection(protos[i])
 	}

@@ -135,3 +135,39 @@ func TestThrottleKeepsProtocolPause(t *testing.T) {
 		t.Errorf("reading still paused after the protocol resumed")
 	}
 }
+
+// drip is a protocol with a pull producer: it writes a chunk each time the
+// transport asks.
+type drip struct {
+	t     braid.Transport
+	chunk []byte
+	sent  int
+}
+
+func (d *drip) ConnectionMade(t braid.Transport) {
+	d.t = t
+	if err := t.RegisterProducer(d); err != nil {
+		panic(err)
+	}
+	d.ResumeProducing()
+}
+func (d *drip) DataReceived([]byte)  {}
+func (d *drip) ConnectionLost(error) {}
+func (d *drip) StopProducing()       {}
+func (d *drip) ResumeProducing() {
+	n, _ := d.t.Write(d.chunk)
+	d.sent += n
+}
+
+func TestThrottleWritePullProducer(t *testing.T) {
+	const rate = 100_000
+	clock := task.NewClock()
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	d := &drip{chunk: make([]byte, 4000)}
+	tr.MakeConnection(policies.Throttle(d, policies.ThrottleConfig{WriteRate: rate}))
+	for clock.Now().Sub(task.Epoch) < simulated {
+		tr.Clear() // the network takes everything; the transport asks for more
+		clock.Advance(time.Millisecond)
+	}
+	within(t, "pull write", d.sent, rate)
+}
