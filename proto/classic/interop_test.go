@@ -165,3 +165,63 @@ type clientFactory struct {
 func (c *clientFactory) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
 func (c *clientFactory) ClientConnectionFailed(_ braid.Connector, err error) { c.failed <- err }
 func (c *clientFactory) ClientConnectionLost(braid.Connector, error)         {}
+
+// The UDP services on the real reactor, asked by a plain UDP socket.
+func TestInteropUDP(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     *classic.UDPServer
+		req   string
+		check func(string) bool
+	}{
+		{"echo", classic.NewUDPEcho(), "ping", func(s string) bool { return s == "ping" }},
+		{"time", classic.NewUDPTime(), "", func(s string) bool {
+			tm, err := classic.ParseTime([]byte(s))
+			return err == nil && time.Since(tm).Abs() < time.Minute
+		}},
+		{"chargen", classic.NewUDPChargen(), "x", func(s string) bool { return len(s) > 0 && len(s) <= 512 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runReactor(t)
+			addr := make(chan any, 1)
+			r.CallFromGoroutine(func() {
+				dt, err := r.ListenDatagram("udp", "127.0.0.1:0", tt.s, nil)
+				if err != nil {
+					addr <- err
+					return
+				}
+				addr <- dt.LocalAddr().String()
+			})
+			var server string
+			switch v := (<-addr).(type) {
+			case error:
+				t.Fatal(v)
+			case string:
+				server = v
+			}
+			c, err := net.Dial("udp", server)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 2048)
+			// A datagram may be lost even on loopback: ask up to 3 times.
+			var n int
+			for range 3 {
+				c.Write([]byte(tt.req))
+				c.SetReadDeadline(time.Now().Add(3 * time.Second))
+				if n, err = c.Read(buf); err == nil {
+					break
+				}
+			}
+			if err != nil {
+				t.Fatalf("no answer: %v", err)
+			}
+			if !tt.check(string(buf[:n])) {
+				t.Errorf("answer %q", buf[:n])
+			}
+		})
+	}
+}
