@@ -75,7 +75,7 @@ func TestFromChannel(t *testing.T) {
 			d.WhenDone(func(error) { close(done) })
 			go tt.send(ch)
 			pumpUntil(t, clock, done)
-			v, err, _ := d.Result()
+			v, err := d.Result()
 			if v != tt.want || !errors.Is(err, tt.wantErr) {
 				t.Errorf("got %d, %v; want %d, %v", v, err, tt.want, tt.wantErr)
 			}
@@ -84,7 +84,7 @@ func TestFromChannel(t *testing.T) {
 	clock := task.NewClock()
 	d := deferred.FromChannel(clock, make(chan int))
 	d.Cancel() // stops the receiving goroutine
-	if _, err, _ := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
 }
@@ -93,7 +93,7 @@ func TestFromBlocking(t *testing.T) {
 	clock := task.NewClock()
 	d := deferred.FromBlocking(clock, func(ctx context.Context) (string, error) { return "done", nil })
 	clock.Flush()
-	if v, _, _ := d.Result(); v != "done" {
+	if v, _ := d.Result(); v != "done" {
 		t.Errorf("got %q; want done", v)
 	}
 
@@ -108,7 +108,7 @@ func TestFromBlocking(t *testing.T) {
 	if workCtx.Err() == nil {
 		t.Errorf("work's context not cancelled")
 	}
-	if _, err, _ := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
 }
@@ -145,7 +145,7 @@ func TestCancelOnDone(t *testing.T) {
 	d.WhenDone(func(error) { close(done) })
 	cancel()
 	pumpUntil(t, clock, done)
-	if _, err, _ := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
 

@@ -34,7 +34,8 @@ func TestCancel(t *testing.T) {
 			if calls != tt.wantCalls {
 				t.Errorf("canceller ran %d times; want %d", calls, tt.wantCalls)
 			}
-			_, err, ok := d.Result()
+			_, err := d.Result()
+			ok := !errors.Is(err, deferred.ErrNotFired)
 			if !ok || !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Errorf("got %v, %v; want %v", err, ok, tt.wantErr)
 			}
@@ -47,7 +48,7 @@ func TestCancelledThenFiredIsDropped(t *testing.T) {
 	d := deferred.New[int]()
 	d.Cancel()
 	d.Callback(1) // the source did not know: dropped, no panic
-	if _, err, _ := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
 	defer func() {
@@ -68,7 +69,7 @@ func TestCancelForwardsToInner(t *testing.T) {
 	if !innerCancelled {
 		t.Fatalf("inner not cancelled")
 	}
-	if _, err, _ := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("outer got %v; want ErrCancelled", err)
 	}
 }
@@ -82,10 +83,10 @@ func TestCancelThenCancelsUpstream(t *testing.T) {
 	if !upCancelled {
 		t.Errorf("upstream not cancelled")
 	}
-	if _, err, _ := out.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := out.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
-	if _, err, _ := up.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := up.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("upstream got %v; want ErrCancelled", err)
 	}
 }
@@ -114,7 +115,8 @@ func TestTimeout(t *testing.T) {
 				clock.CallLater(tt.fireAt, func() { d.Callback(7) })
 			}
 			clock.Advance(20 * time.Second)
-			v, err, ok := d.Result()
+			v, err := d.Result()
+			ok := !errors.Is(err, deferred.ErrNotFired)
 			if !ok || v != tt.wantV || !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 				t.Errorf("got %d, %v, %v; want %d, %v", v, err, ok, tt.wantV, tt.wantErr)
 			}
@@ -148,7 +150,7 @@ func TestLater(t *testing.T) {
 		t.Fatalf("fired early")
 	}
 	clock.Advance(time.Millisecond)
-	if v, _, _ := d.Result(); v != 9 {
+	if v, _ := d.Result(); v != 9 {
 		t.Errorf("got %d; want 9", v)
 	}
 	c := deferred.Later[int](clock, time.Second, nil)
@@ -156,7 +158,7 @@ func TestLater(t *testing.T) {
 	if n := len(clock.Pending()); n != 0 {
 		t.Errorf("cancelled Later left %d calls", n)
 	}
-	if _, err, _ := c.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := c.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
 }

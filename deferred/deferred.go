@@ -163,17 +163,19 @@ func (d *Deferred[T]) describe() string {
 // waits for).
 func (d *Deferred[T]) Called() bool { return d.flags&flagCalled != 0 }
 
-// Result returns d's current result, and whether there is one: d has fired,
-// is not paused and is not waiting for another Deferred. An error returned
-// here counts as handled. Tests use it to look at a result synchronously.
-func (d *Deferred[T]) Result() (v T, err error, ok bool) {
+// Result returns d's current result, or [ErrNotFired] if there is none yet:
+// d has not fired, is paused, or waits for another Deferred. An error
+// returned here counts as handled. Tests use it to look at a result
+// synchronously.
+func (d *Deferred[T]) Result() (T, error) {
 	if d.flags&flagCalled == 0 || d.paused > 0 {
-		return v, nil, false
+		var zero T
+		return zero, ErrNotFired
 	}
 	if d.err != nil {
 		d.handled()
 	}
-	return d.val, d.err, true
+	return d.val, d.err
 }
 
 // AddCallback adds f to the success path: it receives the value and its

@@ -88,7 +88,8 @@ func TestChain(t *testing.T) {
 				if got := strings.Join(log, " "); got != tt.wantLog {
 					t.Errorf("early=%v: log %q; want %q", early, got, tt.wantLog)
 				}
-				v, err, ok := d.Result()
+				v, err := d.Result()
+				ok := !errors.Is(err, deferred.ErrNotFired)
 				if !ok || v != tt.wantV || !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
 					t.Errorf("early=%v: result %d, %v, %v; want %d, %v, true", early, v, err, ok, tt.wantV, tt.wantErr)
 				}
@@ -106,7 +107,7 @@ func TestAddCallbacksOneStep(t *testing.T) {
 	if ran {
 		t.Errorf("errback of the same step ran after its callback failed")
 	}
-	if v, _, _ := d.Result(); v != 5 {
+	if v, _ := d.Result(); v != 5 {
 		t.Errorf("got %d; want 5", v)
 	}
 }
@@ -142,14 +143,14 @@ func TestThenChangesType(t *testing.T) {
 	s := deferred.Then(d, func(v int) (string, error) { return fmt.Sprint(v * 3), nil })
 	n := deferred.Then(s, func(s string) (int, error) { return len(s), nil })
 	d.Callback(41)
-	if v, err, ok := s.Result(); !ok || err != nil || v != "123" {
-		t.Errorf("Then: got %q, %v, %v; want \"123\"", v, err, ok)
+	if v, err := s.Result(); err != nil || v != "123" {
+		t.Errorf("Then: got %q, %v; want \"123\"", v, err)
 	}
-	if v, _, _ := n.Result(); v != 3 {
+	if v, _ := n.Result(); v != 3 {
 		t.Errorf("second Then: got %d; want 3", v)
 	}
 	// The source keeps its value.
-	if v, _, _ := d.Result(); v != 41 {
+	if v, _ := d.Result(); v != 41 {
 		t.Errorf("source: got %d; want 41", v)
 	}
 }
@@ -162,7 +163,7 @@ func TestThenPassesErrorOn(t *testing.T) {
 	if called {
 		t.Errorf("Then ran on an error")
 	}
-	_, err, _ := s.Result()
+	_, err := s.Result()
 	if !errors.Is(err, errA) {
 		t.Errorf("got %v; want %v", err, errA)
 	}
@@ -172,7 +173,7 @@ func TestThenPassesErrorOn(t *testing.T) {
 func TestBoth(t *testing.T) {
 	d := deferred.Fail[int](errA)
 	s := deferred.Both(d, func(v int, err error) (string, error) { return "saw " + err.Error(), nil })
-	if v, err, _ := s.Result(); v != "saw a" || err != nil {
+	if v, err := s.Result(); v != "saw a" || err != nil {
 		t.Errorf("got %q, %v; want \"saw a\", nil", v, err)
 	}
 }
@@ -197,7 +198,7 @@ func TestCallbackReturningDeferredPauses(t *testing.T) {
 		t.Errorf("log %q; want %q", got, "outer")
 	}
 	inner.Callback(10)
-	if v, _, _ := d.Result(); v != 11 {
+	if v, _ := d.Result(); v != 11 {
 		t.Errorf("got %d; want 11", v)
 	}
 	if got := strings.Join(log, ","); got != "outer,after 10" {
@@ -230,7 +231,7 @@ func TestDeferredReturningErrors(t *testing.T) {
 			d := deferred.New[int]()
 			tt.add(d)
 			d.Callback(1)
-			_, err, _ := d.Result()
+			_, err := d.Result()
 			switch {
 			case tt.want == nil && err != nil:
 				t.Errorf("got %v; want nil", err)
@@ -250,8 +251,8 @@ func TestThenDeferred(t *testing.T) {
 		t.Fatalf("out fired before inner")
 	}
 	inner.Callback("x")
-	if v, err, ok := out.Result(); !ok || v != "x" || err != nil {
-		t.Errorf("got %q, %v, %v; want \"x\"", v, err, ok)
+	if v, err := out.Result(); v != "x" || err != nil {
+		t.Errorf("got %q, %v; want \"x\"", v, err)
 	}
 }
 
@@ -277,8 +278,8 @@ func TestDeepChains(t *testing.T) {
 		}
 		cur.AddCallbackDeferred(func(int) *deferred.Deferred[int] { return next })
 		last.Callback(42)
-		if v, err, ok := first.Result(); !ok || err != nil || v != 42 {
-			t.Errorf("got %d, %v, %v; want 42", v, err, ok)
+		if v, err := first.Result(); err != nil || v != 42 {
+			t.Errorf("got %d, %v; want 42", v, err)
 		}
 	})
 	t.Run("then", func(t *testing.T) {
@@ -288,7 +289,7 @@ func TestDeepChains(t *testing.T) {
 			cur = deferred.Then(cur, func(v int) (int, error) { return v + 1, nil })
 		}
 		d.Callback(0)
-		if v, _, _ := cur.Result(); v != n {
+		if v, _ := cur.Result(); v != n {
 			t.Errorf("got %d; want %d", v, n)
 		}
 	})
@@ -354,17 +355,17 @@ func TestMaybe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, err, _ := deferred.Maybe(tt.f).Result()
+			v, err := deferred.Maybe(tt.f).Result()
 			if v != tt.v || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
 				t.Errorf("got %d, %v; want %d, %q", v, err, tt.v, tt.err)
 			}
 		})
 	}
 	d := deferred.MaybeDeferred(func() *deferred.Deferred[int] { panic("y") })
-	if _, err, _ := d.Result(); err == nil {
+	if _, err := d.Result(); err == nil {
 		t.Errorf("MaybeDeferred of a panic: got nil error")
 	}
-	if _, err, _ := deferred.MaybeDeferred(func() *deferred.Deferred[int] { return nil }).Result(); err == nil {
+	if _, err := deferred.MaybeDeferred(func() *deferred.Deferred[int] { return nil }).Result(); err == nil {
 		t.Errorf("MaybeDeferred of nil: got nil error")
 	}
 }
@@ -372,7 +373,7 @@ func TestMaybe(t *testing.T) {
 func TestErrbackNil(t *testing.T) {
 	d := deferred.New[int]()
 	d.Errback(nil)
-	if _, err, _ := d.Result(); err == nil {
+	if _, err := d.Result(); err == nil {
 		t.Errorf("Errback(nil) gave no error")
 	}
 }
@@ -380,7 +381,7 @@ func TestErrbackNil(t *testing.T) {
 func TestFinally(t *testing.T) {
 	n := 0
 	d := deferred.Succeed(3).AddFinally(func() { n++ })
-	if v, _, _ := d.Result(); v != 3 || n != 1 {
+	if v, _ := d.Result(); v != 3 || n != 1 {
 		t.Errorf("got %d, %d runs; want 3, 1", v, n)
 	}
 }

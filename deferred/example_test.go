@@ -103,7 +103,7 @@ func ExampleGo() {
 		return len(a) + len(b), err
 	})
 	clock.Advance(time.Minute)
-	v, err, _ := d.Result()
+	v, err := d.Result()
 	fmt.Println(v, err)
 	// Output:
 	// hello, loop

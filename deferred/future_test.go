@@ -66,14 +66,14 @@ func TestFutureDeferredConversions(t *testing.T) {
 		t.Fatalf("Deferred of a Future fired before the loop turned")
 	}
 	clock.Flush()
-	if v, _, _ := back.Result(); v != 5 {
+	if v, _ := back.Result(); v != 5 {
 		t.Errorf("got %d; want 5", v)
 	}
 
 	// Cancelling the Future cancels its Deferred, and the other way.
 	src := deferred.New[int]()
 	deferred.FutureOf(clock, src).Cancel()
-	if _, err, _ := src.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := src.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("source got %v; want ErrCancelled", err)
 	}
 	fut := deferred.NewFuture[int](clock)

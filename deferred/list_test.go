@@ -47,7 +47,8 @@ func TestList(t *testing.T) {
 					t.Fatalf("after fire %d: list fired %v; want %v", k, got, want)
 				}
 			}
-			rs, err, ok := l.Result()
+			rs, err := l.Result()
+			ok := !errors.Is(err, deferred.ErrNotFired)
 			if tt.firedAt < 0 {
 				if ok {
 					t.Errorf("list fired early")
@@ -87,7 +88,7 @@ func TestListConsumeErrors(t *testing.T) {
 		ds := members(1)
 		deferred.List(ds, deferred.ListOptions{ConsumeErrors: consume})
 		ds[0].Errback(errA)
-		_, err, _ := ds[0].Result()
+		_, err := ds[0].Result()
 		if got := err != nil; got == consume {
 			t.Errorf("consume=%v: member error %v", consume, err)
 		}
@@ -95,7 +96,8 @@ func TestListConsumeErrors(t *testing.T) {
 }
 
 func TestListEmpty(t *testing.T) {
-	rs, err, ok := deferred.List[int](nil, deferred.ListOptions{}).Result()
+	rs, err := deferred.List[int](nil, deferred.ListOptions{}).Result()
+	ok := !errors.Is(err, deferred.ErrNotFired)
 	if !ok || err != nil || len(rs) != 0 {
 		t.Errorf("got %v, %v, %v; want an empty list at once", rs, err, ok)
 	}
@@ -112,7 +114,7 @@ func TestListCancelCancelsMembers(t *testing.T) {
 		}
 	}
 	// As in Twisted, the list then fires with every member's outcome.
-	rs, err, _ := l.Result()
+	rs, err := l.Result()
 	if err != nil || !errors.Is(rs[1].Err, deferred.ErrCancelled) || rs[0].Value != 1 {
 		t.Errorf("list got %v, %v; want outcomes with ErrCancelled", rs, err)
 	}
@@ -124,21 +126,21 @@ func TestGather(t *testing.T) {
 	ds[2].Callback(3)
 	ds[0].Callback(1)
 	ds[1].Callback(2)
-	vs, err, _ := g.Result()
+	vs, err := g.Result()
 	if err != nil || len(vs) != 3 || vs[0] != 1 || vs[1] != 2 || vs[2] != 3 {
 		t.Errorf("got %v, %v; want [1 2 3]", vs, err)
 	}
 	ds = members(2)
 	g = deferred.Gather(ds...)
 	ds[1].Errback(errB)
-	if _, err, _ := g.Result(); !errors.Is(err, errB) {
+	if _, err := g.Result(); !errors.Is(err, errB) {
 		t.Errorf("got %v; want %v", err, errB)
 	}
 	g.Cancel() // already fired: nothing
 	cancelRest(ds)
 	g = deferred.Gather(members(2)...)
 	g.Cancel()
-	if _, err, _ := g.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := g.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("cancelled gather got %v; want ErrCancelled", err)
 	}
 }
@@ -156,7 +158,7 @@ func TestRace(t *testing.T) {
 		t.Fatalf("race fired on a failure")
 	}
 	ds[2].Callback(7)
-	if v, err, _ := r.Result(); v != 7 || err != nil {
+	if v, err := r.Result(); v != 7 || err != nil {
 		t.Errorf("got %d, %v; want 7", v, err)
 	}
 	if want := []bool{false, true, false}; cancelled[0] != want[0] || cancelled[1] != want[1] || cancelled[2] != want[2] {
@@ -167,7 +169,7 @@ func TestRace(t *testing.T) {
 	r = deferred.Race(ds...)
 	ds[0].Errback(errA)
 	ds[1].Errback(errB)
-	if _, err, _ := r.Result(); !errors.Is(err, errA) || !errors.Is(err, errB) {
+	if _, err := r.Result(); !errors.Is(err, errA) || !errors.Is(err, errB) {
 		t.Errorf("got %v; want both errors", err)
 	}
 
@@ -177,7 +179,7 @@ func TestRace(t *testing.T) {
 	if !ds[0].Called() || !ds[1].Called() {
 		t.Errorf("cancelling the race left members pending")
 	}
-	if _, err, _ := r.Result(); !errors.Is(err, deferred.ErrCancelled) {
+	if _, err := r.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("cancelled race got %v; want ErrCancelled", err)
 	}
 }

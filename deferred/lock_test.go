@@ -51,10 +51,10 @@ func TestRunLocked(t *testing.T) {
 	if got := strings.Join(log, ","); got != "one,two" {
 		t.Errorf("log %q; want one,two", got)
 	}
-	if _, err, _ := r1.Result(); !errors.Is(err, errA) {
+	if _, err := r1.Result(); !errors.Is(err, errA) {
 		t.Errorf("r1 %v; want %v", err, errA)
 	}
-	if v, _, _ := r2.Result(); v != 2 || l.Locked() {
+	if v, _ := r2.Result(); v != 2 || l.Locked() {
 		t.Errorf("r2 %d, locked %v; want 2, false", v, l.Locked())
 	}
 }
@@ -85,7 +85,7 @@ func TestQueue(t *testing.T) {
 	if err := q.Put(1); err != nil {
 		t.Fatal(err)
 	}
-	if v, _, _ := g.Result(); v != 1 {
+	if v, _ := g.Result(); v != 1 {
 		t.Errorf("waiting get got %d; want 1", v)
 	}
 	for _, v := range []int{2, 3} {
@@ -97,12 +97,12 @@ func TestQueue(t *testing.T) {
 		t.Errorf("put on a full queue: %v; want ErrQueueOverflow matching braid.ErrLimit", err)
 	}
 	for _, want := range []int{2, 3} {
-		if v, _, _ := q.Get().Result(); v != want {
+		if v, _ := q.Get().Result(); v != want {
 			t.Errorf("got %d; want %d", v, want)
 		}
 	}
 	w := q.Get()
-	if _, err, _ := q.Get().Result(); !errors.Is(err, deferred.ErrQueueUnderflow) {
+	if _, err := q.Get().Result(); !errors.Is(err, deferred.ErrQueueUnderflow) {
 		t.Errorf("get over backlog: %v; want ErrQueueUnderflow", err)
 	}
 	w.Cancel()
@@ -119,7 +119,7 @@ func TestLockMaxWaiting(t *testing.T) {
 	l.SetMaxWaiting(1)
 	l.Acquire()
 	w := l.Acquire()
-	_, err, _ := l.Acquire().Result()
+	_, err := l.Acquire().Result()
 	if !errors.Is(err, deferred.ErrTooManyWaiting) || !errors.Is(err, braid.ErrLimit) {
 		t.Errorf("got %v; want ErrTooManyWaiting matching braid.ErrLimit", err)
 	}

@@ -87,7 +87,7 @@ func TestCooperatorPauseResumeStop(t *testing.T) {
 	if err := b.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err, _ := done.Result(); !errors.Is(err, task.ErrTaskStopped) {
+	if _, err := done.Result(); !errors.Is(err, task.ErrTaskStopped) {
 		t.Errorf("got %v; want ErrTaskStopped", err)
 	}
 	if err := b.Pause(); !errors.Is(err, task.ErrTaskDone) {
@@ -127,19 +127,19 @@ func TestCooperatorErrors(t *testing.T) {
 	})
 	panicking := c.Cooperate(func(yield func(*deferred.Deferred[struct{}]) bool) { panic("bad step") })
 	clock.Advance(0)
-	if _, err, _ := failing.WhenDone().Result(); !errors.Is(err, boom) {
+	if _, err := failing.WhenDone().Result(); !errors.Is(err, boom) {
 		t.Errorf("failing job: %v; want %v", err, boom)
 	}
 	var pe *deferred.PanicError
-	if _, err, _ := panicking.WhenDone().Result(); !errors.As(err, &pe) {
+	if _, err := panicking.WhenDone().Result(); !errors.As(err, &pe) {
 		t.Errorf("panicking job: %v; want a PanicError", err)
 	}
 	long := c.Cooperate(task.Steps(func() bool { return true }))
 	c.Stop()
-	if _, err, _ := long.WhenDone().Result(); !errors.Is(err, task.ErrTaskStopped) {
+	if _, err := long.WhenDone().Result(); !errors.Is(err, task.ErrTaskStopped) {
 		t.Errorf("after Cooperator.Stop: %v; want ErrTaskStopped", err)
 	}
-	if _, err, _ := c.Cooperate(job("x", 1, new([]string))).WhenDone().Result(); !errors.Is(err, task.ErrTaskStopped) {
+	if _, err := c.Cooperate(job("x", 1, new([]string))).WhenDone().Result(); !errors.Is(err, task.ErrTaskStopped) {
 		t.Errorf("job added after Stop: %v; want ErrTaskStopped", err)
 	}
 }

@@ -110,7 +110,7 @@ func TestLoopingCallErrorStops(t *testing.T) {
 	if n != 3 || lc.Running() {
 		t.Errorf("calls %d, running %v; want 3, false", n, lc.Running())
 	}
-	if _, err, _ := done.Result(); !errors.Is(err, boom) {
+	if _, err := done.Result(); !errors.Is(err, boom) {
 		t.Errorf("got %v; want %v", err, boom)
 	}
 	if _, err := lc.Start(time.Second, false); err != nil {
