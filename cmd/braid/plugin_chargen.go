@@ -18,9 +18,13 @@ func init() {
 		DefaultListen: []string{"tcp:19"},
 		Flags: func(fs *flag.FlagSet) {
 			pol.flags(fs, 0)
+			pol.udpFlag(fs)
 			fs.Int64Var(&rate, "rate", 0, "most bytes per second per connection (0: as fast as the client reads)")
 		},
 		Start: func(env *runner.Env) error {
+			if err := pol.listenUDP(env, classic.NewUDPChargen()); err != nil {
+				return err
+			}
 			f := braid.NewFactory(classic.NewChargen)
 			if rate > 0 {
 				f = policies.ThrottleFactory(f, policies.ThrottleConfig{WriteRate: rate})

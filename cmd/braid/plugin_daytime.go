@@ -19,9 +19,13 @@ func init() {
 		DefaultListen: []string{"tcp:13"},
 		Flags: func(fs *flag.FlagSet) {
 			pol.flags(fs, 10*time.Second)
+			pol.udpFlag(fs)
 			fs.StringVar(&layout, "format", classic.DaytimeFormat, "Go time layout of the reply (UTC)")
 		},
 		Start: func(env *runner.Env) error {
+			if err := pol.listenUDP(env, classic.NewUDPDaytime(layout)); err != nil {
+				return err
+			}
 			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
 				return &classic.Daytime{Layout: layout}
 			})))

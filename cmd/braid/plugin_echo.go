@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -16,12 +17,31 @@ type serverPolicies struct {
 	idle    time.Duration
 	maxConn int
 	perPeer int
+	udp     string
 }
 
 func (p *serverPolicies) flags(fs *flag.FlagSet, idle time.Duration) {
 	fs.DurationVar(&p.idle, "idle-timeout", idle, "close connections idle this long (0: never)")
 	fs.IntVar(&p.maxConn, "max-connections", 10000, "most connections open at once (0: no limit)")
 	fs.IntVar(&p.perPeer, "max-per-peer", 0, "most connections open at once from one IP (0: no limit)")
+}
+
+// udpFlag adds --udp, for the services that also have a UDP form.
+func (p *serverPolicies) udpFlag(fs *flag.FlagSet) {
+	fs.StringVar(&p.udp, "udp", "", "also serve over UDP at HOST:PORT, e.g. 127.0.0.1:7")
+}
+
+// listenUDP serves s on the --udp address, if one was given.
+func (p *serverPolicies) listenUDP(env *runner.Env, s braid.DatagramProtocol) error {
+	if p.udp == "" {
+		return nil
+	}
+	dt, err := env.Reactor.ListenDatagram("udp", p.udp, s, nil)
+	if err != nil {
+		return fmt.Errorf("listen udp %s: %w", p.udp, err)
+	}
+	env.Logger.Info("listening", "endpoint", "udp:"+p.udp, "addr", dt.LocalAddr().String())
+	return nil
 }
 
 // wrap applies the policies to f; connections over a limit are closed at once.
@@ -42,8 +62,14 @@ func init() {
 		Name:          "echo",
 		Summary:       "echo every byte back (RFC 862)",
 		DefaultListen: []string{"tcp:7"},
-		Flags:         func(fs *flag.FlagSet) { pol.flags(fs, 5*time.Minute) },
+		Flags: func(fs *flag.FlagSet) {
+			pol.flags(fs, 5*time.Minute)
+			pol.udpFlag(fs)
+		},
 		Start: func(env *runner.Env) error {
+			if err := pol.listenUDP(env, classic.NewUDPEcho()); err != nil {
+				return err
+			}
 			return env.ListenAll(pol.wrap(braid.NewFactory(classic.NewEcho)))
 		},
 	})

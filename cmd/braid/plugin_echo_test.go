@@ -152,3 +152,35 @@ func TestPluginChargen(t *testing.T) {
 		t.Errorf("chargen output is not the RFC 864 pattern")
 	}
 }
+
+func TestPluginEchoUDP(t *testing.T) {
+	// Find a free UDP port; the tiny window before braid binds it is
+	// acceptable on a test machine's loopback.
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	udpAddr := pc.LocalAddr().String()
+	pc.Close()
+	runPlugin(t, "echo", "--listen", loopback, "--udp", udpAddr)
+	c, err := net.Dial("udp", udpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 64)
+	for try := 0; ; try++ {
+		c.Write([]byte("ping"))
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		n, err := c.Read(buf)
+		if err == nil {
+			if got := string(buf[:n]); got != "ping" {
+				t.Errorf("got %q; want %q", got, "ping")
+			}
+			return
+		}
+		if try == 2 {
+			t.Fatalf("no UDP echo: %v", err)
+		}
+	}
+}

@@ -23,6 +23,7 @@ func init() {
 		DefaultListen: []string{"tcp:17"},
 		Flags: func(fs *flag.FlagSet) {
 			pol.flags(fs, 10*time.Second)
+			pol.udpFlag(fs)
 			fs.StringVar(&file, "quotes", "", "file of quotes separated by lines holding only '%' (fortune format); quotes from the arguments if empty")
 		},
 		Start: func(env *runner.Env) error {
@@ -36,6 +37,9 @@ func init() {
 			q, err := classic.NewQuotes(texts...)
 			if err != nil {
 				return fmt.Errorf("qotd: %w", err)
+			}
+			if err := pol.listenUDP(env, classic.NewUDPQOTD(q.Next)); err != nil {
+				return err
 			}
 			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
 				return classic.NewQOTD(q.Next)
