@@ -159,6 +159,17 @@ func (d *Deferred[T]) describe() string {
 	return fmt.Sprintf("value: %v", d.val)
 }
 
+// String describes d and its result, for logs and test failures.
+func (d *Deferred[T]) String() string {
+	switch {
+	case d.flags&flagCalled == 0:
+		return "Deferred[pending]"
+	case d.paused > 0:
+		return "Deferred[paused, " + d.describe() + "]"
+	}
+	return "Deferred[" + d.describe() + "]"
+}
+
 // Called reports whether d has fired (or is resolved to another Deferred it
 // waits for).
 func (d *Deferred[T]) Called() bool { return d.flags&flagCalled != 0 }

@@ -385,3 +385,22 @@ func TestFinally(t *testing.T) {
 		t.Errorf("got %d, %d runs; want 3, 1", v, n)
 	}
 }
+
+func TestString(t *testing.T) {
+	paused := deferred.Succeed(2)
+	paused.Pause()
+	tests := []struct {
+		d    fmt.Stringer
+		want string
+	}{
+		{deferred.New[int](), "Deferred[pending]"},
+		{deferred.Succeed(1), "Deferred[value: 1]"},
+		{paused, "Deferred[paused, value: 2]"},
+		{deferred.Fail[int](errA).AddErrback(func(error) (int, error) { return 0, errB }), "Deferred[error: b]"},
+	}
+	for _, tt := range tests {
+		if got := tt.d.String(); got != tt.want {
+			t.Errorf("got %q; want %q", got, tt.want)
+		}
+	}
+}

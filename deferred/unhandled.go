@@ -14,7 +14,7 @@ import (
 // Deferred can be collected and the entry reported.
 type unhandledEntry struct {
 	err     error
-	seq     uint64 // set when tracked
+	seq     atomic.Uint64 // set while tracked
 	cleanup runtime.Cleanup
 }
 
@@ -46,7 +46,7 @@ func (d *Deferred[T]) noteUnhandled() {
 	if tracking.active.Load() > 0 {
 		tracking.mu.Lock()
 		tracking.seq++
-		e.seq = tracking.seq
+		e.seq.Store(tracking.seq)
 		if tracking.live == nil {
 			tracking.live = map[*unhandledEntry]struct{}{}
 		}
@@ -63,7 +63,7 @@ func (d *Deferred[T]) dropUnhandled() {
 }
 
 func untrack(e *unhandledEntry) {
-	if e.seq == 0 {
+	if e.seq.Load() == 0 {
 		return
 	}
 	tracking.mu.Lock()
@@ -103,16 +103,16 @@ func CheckUnhandled(t TB) {
 		var left []*unhandledEntry
 		tracking.mu.Lock()
 		for e := range tracking.live {
-			if e.seq > start {
+			if e.seq.Load() > start {
 				left = append(left, e)
 				delete(tracking.live, e)
 			}
 		}
 		tracking.mu.Unlock()
-		slices.SortFunc(left, func(a, b *unhandledEntry) int { return cmp.Compare(a.seq, b.seq) })
+		slices.SortFunc(left, func(a, b *unhandledEntry) int { return cmp.Compare(a.seq.Load(), b.seq.Load()) })
 		for _, e := range left {
 			e.cleanup.Stop()
-			e.seq = 0
+			e.seq.Store(0)
 			t.Errorf("deferred: unhandled error left in a Deferred: %v", e.err)
 		}
 	})
