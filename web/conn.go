@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -48,12 +49,51 @@ type conn struct {
 
 	timer     braid.DelayedCall
 	timerKind timer
+	timeoutFn func()
 
-	out     []byte
-	arena   []byte
-	fields  []http1.Field
-	bodyBuf []byte
-	date    dateCache
+	b *bufs // per-request memory; nil while idle
+}
+
+// bufs is the memory a request needs, lent by a pool while a request is
+// under way so that idle keep-alive connections cost little.
+type bufs struct {
+	arena   []byte        // request target and fields
+	fields  []http1.Field // request fields, into arena
+	harena  []byte        // response field names and values
+	hoffs   []hdrOff      // response fields, into harena
+	hfields http1.Header  // response fields as sent
+	body    []byte        // response body held back before the head
+	bodyBuf []byte        // ReadBody's buffer
+}
+
+var bufsPool = sync.Pool{New: func() any { return new(bufs) }}
+
+func (c *conn) takeBufs() {
+	if c.b == nil {
+		c.b = bufsPool.Get().(*bufs)
+	}
+	b := c.b
+	b.harena, b.hoffs, b.body = b.harena[:0], b.hoffs[:0], b.body[:0]
+}
+
+// releaseBufs gives the request memory back once the connection is idle.
+func (c *conn) releaseBufs() {
+	b := c.b
+	if b == nil || c.active || c.reading {
+		return
+	}
+	c.b = nil
+	c.req.Target, c.req.Header = nil, nil
+	if cap(b.body) > 4<<10 {
+		b.body = nil
+	}
+	if cap(b.bodyBuf) > 4<<10 {
+		b.bodyBuf = nil
+	}
+	if cap(b.arena) > 16<<10 {
+		b.arena = nil
+	}
+	bufsPool.Put(b)
 }
 
 func newConn(s *Server) *conn {
@@ -104,7 +144,7 @@ func (c *conn) ReadConnectionLost() {
 }
 
 func (c *conn) ConnectionLost(reason error) {
-	c.stopTimer()
+	c.cancelTimer()
 	c.closed = true
 	if c.handedOff != nil {
 		c.handedOff.ConnectionLost(reason)
@@ -193,6 +233,7 @@ func (c *conn) waiting(err error) {
 			}
 		default:
 			c.setTimer(timerIdle)
+			c.releaseBufs()
 		}
 		c.holdBack(false)
 	case http1.ErrPaused:
@@ -244,6 +285,7 @@ func (c *conn) ResumeBody() {
 }
 
 func (c *conn) startRequest(ev *http1.Request) {
+	c.takeBufs()
 	c.copyHead(ev)
 	c.active = true
 	c.reading = true
@@ -255,6 +297,7 @@ func (c *conn) startRequest(ev *http1.Request) {
 // responseEnded runs when the handler has ended the response.
 func (c *conn) responseEnded() {
 	c.active = false
+
 	c.flush()
 	if c.core.MustClose() {
 		c.closeAfterFlush()
@@ -271,7 +314,7 @@ func (c *conn) closeAfterFlush() {
 	}
 	c.writeOut()
 	c.closed = true
-	c.stopTimer()
+	c.cancelTimer()
 	c.t.Close()
 }
 
@@ -284,14 +327,22 @@ func (c *conn) flush() {
 	c.writeOut()
 }
 
+// outPool lends the buffer that carries serialized bytes to the transport,
+// so that an idle connection keeps none.
+var outPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4096)
+	return &b
+}}
+
 func (c *conn) writeOut() {
 	if c.core.Outgoing() == 0 || c.t == nil {
 		return
 	}
-	c.out = c.core.AppendOutgoing(c.out[:0])
-	c.t.Write(c.out)
-	if cap(c.out) > 64<<10 {
-		c.out = nil // do not keep a large buffer per connection
+	bp := outPool.Get().(*[]byte)
+	*bp = c.core.AppendOutgoing((*bp)[:0])
+	c.t.Write(*bp)
+	if cap(*bp) <= 64<<10 {
+		outPool.Put(bp)
 	}
 }
 
@@ -373,13 +424,21 @@ func (c *conn) setTimer(k timer) {
 		c.timer.Reset(d)
 		return
 	}
-	c.timer = c.t.Loop().CallLater(d, c.timeout)
+	if c.timeoutFn == nil {
+		c.timeoutFn = c.timeout
+	}
+	c.timer = c.t.Loop().CallLater(d, c.timeoutFn)
 }
 
+// stopTimer disarms the timer without cancelling it: a timer that fires
+// disarmed does nothing, and keeping it scheduled lets the next setTimer
+// reset it instead of allocating a new one on every request.
 func (c *conn) stopTimer() {
-	if c.timerKind == timerNone {
-		return
-	}
+	c.timerKind = timerNone
+}
+
+// cancelTimer removes the timer for good, when the connection ends.
+func (c *conn) cancelTimer() {
 	c.timerKind = timerNone
 	if c.timer != nil && c.timer.Active() {
 		c.timer.Cancel()

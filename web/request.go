@@ -77,7 +77,7 @@ func (r *Request) OnBody(data func(p []byte), end func(trailers http1.Header, er
 // it (or with an error when the body is larger or cut short). body is valid
 // during the call only.
 func (r *Request) ReadBody(limit int, done func(body []byte, err error)) {
-	buf := r.c.bodyBuf[:0]
+	buf := r.c.b.bodyBuf[:0]
 	failed := false
 	r.OnBody(func(p []byte) {
 		if failed {
@@ -97,7 +97,9 @@ func (r *Request) ReadBody(limit int, done func(body []byte, err error)) {
 			done(nil, err)
 			return
 		}
-		r.c.bodyBuf = buf[:0]
+		if b := r.c.b; b != nil && cap(buf) <= 64<<10 {
+			b.bodyBuf = buf[:0]
+		}
 		done(buf, nil)
 	})
 }
@@ -124,14 +126,15 @@ func (c *conn) copyHead(ev *http1.Request) {
 	for _, f := range ev.Headers {
 		n += len(f.Name) + len(f.Value)
 	}
-	if cap(c.arena) < n {
-		c.arena = make([]byte, 0, n+n/2)
+	b := c.b
+	if cap(b.arena) < n {
+		b.arena = make([]byte, 0, n+n/2)
 	}
-	a := c.arena[:0]
+	a := b.arena[:0]
 	a = append(a, ev.Target...)
 	r := &c.req
 	r.Target = a[:len(a):len(a)]
-	fields := c.fields[:0]
+	fields := b.fields[:0]
 	for _, f := range ev.Headers {
 		s := len(a)
 		a = append(a, f.Name...)
@@ -139,7 +142,7 @@ func (c *conn) copyHead(ev *http1.Request) {
 		a = append(a, f.Value...)
 		fields = append(fields, http1.Field{Name: a[s:m:m], Value: a[m:len(a):len(a)]})
 	}
-	c.arena, c.fields = a, fields
+	b.arena, b.fields = a, fields
 	r.Method = ev.Method
 	r.Version = ev.Version
 	r.Header = fields

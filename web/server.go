@@ -80,6 +80,8 @@ func NewServer(cfg *Config) *Server {
 	if s.cfg.Logger == nil {
 		s.cfg.Logger = slog.Default()
 	}
+	// One complete copy of the limits, shared by every connection.
+	s.cfg.Limits = s.cfg.Limits.WithDefaults()
 	if s.cfg.ServerName != "" {
 		s.serverName = []byte(s.cfg.ServerName)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -26,10 +27,6 @@ type ResponseWriter struct {
 	c        *conn
 	req      *Request
 	status   int
-	harena   []byte
-	hoffs    []hdrOff
-	hfields  http1.Header
-	body     []byte
 	headSent bool
 	ended    bool
 	noBody   bool
@@ -38,17 +35,14 @@ type ResponseWriter struct {
 	written  int64
 	producer bool
 	onClose  func(err error)
+	clbuf    [20]byte
 
-	switchTo  braid.Protocol
-	switchHdr []hdrOff
+	switchTo braid.Protocol
 }
 
 func (w *ResponseWriter) reset(r *Request) {
 	w.req = r
 	w.status = 200
-	w.harena = w.harena[:0]
-	w.hoffs = w.hoffs[:0]
-	w.body = w.body[:0]
 	w.headSent, w.ended, w.userCL, w.producer = false, false, false, false
 	w.noBody = r.Method == "HEAD"
 	w.headLen, w.written = 0, 0
@@ -58,11 +52,15 @@ func (w *ResponseWriter) reset(r *Request) {
 
 // AddHeader adds a response field. Names are sent as given.
 func (w *ResponseWriter) AddHeader(name, value string) {
-	s := len(w.harena)
-	w.harena = append(w.harena, name...)
-	v := len(w.harena)
-	w.harena = append(w.harena, value...)
-	w.hoffs = append(w.hoffs, hdrOff{s, v, len(w.harena)})
+	b := w.c.b
+	if b == nil || w.headSent {
+		return
+	}
+	s := len(b.harena)
+	b.harena = append(b.harena, name...)
+	v := len(b.harena)
+	b.harena = append(b.harena, value...)
+	b.hoffs = append(b.hoffs, hdrOff{s, v, len(b.harena)})
 	if len(name) == len("content-length") && equalFold(name, "content-length") {
 		w.userCL = true
 	}
@@ -76,18 +74,22 @@ func (w *ResponseWriter) SetHeader(name, value string) {
 
 // DelHeader removes every field named name.
 func (w *ResponseWriter) DelHeader(name string) {
+	b := w.c.b
+	if b == nil {
+		return
+	}
 	k := 0
-	for _, o := range w.hoffs {
-		if equalFold(string(w.harena[o.name:o.value]), name) {
+	for _, o := range b.hoffs {
+		if equalFold(string(b.harena[o.name:o.value]), name) {
 			if equalFold(name, "content-length") {
 				w.userCL = false
 			}
 			continue
 		}
-		w.hoffs[k] = o
+		b.hoffs[k] = o
 		k++
 	}
-	w.hoffs = w.hoffs[:k]
+	b.hoffs = b.hoffs[:k]
 }
 
 // WriteHeader sets the status code, 200 by default. It has no effect once
@@ -120,8 +122,8 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 	}
 	w.written += int64(len(p))
 	if !w.headSent {
-		if len(w.body)+len(p) <= bufferLimit {
-			w.body = append(w.body, p...)
+		if b := w.c.b; len(b.body)+len(p) <= bufferLimit {
+			b.body = append(b.body, p...)
 			return len(p), nil
 		}
 		if err := w.sendHead(-1); err != nil {
@@ -137,8 +139,8 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 
 // WriteString is Write for a string.
 func (w *ResponseWriter) WriteString(s string) (int, error) {
-	if !w.headSent && !w.noBody && !w.ended && len(w.body)+len(s) <= bufferLimit {
-		w.body = append(w.body, s...)
+	if b := w.c.b; !w.headSent && !w.noBody && !w.ended && !w.c.closed && len(b.body)+len(s) <= bufferLimit {
+		b.body = append(b.body, s...)
 		w.written += int64(len(s))
 		return len(s), nil
 	}
@@ -169,7 +171,7 @@ func (w *ResponseWriter) End() error {
 		return ErrConnectionLost
 	}
 	if !w.headSent {
-		n := int64(len(w.body))
+		n := int64(len(w.c.b.body))
 		if w.noBody {
 			n = w.headLen
 		}
@@ -192,10 +194,11 @@ func (w *ResponseWriter) Error(status int) {
 		w.End()
 		return
 	}
-	w.hoffs = w.hoffs[:0]
-	w.harena = w.harena[:0]
+	b := w.c.b
+	b.hoffs = b.hoffs[:0]
+	b.harena = b.harena[:0]
 	w.userCL = false
-	w.body = w.body[:0]
+	b.body = b.body[:0]
 	w.AddHeader("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	w.WriteString(http1.StatusText(status))
@@ -267,22 +270,22 @@ func (w *ResponseWriter) sendSwitch() error {
 // handler did not.
 func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
-	var clbuf [20]byte
 	h := w.buildFields(true)
 	if n >= 0 && !w.userCL && !(w.noBody && w.req.Method != "HEAD") {
-		h = append(h, http1.Field{Name: contentLength, Value: appendInt(clbuf[:0], int(n))})
+		h = append(h, http1.Field{Name: contentLength, Value: appendInt(w.clbuf[:0], int(n))})
 	}
-	w.hfields = h
+	b := w.c.b
+	b.hfields = h
 	if err := w.c.core.Send(&http1.Response{Status: w.status, Headers: h}); err != nil {
 		w.fail(err)
 		return err
 	}
-	if len(w.body) > 0 {
-		if err := w.c.core.Send(&http1.Data{Data: w.body}); err != nil {
+	if len(b.body) > 0 {
+		if err := w.c.core.Send(&http1.Data{Data: b.body}); err != nil {
 			w.fail(err)
 			return err
 		}
-		w.body = w.body[:0]
+		b.body = b.body[:0]
 	}
 	w.c.flush()
 	return nil
@@ -296,17 +299,18 @@ var (
 
 // buildFields turns the offsets into fields, adding Date and Server.
 func (w *ResponseWriter) buildFields(extra bool) http1.Header {
-	h := w.hfields[:0]
-	for _, o := range w.hoffs {
-		h = append(h, http1.Field{Name: w.harena[o.name:o.value], Value: w.harena[o.value:o.end]})
+	b := w.c.b
+	h := b.hfields[:0]
+	for _, o := range b.hoffs {
+		h = append(h, http1.Field{Name: b.harena[o.name:o.value], Value: b.harena[o.value:o.end]})
 	}
 	if extra {
-		h = append(h, http1.Field{Name: dateName, Value: w.c.date.get(w.c.t.Loop().Now())})
+		h = append(h, http1.Field{Name: dateName, Value: currentDate(w.c.t.Loop().Now())})
 		if s := w.c.srv.serverName; s != nil {
 			h = append(h, http1.Field{Name: serverName, Value: s})
 		}
 	}
-	w.hfields = h
+	b.hfields = h
 	return h
 }
 
@@ -360,19 +364,24 @@ func (w *ResponseWriter) connectionLost() {
 	}
 }
 
-// dateCache keeps the Date value of the current second (RFC 9110 section
-// 6.6.1), so that it is formatted once a second, not once a response.
-type dateCache struct {
+// dateEntry is the Date value of one second (RFC 9110 section 6.6.1).
+type dateEntry struct {
 	sec int64
-	buf []byte
+	val []byte
 }
 
-func (d *dateCache) get(now time.Time) []byte {
-	if s := now.Unix(); s != d.sec || d.buf == nil {
-		d.sec = s
-		d.buf = now.UTC().AppendFormat(d.buf[:0], "Mon, 02 Jan 2006 15:04:05 GMT")
+// dateNow is shared by every loop, so that Date is formatted about once a
+// second per process, not once per response or per connection.
+var dateNow atomic.Pointer[dateEntry]
+
+func currentDate(now time.Time) []byte {
+	s := now.Unix()
+	if d := dateNow.Load(); d != nil && d.sec == s {
+		return d.val
 	}
-	return d.buf
+	d := &dateEntry{sec: s, val: now.UTC().AppendFormat(make([]byte, 0, 29), "Mon, 02 Jan 2006 15:04:05 GMT")}
+	dateNow.Store(d)
+	return d.val
 }
 
 func equalFold(a, b string) bool {

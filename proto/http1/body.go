@@ -19,20 +19,22 @@ func (c *Conn) nextData() (Event, error) {
 	if n > c.remain {
 		n = c.remain
 	}
-	c.data.Data = c.sc.buf[c.r : c.r+int(n)]
+	ev := &c.events().data
+	ev.Data = c.sc.buf[c.r : c.r+int(n)]
 	c.r += int(n)
 	c.remain -= n
 	if c.remain == 0 && c.rs == rChunkData {
 		c.rs = rChunkEnd
 	}
-	return &c.data, nil
+	return ev, nil
 }
 
 // endMessage emits EndOfMessage and moves on to the next exchange.
 func (c *Conn) endMessage(trailers Header) Event {
-	c.eom.Trailers = trailers
+	ev := &c.events().eom
+	ev.Trailers = trailers
 	c.messageDone()
-	return &c.eom
+	return ev
 }
 
 // nextChunkSize parses a chunk-size line (RFC 9112 section 7.1):
@@ -232,7 +234,8 @@ func (c *Conn) nextUntilClose() (Event, error) {
 	if c.cfg.MaxBodySize >= 0 && c.bodyRead > c.cfg.MaxBodySize {
 		return nil, c.fail(remoteErr(0, "response body too large"))
 	}
-	c.data.Data = c.sc.buf[c.r:]
+	ev := &c.events().data
+	ev.Data = c.sc.buf[c.r:]
 	c.r = len(c.sc.buf)
-	return &c.data, nil
+	return ev, nil
 }

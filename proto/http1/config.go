@@ -53,6 +53,21 @@ const (
 	defaultMaxPipeline    = 16
 )
 
+// WithDefaults returns a copy of cfg with every zero field set to its
+// default. A Conn built from such a complete Config shares it instead of
+// copying it, which saves memory per connection: do not change it
+// afterwards.
+func (cfg Config) WithDefaults() Config { return cfg.withDefaults() }
+
+// complete reports whether no field needs a default.
+func (cfg *Config) complete() bool {
+	return cfg.MaxStartLine > 0 && cfg.MaxHeaderCount > 0 && cfg.MaxHeaderBytes > 0 &&
+		cfg.MaxBodySize != 0 && cfg.MaxChunkLine > 0 && cfg.MaxPipeline > 0 &&
+		cfg.MaxBuffered >= cfg.MaxStartLine+cfg.MaxHeaderBytes+4
+}
+
+var defaultConfig = (*Config)(nil).withDefaults()
+
 // withDefaults returns a copy of cfg with zero fields set to their defaults.
 func (cfg *Config) withDefaults() Config {
 	var c Config

@@ -54,6 +54,7 @@ type exchange struct {
 type scratch struct {
 	buf    []byte
 	fields []Field
+	ev     events
 }
 
 var scratchPool = sync.Pool{New: func() any {
@@ -73,7 +74,7 @@ var outPool = sync.Pool{New: func() any {
 // loop) that owns the connection.
 type Conn struct {
 	role Role
-	cfg  Config
+	cfg  *Config // complete: every limit set
 
 	sc       *scratch // nil while idle and empty
 	r        int      // bytes of sc.buf consumed
@@ -97,18 +98,43 @@ type Conn struct {
 
 	outp *[]byte // outgoing bytes; nil while empty
 
+	respClose bool // client: the response being read ends the connection
+	closed    ConnectionClosed
+}
+
+// events holds the events NextEvent returns, reused from message to message.
+// They live in the scratch memory, which an idle connection gives back.
+type events struct {
 	req     Request
 	resp    Response
 	info    InformationalResponse
 	data    Data
 	eom     EndOfMessage
 	handoff Handoff
-	closed  ConnectionClosed
 }
 
-// NewConn returns a Conn for role with cfg's limits (nil: the defaults).
+// events returns the event structures, taking scratch memory if needed.
+func (c *Conn) events() *events {
+	if c.sc == nil {
+		c.sc = scratchPool.Get().(*scratch)
+		c.sc.buf = c.sc.buf[:0]
+		c.r, c.scan = 0, 0
+	}
+	return &c.sc.ev
+}
+
+// NewConn returns a Conn for role with cfg's limits (nil: the defaults). A
+// complete Config (see Config.WithDefaults) is shared rather than copied.
 func NewConn(role Role, cfg *Config) *Conn {
-	c := &Conn{role: role, cfg: cfg.withDefaults()}
+	c := &Conn{role: role, cfg: &defaultConfig}
+	switch {
+	case cfg == nil:
+	case cfg.complete():
+		c.cfg = cfg
+	default:
+		full := cfg.withDefaults()
+		c.cfg = &full
+	}
 	c.cur.version = HTTP11
 	if role == Client {
 		c.queue = make([]exchange, 0, c.cfg.MaxPipeline)
@@ -207,12 +233,10 @@ func (c *Conn) NextEvent() (Event, error) {
 			return nil, ErrPaused
 		case rSwitched:
 			c.rs = rHandedOff
-			c.handoff.Rest = nil
-			if c.sc != nil {
-				c.handoff.Rest = c.sc.buf[c.r:]
-				c.r = len(c.sc.buf)
-			}
-			return &c.handoff, nil
+			ev := &c.events().handoff
+			ev.Rest = c.sc.buf[c.r:]
+			c.r = len(c.sc.buf)
+			return ev, nil
 		case rHandedOff:
 			return nil, ErrSwitched
 		case rClosed:
@@ -236,6 +260,7 @@ func (c *Conn) release() {
 			// Idle between messages: hand the memory back until
 			// more bytes arrive.
 			sc.fields = sc.fields[:0]
+			sc.ev = events{}
 			scratchPool.Put(sc)
 			c.sc = nil
 			c.r, c.scan = 0, 0
@@ -290,7 +315,7 @@ func (c *Conn) messageDone() {
 	ex := c.queue[0]
 	copy(c.queue, c.queue[1:])
 	c.queue = c.queue[:len(c.queue)-1]
-	if ex.close || c.resp.Close {
+	if ex.close || c.respClose {
 		c.rs = rMustClose
 		return
 	}

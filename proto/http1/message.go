@@ -60,7 +60,7 @@ func (c *Conn) parseRequest(end int) (Event, error) {
 		}
 	}
 
-	r := &c.req
+	r := &c.events().req
 	*r = Request{Method: m, Target: target, Version: v, Headers: fields}
 	c.r = end
 	c.resetScan()
@@ -202,7 +202,7 @@ func (c *Conn) parseResponse(end int) (Event, error) {
 	ex := &c.queue[0]
 
 	if status < 200 {
-		info := &c.info
+		info := &c.events().info
 		*info = InformationalResponse{Status: status, Reason: reason, Headers: fields}
 		if status == 101 {
 			if !ex.upgrade {
@@ -213,12 +213,13 @@ func (c *Conn) parseResponse(end int) (Event, error) {
 		return info, nil
 	}
 
-	resp := &c.resp
+	resp := &c.events().resp
 	*resp = Response{Status: status, Reason: reason, Version: v, Headers: fields}
 	resp.Close = fi.close || v == HTTP10 && !fi.keepAlive
 	if err := c.responseFraming(resp, ex, &fi); err != nil {
 		return nil, c.fail(err)
 	}
+	c.respClose = resp.Close
 	return resp, nil
 }
 
