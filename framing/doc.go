@@ -23,6 +23,9 @@
 // which is the transport plus Send for whole frames and the raw-mode
 // switches.
 //
+// Outside a reactor, [Reader] runs a splitter over any io.Reader, such as a
+// net.Conn: the same core, with the same limits.
+//
 // # Limits
 //
 // Every frame has a maximum (LineConfig.MaxLineLength, default 16384;

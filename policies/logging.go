@@ -21,8 +21,12 @@ type LogConfig struct {
 // Logging wraps p so that its traffic is logged to logger: the connection
 // opening and closing, and each read and write with its length and its first
 // bytes. Records carry "remote" and "local" addresses. When logger does not
-// log at cfg.Level, reads and writes cost one Enabled check.
+// log at cfg.Level, reads and writes cost one Enabled check. A nil logger
+// means slog.Default().
 func Logging(p braid.Protocol, logger *slog.Logger, cfg *LogConfig) braid.Protocol {
+	if logger == nil {
+		logger = slog.Default()
+	}
 	w := &logging{conn: conn{inner: p}, log: logger, max: 64}
 	if cfg != nil {
 		w.level = cfg.Level
