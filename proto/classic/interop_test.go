@@ -2,10 +2,12 @@ package classic_test
 
 import (
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,4 +226,77 @@ func TestInteropUDP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// maxBuffered wraps a protocol and records the largest output the server
+// held after a read.
+type maxBuffered struct {
+	braid.Protocol
+	t   braid.Transport
+	max *atomicMax
+}
+
+type atomicMax struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (m *atomicMax) note(n int) {
+	m.mu.Lock()
+	m.n = max(m.n, n)
+	m.mu.Unlock()
+}
+
+func (m *atomicMax) get() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.n
+}
+
+func (p *maxBuffered) ConnectionMade(t braid.Transport) { p.t = t; p.Protocol.ConnectionMade(t) }
+func (p *maxBuffered) DataReceived(b []byte) {
+	p.Protocol.DataReceived(b)
+	p.max.note(p.t.Buffered())
+}
+func (p *maxBuffered) ReadConnectionLost() { p.Protocol.(braid.HalfCloser).ReadConnectionLost() }
+
+// A client that writes without reading fills the server's output to the
+// high-water mark; the server then stops reading, so the client's writes
+// block instead of the server's memory growing. Nothing is lost.
+func TestInteropEchoBackpressure(t *testing.T) {
+	r := runReactor(t)
+	m := &atomicMax{}
+	host, port := listen(t, r, braid.FactoryFunc(func(net.Addr) braid.Protocol {
+		return &maxBuffered{Protocol: classic.NewEcho(), max: m}
+	}))
+	c, err := net.Dial("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	chunk := []byte(strings.Repeat("0123456789abcdef", 4096)) // 64 KiB
+	written := 0
+	c.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	for written < 512<<20 {
+		n, err := c.Write(chunk)
+		written += n
+		if err != nil {
+			break // blocked: the server stopped reading
+		}
+	}
+	if written >= 512<<20 {
+		t.Fatalf("wrote 512 MiB without blocking; the server buffers without bound")
+	}
+	c.(*net.TCPConn).CloseWrite()
+	c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if err != nil || int(n) != written {
+		t.Errorf("echoed %d bytes, %v; want all %d written", n, err, written)
+	}
+	// The high-water mark is 64 KiB; one read of up to 64 KiB may land
+	// on top before reading pauses.
+	if got := m.get(); got > 128<<10 {
+		t.Errorf("server buffered up to %d bytes; want at most 128 KiB", got)
+	}
+	t.Logf("wrote %d bytes before blocking; server output peaked at %d bytes", written, m.get())
 }
