@@ -19,6 +19,7 @@ import (
 type Coroutine struct {
 	loop      braid.Loop
 	host      CoroutineHost // loop, if it tracks who runs for it
+	hostID    uint64        // the host's note on this coroutine
 	token     uint64
 	yield     func(struct{}) bool
 	next      func() (struct{}, bool)
@@ -83,19 +84,23 @@ func (co *Coroutine) cancel() {
 
 // CoroutineHost is implemented by a loop that tells whether code runs on
 // it by the identity of the calling goroutine. A coroutine runs on its own
-// goroutine while the loop's waits, so it tells the loop when it starts
-// running for it (EnterCoroutine, on the coroutine's goroutine) and when it
-// hands control back (LeaveCoroutine, with what EnterCoroutine returned).
-// Calls nest when coroutines start coroutines.
+// goroutine while the loop's waits, so it tells the loop when it starts or
+// resumes running for it (EnterCoroutine, called on the coroutine's
+// goroutine) and when it hands control back (LeaveCoroutine, with what
+// EnterCoroutine returned). Calls nest when coroutines start coroutines.
+//
+// id points to a word kept by the coroutine for the host, zero at first and
+// the same on every call for one coroutine, so that the host can note the
+// goroutine's identity once instead of looking it up on every resume.
 type CoroutineHost interface {
-	EnterCoroutine() (token uint64)
+	EnterCoroutine(id *uint64) (token uint64)
 	LeaveCoroutine(token uint64)
 }
 
 // enter and leave bracket each stretch the coroutine runs for its loop.
 func (co *Coroutine) enter() {
 	if co.host != nil {
-		co.token = co.host.EnterCoroutine()
+		co.token = co.host.EnterCoroutine(&co.hostID)
 	}
 }
 

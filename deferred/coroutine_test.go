@@ -2,6 +2,7 @@ package deferred_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -174,10 +175,16 @@ func TestNestedCoroutines(t *testing.T) {
 type hostClock struct {
 	*task.Clock
 	depth, max int
+	ids        int
 	log        []string
 }
 
-func (h *hostClock) EnterCoroutine() uint64 {
+func (h *hostClock) EnterCoroutine(id *uint64) uint64 {
+	if *id == 0 {
+		h.ids++
+		*id = uint64(h.ids)
+		h.log = append(h.log, fmt.Sprint("new ", *id))
+	}
 	h.depth++
 	h.max = max(h.max, h.depth)
 	h.log = append(h.log, "enter")
@@ -205,7 +212,7 @@ func TestCoroutineHost(t *testing.T) {
 	if !d.Called() {
 		t.Fatal("coroutine did not finish")
 	}
-	want := "enter enter leave leave enter leave enter leave"
+	want := "new 1 enter new 2 enter leave leave enter leave enter leave"
 	if got := strings.Join(h.log, " "); got != want || h.depth != 0 || h.max != 2 {
 		t.Errorf("log %q depth %d max %d; want %q, 0, 2", got, h.depth, h.max, want)
 	}
