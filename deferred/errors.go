@@ -14,8 +14,8 @@ var (
 	// likewise for a Future. Like closing a closed channel, it is a bug in
 	// the caller, not a condition to handle.
 	ErrAlreadyFired = errors.New("deferred: already fired")
-	// ErrNotFired is what [Deferred.Result] returns while there is no
-	// result.
+	// ErrNotFired is what [Deferred.Result] and [Future.Result] return
+	// while there is no result.
 	ErrNotFired = errors.New("deferred: no result yet")
 	// ErrCancelled is the error of a Deferred that was cancelled and whose
 	// canceller did not fire it otherwise.

@@ -20,9 +20,6 @@ type Future[T any] struct {
 	onCancel  func()
 }
 
-// ErrNotDone is what [Future.Result] returns before the Future is done.
-var ErrNotDone = errors.New("deferred: future not done")
-
 // NewFuture returns a pending Future whose callbacks run on loop.
 func NewFuture[T any](loop braid.Loop) *Future[T] { return &Future[T]{loop: loop} }
 
@@ -70,11 +67,11 @@ func (f *Future[T]) schedule() {
 // Done reports whether f is complete.
 func (f *Future[T]) Done() bool { return f.done }
 
-// Result returns f's result, or [ErrNotDone].
+// Result returns f's result, or [ErrNotFired].
 func (f *Future[T]) Result() (T, error) {
 	if !f.done {
 		var zero T
-		return zero, ErrNotDone
+		return zero, ErrNotFired
 	}
 	return f.val, f.err
 }

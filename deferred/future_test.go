@@ -36,8 +36,8 @@ func TestFutureCallbacksNextTurn(t *testing.T) {
 func TestFutureStates(t *testing.T) {
 	clock := task.NewClock()
 	f := deferred.NewFuture[int](clock)
-	if _, err := f.Result(); !errors.Is(err, deferred.ErrNotDone) {
-		t.Errorf("pending result: %v; want ErrNotDone", err)
+	if _, err := f.Result(); !errors.Is(err, deferred.ErrNotFired) {
+		t.Errorf("pending result: %v; want ErrNotFired", err)
 	}
 	if !f.Cancel() || f.Cancel() {
 		t.Errorf("Cancel: want true then false")
