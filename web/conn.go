@@ -39,13 +39,13 @@ type conn struct {
 	req Request
 	w   ResponseWriter
 
-	active    bool // a request is being handled (its response not ended)
-	reading   bool // the current request's body is still arriving
-	batching  bool // inside process: gather output, write once
-	paused    bool // reading paused by the handler
-	heldBack  bool // reading paused because pipelined input waits
-	closed    bool
-	handedOff braid.Protocol
+	active   bool // a request is being handled (its response not ended)
+	reading  bool // the current request's body is still arriving
+	batching bool // inside process: gather output, write once
+	paused   bool // reading paused by the handler
+	heldBack bool // reading paused because pipelined input waits
+	closed   bool
+	switched bool // handed off to b.handedOff
 
 	timer     braid.DelayedCall
 	timerKind timer
@@ -64,6 +64,13 @@ type bufs struct {
 	hfields http1.Header  // response fields as sent
 	body    []byte        // response body held back before the head
 	bodyBuf []byte        // ReadBody's buffer
+
+	onData    func(p []byte)                         // Request.OnBody
+	onEnd     func(trailers http1.Header, err error) // Request.OnBody
+	bodyErr   error                                  // how the body ended
+	clbuf     [20]byte                               // Content-Length value
+	switchTo  braid.Protocol                         // SwitchProtocols
+	handedOff braid.Protocol                         // after the switch
 }
 
 var bufsPool = sync.Pool{New: func() any { return new(bufs) }}
@@ -84,6 +91,7 @@ func (c *conn) releaseBufs() {
 	}
 	c.b = nil
 	c.req.Target, c.req.Header = nil, nil
+	b.onData, b.onEnd, b.bodyErr, b.switchTo = nil, nil, nil, nil
 	if cap(b.body) > 4<<10 {
 		b.body = nil
 	}
@@ -109,8 +117,8 @@ func (c *conn) ConnectionMade(t braid.Transport) {
 }
 
 func (c *conn) DataReceived(p []byte) {
-	if c.handedOff != nil {
-		c.handedOff.DataReceived(p)
+	if c.switched {
+		c.b.handedOff.DataReceived(p)
 		return
 	}
 	if c.closed {
@@ -126,8 +134,8 @@ func (c *conn) DataReceived(p []byte) {
 // ReadConnectionLost keeps the connection open for writing after the client
 // half-closes, so that responses in flight still go out.
 func (c *conn) ReadConnectionLost() {
-	if c.handedOff != nil {
-		if h, ok := c.handedOff.(braid.HalfCloser); ok {
+	if c.switched {
+		if h, ok := c.b.handedOff.(braid.HalfCloser); ok {
 			h.ReadConnectionLost()
 		} else {
 			c.t.Close()
@@ -146,8 +154,8 @@ func (c *conn) ReadConnectionLost() {
 func (c *conn) ConnectionLost(reason error) {
 	c.cancelTimer()
 	c.closed = true
-	if c.handedOff != nil {
-		c.handedOff.ConnectionLost(reason)
+	if c.switched {
+		c.b.handedOff.ConnectionLost(reason)
 		return
 	}
 	if c.active {
@@ -162,7 +170,7 @@ func (c *conn) ConnectionLost(reason error) {
 // process drains the core's events, gathering the output of every response
 // finished meanwhile into one write.
 func (c *conn) process() {
-	if c.batching || c.closed || c.handedOff != nil {
+	if c.batching || c.closed || c.switched {
 		return
 	}
 	c.batching = true
@@ -183,15 +191,15 @@ func (c *conn) process() {
 			if c.timerKind == timerBody {
 				c.setTimer(timerBody)
 			}
-			if c.req.onData != nil {
-				c.req.onData(ev.Data)
+			if f := c.b.onData; f != nil {
+				f(ev.Data)
 			}
 		case *http1.EndOfMessage:
 			if c.reading {
 				c.reading = false
 				c.stopTimer()
 				c.req.finishBody(ev.Trailers, nil)
-				if c.w.switchTo != nil && !c.w.headSent {
+				if c.b.switchTo != nil && !c.w.headSent {
 					c.w.sendSwitch()
 				}
 			}
@@ -472,8 +480,8 @@ func (c *conn) timeout() {
 
 // handOff passes the connection to the protocol given to SwitchProtocols.
 func (c *conn) handOff(rest []byte) {
-	p := c.w.switchTo
-	c.w.switchTo = nil
+	p := c.b.switchTo
+	c.b.switchTo = nil
 	c.stopTimer()
 	c.active = false
 	if p == nil {
@@ -481,7 +489,8 @@ func (c *conn) handOff(rest []byte) {
 		return
 	}
 	c.writeOut()
-	c.handedOff = p
+	c.b.handedOff = p
+	c.switched = true
 	if c.paused || c.heldBack {
 		c.paused, c.heldBack = false, false
 		c.t.ResumeProducing()

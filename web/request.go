@@ -23,10 +23,7 @@ type Request struct {
 	ContentLength int64
 
 	c        *conn
-	onData   func(p []byte)
-	onEnd    func(trailers http1.Header, err error)
 	bodyDone bool
-	bodyErr  error
 	expect   bool
 }
 
@@ -62,9 +59,13 @@ func (r *Request) Loop() braid.Loop { return r.c.t.Loop() }
 // OnBody is called, so a handler that answers without reading spares the
 // client the upload.
 func (r *Request) OnBody(data func(p []byte), end func(trailers http1.Header, err error)) {
-	r.onData, r.onEnd = data, end
+	b := r.c.b
+	if b == nil {
+		return // the response has ended
+	}
+	b.onData, b.onEnd = data, end
 	if r.bodyDone {
-		r.finishBody(nil, r.bodyErr)
+		r.finishBody(nil, b.bodyErr)
 		return
 	}
 	if r.expect {
@@ -112,9 +113,14 @@ func (r *Request) PauseBody() { r.c.PauseBody() }
 func (r *Request) ResumeBody() { r.c.ResumeBody() }
 
 func (r *Request) finishBody(trailers http1.Header, err error) {
-	r.bodyDone, r.bodyErr = true, err
-	if end := r.onEnd; end != nil {
-		r.onEnd, r.onData = nil, nil
+	r.bodyDone = true
+	b := r.c.b
+	if b == nil {
+		return
+	}
+	b.bodyErr = err
+	if end := b.onEnd; end != nil {
+		b.onEnd, b.onData = nil, nil
 		end(trailers, err)
 	}
 }
@@ -147,7 +153,7 @@ func (c *conn) copyHead(ev *http1.Request) {
 	r.Version = ev.Version
 	r.Header = fields
 	r.ContentLength = ev.ContentLength
-	r.onData, r.onEnd = nil, nil
-	r.bodyDone, r.bodyErr = false, nil
+	b.onData, b.onEnd, b.bodyErr = nil, nil, nil
+	r.bodyDone = false
 	r.expect = ev.ExpectContinue
 }

@@ -35,9 +35,6 @@ type ResponseWriter struct {
 	written  int64
 	producer bool
 	onClose  func(err error)
-	clbuf    [20]byte
-
-	switchTo braid.Protocol
 }
 
 func (w *ResponseWriter) reset(r *Request) {
@@ -47,7 +44,6 @@ func (w *ResponseWriter) reset(r *Request) {
 	w.noBody = r.Method == "HEAD"
 	w.headLen, w.written = 0, 0
 	w.onClose = nil
-	w.switchTo = nil
 }
 
 // AddHeader adds a response field. Names are sent as given.
@@ -243,7 +239,7 @@ func (w *ResponseWriter) SwitchProtocols(upgrade string, p braid.Protocol) error
 	}
 	w.AddHeader("Upgrade", upgrade)
 	w.AddHeader("Connection", "Upgrade")
-	w.switchTo = p
+	w.c.b.switchTo = p
 	if !w.c.reading {
 		return w.sendSwitch()
 	}
@@ -254,7 +250,7 @@ func (w *ResponseWriter) sendSwitch() error {
 	w.headSent = true
 	err := w.c.core.Send(&http1.InformationalResponse{Status: 101, Headers: w.buildFields(false)})
 	if err != nil {
-		w.switchTo = nil
+		w.c.b.switchTo = nil
 		w.fail(err)
 		return err
 	}
@@ -272,7 +268,7 @@ func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
 	h := w.buildFields(true)
 	if n >= 0 && !w.userCL && !(w.noBody && w.req.Method != "HEAD") {
-		h = append(h, http1.Field{Name: contentLength, Value: appendInt(w.clbuf[:0], int(n))})
+		h = append(h, http1.Field{Name: contentLength, Value: appendInt(w.c.b.clbuf[:0], int(n))})
 	}
 	b := w.c.b
 	b.hfields = h

@@ -49,6 +49,11 @@ type exchange struct {
 	sent100 bool // server: 100 Continue was sent
 }
 
+// clientState is what only a client needs.
+type clientState struct {
+	queue []exchange // requests sent, oldest first
+}
+
 // scratch is the per-connection memory that an idle connection gives back
 // to a pool, so that thousands of idle keep-alive connections cost little.
 type scratch struct {
@@ -73,15 +78,17 @@ var outPool = sync.Pool{New: func() any {
 // A Conn is not safe for concurrent use; it belongs to the goroutine (or
 // loop) that owns the connection.
 type Conn struct {
-	role Role
-	cfg  *Config // complete: every limit set
+	cfg *Config // complete: every limit set
 
 	sc       *scratch // nil while idle and empty
 	r        int      // bytes of sc.buf consumed
 	scan     int      // head scanner: start of the next unscanned line
 	lines    int      // head scanner: lines seen, start line included
 	hdrStart int      // head scanner: where the field lines begin
+	role     Role
 	eof      bool
+	// respClose: client, the response being read ends the connection.
+	respClose bool
 
 	rs   readState
 	ss   sendState
@@ -92,14 +99,12 @@ type Conn struct {
 	bodyRead   int64 // body bytes read in the current message
 	sendRemain int64 // body bytes still to send for Content-Length
 
-	cur     exchange   // server: the request being answered
-	queue   []exchange // client: requests sent, oldest first
-	sending exchange   // client: the request being sent
+	cur exchange // server: the request being answered; client: being sent
+	cl  *clientState
 
 	outp *[]byte // outgoing bytes; nil while empty
 
-	respClose bool // client: the response being read ends the connection
-	closed    ConnectionClosed
+	closed ConnectionClosed
 }
 
 // events holds the events NextEvent returns, reused from message to message.
@@ -137,7 +142,7 @@ func NewConn(role Role, cfg *Config) *Conn {
 	}
 	c.cur.version = HTTP11
 	if role == Client {
-		c.queue = make([]exchange, 0, c.cfg.MaxPipeline)
+		c.cl = &clientState{queue: make([]exchange, 0, c.cfg.MaxPipeline)}
 	}
 	return c
 }
@@ -312,15 +317,15 @@ func (c *Conn) messageDone() {
 		c.cycle()
 		return
 	}
-	ex := c.queue[0]
-	copy(c.queue, c.queue[1:])
-	c.queue = c.queue[:len(c.queue)-1]
+	ex := c.cl.queue[0]
+	copy(c.cl.queue, c.cl.queue[1:])
+	c.cl.queue = c.cl.queue[:len(c.cl.queue)-1]
 	if ex.close || c.respClose {
 		c.rs = rMustClose
 		return
 	}
 	c.rs = rHead
-	if c.ss == sWait && len(c.queue) == 0 {
+	if c.ss == sWait && len(c.cl.queue) == 0 {
 		c.ss = sIdle
 	}
 }

@@ -11,7 +11,7 @@ var errAgain = errors.New("http1: again")
 // nextHead parses a request (server) or response (client) head once it has
 // fully arrived.
 func (c *Conn) nextHead() (Event, error) {
-	if c.role == Client && len(c.queue) == 0 {
+	if c.role == Client && len(c.cl.queue) == 0 {
 		if c.Buffered() > 0 {
 			return nil, c.fail(remoteErr(0, "response received with no request outstanding"))
 		}

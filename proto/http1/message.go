@@ -199,7 +199,7 @@ func (c *Conn) parseResponse(end int) (Event, error) {
 	}
 	c.r = end
 	c.resetScan()
-	ex := &c.queue[0]
+	ex := &c.cl.queue[0]
 
 	if status < 200 {
 		info := &c.events().info

@@ -314,7 +314,7 @@ func (c *Conn) sendRequest(e *Request) *ProtocolError {
 	if c.ss != sIdle {
 		return localErr("cannot send a request now")
 	}
-	if len(c.queue) >= c.cfg.MaxPipeline {
+	if len(c.cl.queue) >= c.cfg.MaxPipeline {
 		return localErr("too many requests awaiting responses")
 	}
 	if !isTokenString(e.Method) {
@@ -348,8 +348,8 @@ func (c *Conn) sendRequest(e *Request) *ProtocolError {
 	default:
 		c.ss, c.sendRemain = sBody, hi.cl
 	}
-	c.queue = append(c.queue, ex)
-	c.sending = ex
+	c.cl.queue = append(c.cl.queue, ex)
+	c.cur = ex
 	b := append(c.out(), e.Method...)
 	b = append(b, ' ')
 	b = append(b, e.Target...)
@@ -420,7 +420,7 @@ func (c *Conn) sendEnd(trailers Header) *ProtocolError {
 		c.cycle()
 		return nil
 	}
-	if last := c.sending; last.close || last.upgrade || last.connect {
+	if last := c.cur; last.close || last.upgrade || last.connect {
 		c.ss = sWait
 	} else {
 		c.ss = sIdle
