@@ -11,7 +11,9 @@
 #
 # Environment: SERVERS, SCENARIOS, DURATION (5s), WARMUP (1s), SERVER_CPU (0),
 # LOAD_CPU (1), OUT (results), TAG (date, part of the file names), PROFILE,
-# REPEAT (1: runs of the whole matrix; the report shows each cell's median).
+# REPEAT (1: runs of the whole matrix; the report shows each cell's median),
+# NICE (0: scheduling priority of server and load, e.g. -10 on a busy machine;
+# negative values need root and slow everything else down).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +30,7 @@ OUT=${OUT:-results}
 TAG=${TAG:-$(date -u +%Y-%m-%d)}
 PROFILE=${PROFILE:-}
 REPEAT=${REPEAT:-1}
+NICE=${NICE:-0}
 
 # name|kind|flags|description
 scenario_def() {
@@ -69,8 +72,8 @@ raw=$(mktemp -d)
 server_pin=()
 load_pin=()
 if command -v taskset >/dev/null; then
-	server_pin=(taskset -c "$SERVER_CPU")
-	load_pin=(taskset -c "$LOAD_CPU")
+	server_pin=(nice -n "$NICE" taskset -c "$SERVER_CPU")
+	load_pin=(nice -n "$NICE" taskset -c "$LOAD_CPU")
 else
 	echo "taskset not found: server and load are not pinned" >&2
 fi
@@ -141,8 +144,8 @@ json="$OUT/echo-$TAG.json"
 	printf '"cpus":"%s",' "$(nproc)"
 	printf '"kernel":"%s",' "$(uname -r)"
 	printf '"go":"%s"},' "$(go env GOVERSION)"
-	printf '"settings":{"duration":"%s","warmup":"%s","server cpu":"%s (GOMAXPROCS=1)","load cpu":"%s (GOMAXPROCS=1)","repeat":"%s"},' \
-		"$DURATION" "$WARMUP" "$SERVER_CPU" "$LOAD_CPU" "$REPEAT"
+	printf '"settings":{"duration":"%s","warmup":"%s","server cpu":"%s (GOMAXPROCS=1)","load cpu":"%s (GOMAXPROCS=1)","repeat":"%s","nice":"%s"},' \
+		"$DURATION" "$WARMUP" "$SERVER_CPU" "$LOAD_CPU" "$REPEAT" "$NICE"
 	printf '"servers":['
 	sep=""
 	for s in "${servers[@]}"; do printf '%s"%s"' "$sep" "$s"; sep=","; done
