@@ -57,6 +57,62 @@ func testUDP(t *testing.T, build Builder, o Options) {
 	d.check(t, "datagram protocol", h.loopIDs())
 }
 
+// refusedDatagram is a datagram protocol that reports ConnectionRefused.
+type refusedDatagram struct {
+	datagramEcho
+	refused chan struct{}
+}
+
+func (d *refusedDatagram) ConnectionRefused() {
+	select {
+	case d.refused <- struct{}{}:
+	default:
+	}
+}
+
+// testUDPConnectedRefused: a datagram socket connected to a port where
+// nothing listens hears ConnectionRefused once the ICMP answer comes back,
+// and still works after it.
+func testUDPConnectedRefused(t *testing.T, build Builder, o Options) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := netip.MustParseAddrPort(pc.LocalAddr().String())
+	pc.Close()
+	h := newHarness(t, build, o)
+	d := &refusedDatagram{
+		datagramEcho: datagramEcho{started: make(chan struct{}), stopped: make(chan struct{})},
+		refused:      make(chan struct{}, 1),
+	}
+	dt, err := h.r.ListenDatagram("udp", "127.0.0.1:0", d, nil)
+	if err != nil {
+		t.Fatalf("ListenDatagram: %v", err)
+	}
+	h.run()
+	wait(t, o, d.started, "StartProtocol")
+	h.on(dt.Loop(), func() {
+		if err := dt.Connect(dead); err != nil {
+			t.Errorf("Connect: %v", err)
+		}
+	})
+	// ICMP may be rate-limited: send until one refusal is heard.
+	deadline := time.Now().Add(o.Timeout)
+	for heard := false; !heard; {
+		h.on(dt.Loop(), func() { dt.Write([]byte("anyone?")) })
+		select {
+		case <-d.refused:
+			heard = true
+		case <-time.After(100 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatalf("no ConnectionRefused within %v", o.Timeout)
+			}
+		}
+	}
+	h.on(dt.Loop(), func() { dt.Close() })
+	wait(t, o, d.stopped, "StopProtocol")
+}
+
 // udpRoundTrip sends msg and waits for it to come back, resending on a
 // timeout since UDP may drop; it reports whether the echo came back intact.
 func udpRoundTrip(t *testing.T, c net.Conn, msg, buf []byte) bool {
