@@ -26,8 +26,8 @@ type Coroutine struct {
 	finish    func()
 	waiting   canceler // what the coroutine awaits
 	cancelled bool
-	running   bool
-	cache     any // an awaiter kept for the next Await of the same type
+	running   bool // control is with the coroutine
+	cache     any  // an awaiter kept for the next Await of the same type
 }
 
 // Go starts fn as a coroutine on loop, at once: fn runs until it first
@@ -145,6 +145,9 @@ func (a *awaiter[T]) take(v T, err error) runner {
 // error counts as handled. If d has already fired, it returns at once.
 // Await must be called from the coroutine co itself.
 func Await[T any](co *Coroutine, d *Deferred[T]) (T, error) {
+	if !co.running {
+		panic("deferred: Await called outside its coroutine")
+	}
 	if co.cancelled {
 		d.Cancel()
 	}

@@ -217,3 +217,20 @@ func TestCoroutineHost(t *testing.T) {
 		t.Errorf("log %q depth %d max %d; want %q, 0, 2", got, h.depth, h.max, want)
 	}
 }
+
+func TestAwaitOutsideCoroutinePanics(t *testing.T) {
+	clock := task.NewClock()
+	var kept *deferred.Coroutine
+	gate := deferred.New[int]()
+	deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		kept = co
+		return deferred.Await(co, gate)
+	})
+	defer func() {
+		if p := recover(); p == nil {
+			t.Errorf("Await from the loop while the coroutine is suspended did not panic")
+		}
+		gate.Callback(1)
+	}()
+	deferred.Await(kept, deferred.New[int]())
+}
