@@ -3,6 +3,7 @@ package reactortest
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -305,4 +306,27 @@ func testStopWithLiveConnections(t *testing.T, build Builder, o Options) {
 	if err := h.r.CallFromGoroutine(func() {}); !errors.Is(err, braid.ErrNotRunning) {
 		t.Errorf("CallFromGoroutine after Run returned: got %v; want ErrNotRunning", err)
 	}
+}
+
+// testStopDrainsOutput: Stop lets a connection with output still buffered
+// send it to a peer that reads within the drain time, then closes it
+// cleanly.
+func testStopDrainsOutput(t *testing.T, build Builder, o Options) {
+	const n = 16 << 20
+	h := newHarness(t, build, o)
+	made := make(chan *probe, 1)
+	ln := h.listen("tcp", "127.0.0.1:0", bulkServer(n, 6, func(*probe) {}, made), nil)
+	h.run()
+	c := h.dial(ln)
+	server := wait(t, o, made, "ConnectionMade")
+	stopped := make(chan struct{})
+	go func() { h.stop(); close(stopped) }()
+	want := newStream(6)
+	want.fill(make([]byte, n))
+	got, err := readAll(c, rand.New(rand.NewPCG(6, 6)))
+	if err != nil || got.n != n || got.sum.Sum32() != want.sum.Sum32() {
+		t.Errorf("read during Stop: got %d bytes (crc %08x, %v); want %d (crc %08x)", got.n, got.sum.Sum32(), err, n, want.sum.Sum32())
+	}
+	wantKind(t, "server", wait(t, o, server.lost, "ConnectionLost"), braid.ErrConnectionDone)
+	wait(t, o, stopped, "Run to return")
 }

@@ -96,6 +96,7 @@ func RunWith(t *testing.T, build Builder, opts *Options) {
 		{"RunBlocking", testRunBlocking},
 		{"Startup", testStartup},
 		{"StopWithLiveConnections", testStopWithLiveConnections},
+		{"StopDrainsOutput", testStopDrainsOutput},
 		{"UDP", testUDP},
 		{"UDPConnectedRefused", testUDPConnectedRefused},
 		{"Unix", testUnix},
