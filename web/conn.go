@@ -46,6 +46,7 @@ type conn struct {
 	heldBack bool // reading paused because pipelined input waits
 	closed   bool
 	switched bool // handed off to b.handedOff
+	draining bool // shutting down: close after the current response
 
 	timer     braid.DelayedCall
 	timerKind timer
@@ -113,6 +114,7 @@ func newConn(s *Server) *conn {
 
 func (c *conn) ConnectionMade(t braid.Transport) {
 	c.t = t
+	c.draining = c.srv.conns.add(c)
 	c.setTimer(timerIdle)
 }
 
@@ -154,6 +156,7 @@ func (c *conn) ReadConnectionLost() {
 func (c *conn) ConnectionLost(reason error) {
 	c.cancelTimer()
 	c.closed = true
+	defer c.srv.conns.remove(c)
 	if c.switched {
 		c.b.handedOff.ConnectionLost(reason)
 		return
@@ -299,6 +302,9 @@ func (c *conn) startRequest(ev *http1.Request) {
 	c.reading = true
 	c.stopTimer()
 	c.w.reset(&c.req)
+	if c.draining {
+		c.w.AddHeader("Connection", "close")
+	}
 	c.srv.cfg.Handler.Serve(&c.w, &c.req)
 }
 
@@ -307,7 +313,7 @@ func (c *conn) responseEnded() {
 	c.active = false
 
 	c.flush()
-	if c.core.MustClose() {
+	if c.core.MustClose() || c.draining {
 		c.closeAfterFlush()
 		return
 	}

@@ -55,6 +55,7 @@ type Config struct {
 type Server struct {
 	cfg        Config
 	serverName []byte
+	conns      registry
 }
 
 // NewServer returns a Server for cfg.
