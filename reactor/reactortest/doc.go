@@ -17,13 +17,29 @@
 // wait on events with deadlines, never on sleeps, and stop the reactor at
 // the end, failing if Run does not return.
 //
-// The cases: accept and connect (TCP over IPv4 and IPv6, refused
-// connections); a large stream echoed intact under random chunking;
-// half-close in both directions; Close flushes; Abort drops; a slow reader
-// with a push producer keeps the server's output bounded; timer order,
-// cancel, reset and delay; CallFromGoroutine from many goroutines; Stop with
-// live connections and shutdown triggers; UDP; Unix sockets; many
-// concurrent connections; and no goroutine or descriptor left after Stop.
+// The cases, by file:
+//   - connect.go: accept and connect, addresses, refused connections, IPv6.
+//   - reconnect.go: braid.ReconnectingClientFactory on the reactor's clock.
+//   - stream.go: a large stream echoed intact under random chunking;
+//     half-close both ways; end of input; Close flushes; Abort drops; a slow
+//     reader with a push producer keeps the server's output bounded.
+//   - transport.go: pausing reads, pull producers, OutputDrained, listener
+//     close and factory start/stop counting, refusing factories, bind
+//     addresses, connections spread over loops.
+//   - faults.go: panicking callbacks, peer resets, RunBlocking, startup
+//     triggers.
+//   - loop.go: timer order, cancel, reset and delay; CallSoon order;
+//     CallFromGoroutine from 1,000 goroutines; Stop with live connections
+//     and shutdown triggers; Stop draining output.
+//   - sockets.go: UDP echo up to 65,507-byte datagrams, connected UDP
+//     refusal, Unix sockets (stale files, modes).
+//   - scale.go: 10,000 concurrent connections.
+//   - leak.go: no goroutine or descriptor left after Stop.
+//
+// Callbacks of the suite's protocols check that they run on a loop's
+// goroutine and never two at once. Some cases make callbacks panic on
+// purpose; give the reactor a quiet logger to keep their stacks out of the
+// test output.
 //
 // The many-connections case holds its client sockets in a child process (the
 // test binary itself, re-run with an environment variable this package
