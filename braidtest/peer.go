@@ -147,8 +147,15 @@ func (t *StringTransport) Lose(reason error) {
 	}
 }
 
+// loseSoon ends the connection on the loop's next turn. The reason is read
+// then, so an Abort after a Close whose end is still queued wins, as it
+// would on a real loop.
 func (t *StringTransport) loseSoon(reason error) {
-	t.loop.CallSoon(func() { t.Lose(reason) })
+	queued := t.pending != nil
+	t.pending = reason
+	if !queued {
+		t.loop.CallSoon(func() { t.Lose(t.pending) })
+	}
 }
 
 // Closing reports whether Close was called.

@@ -66,6 +66,7 @@ type StringTransport struct {
 	readEOF     bool // peer half-closed
 	lost        bool
 	reason      error
+	pending     error // reason of an end queued by loseSoon
 	onLost      func(reason error)
 
 	producer       braid.Producer

@@ -294,3 +294,13 @@ func TestSplitsStopsEarly(t *testing.T) {
 		t.Errorf("cuts of empty input: got %q; want [whole]", cuts)
 	}
 }
+
+func TestStringTransportAbortAfterClose(t *testing.T) {
+	rec := &recorder{}
+	st, clock := newConn(t, rec)
+	st.Close()
+	st.Abort()
+	clock.Flush()
+	wantKind(t, rec.reason, braid.ErrConnectionAborted)
+	wantEvents(t, rec, "made lost")
+}
