@@ -153,3 +153,48 @@ func BenchmarkEcho(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEchoMany writes one 64-byte message on each of 512 connections,
+// then reads every echo back: one op is 512 messages. A server that handles
+// many ready connections in one loop turn must still not allocate per
+// message; allocs/op and B/op show it (divide by 512 for per message).
+func BenchmarkEchoMany(b *testing.B) {
+	const conns = 512
+	for _, impl := range names() {
+		b.Run(impl, func(b *testing.B) {
+			addr := serve(b, impl)
+			cs := make([]net.Conn, conns)
+			for i := range cs {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					b.Fatalf("dial: %v", err)
+				}
+				defer c.Close()
+				cs[i] = c
+			}
+			msg := bytes.Repeat([]byte("y"), 64)
+			buf := make([]byte, 64)
+			round := func() {
+				for _, c := range cs {
+					if _, err := c.Write(msg); err != nil {
+						b.Fatalf("write: %v", err)
+					}
+				}
+				for _, c := range cs {
+					if _, err := io.ReadFull(c, buf); err != nil {
+						b.Fatalf("read: %v", err)
+					}
+				}
+			}
+			for range 10 {
+				round()
+			}
+			b.ReportAllocs()
+			b.SetBytes(64 * conns)
+			b.ResetTimer()
+			for b.Loop() {
+				round()
+			}
+		})
+	}
+}
