@@ -53,6 +53,8 @@ type conn struct {
 	timeoutFn func()
 
 	b *bufs // per-request memory; nil while idle
+
+	prev, next *conn // the server's list of live connections
 }
 
 // bufs is the memory a request needs, lent by a pool while a request is

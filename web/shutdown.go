@@ -7,10 +7,12 @@ import (
 	"github.com/braid-net/braid"
 )
 
-// registry tracks a Server's live connections for graceful shutdown.
+// registry tracks a Server's live connections for graceful shutdown, in an
+// intrusive list that costs no allocation per connection.
 type registry struct {
 	mu       sync.Mutex
-	conns    map[*conn]struct{}
+	head     *conn
+	n        int
 	shutting bool
 	waiters  []func(error)
 }
@@ -18,18 +20,29 @@ type registry struct {
 func (g *registry) add(c *conn) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.conns == nil {
-		g.conns = make(map[*conn]struct{})
+	c.next = g.head
+	if g.head != nil {
+		g.head.prev = c
 	}
-	g.conns[c] = struct{}{}
+	g.head = c
+	g.n++
 	return g.shutting
 }
 
 func (g *registry) remove(c *conn) {
 	g.mu.Lock()
-	delete(g.conns, c)
+	if c.prev != nil {
+		c.prev.next = c.next
+	} else if g.head == c {
+		g.head = c.next
+	}
+	if c.next != nil {
+		c.next.prev = c.prev
+	}
+	c.prev, c.next = nil, nil
+	g.n--
 	var done []func(error)
-	if g.shutting && len(g.conns) == 0 {
+	if g.shutting && g.n == 0 {
 		done, g.waiters = g.waiters, nil
 	}
 	g.mu.Unlock()
@@ -51,8 +64,8 @@ func (s *Server) Shutdown(timeout time.Duration) braid.Waitable {
 	g := &s.conns
 	g.mu.Lock()
 	g.shutting = true
-	conns := make([]*conn, 0, len(g.conns))
-	for c := range g.conns {
+	conns := make([]*conn, 0, g.n)
+	for c := g.head; c != nil; c = c.next {
 		conns = append(conns, c)
 	}
 	g.mu.Unlock()
@@ -96,7 +109,7 @@ func (w *shutdownWait) WhenDone(fn func(err error)) {
 	w.fns = append(w.fns, fn)
 	w.mu.Unlock()
 	w.g.mu.Lock()
-	empty := len(w.g.conns) == 0
+	empty := w.g.n == 0
 	if !empty {
 		w.g.waiters = append(w.g.waiters, w.finish)
 	}
