@@ -81,7 +81,9 @@ func FromBlocking[T any](loop braid.Loop, fn func(ctx context.Context) (T, error
 		v, err = callValue(fn, ctx)
 	}, func() {
 		cancel()
-		d.Resolve(v, err)
+		if !d.Called() { // else cancelled meanwhile
+			d.Resolve(v, err)
+		}
 	})
 	return d
 }

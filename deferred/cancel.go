@@ -11,9 +11,12 @@ import (
 // Cancel asks for d's result to be abandoned. If d has not fired, its
 // canceller runs (or, for a Deferred made by Then and the like, the one it
 // waits for is cancelled); if d still has not fired, it fires with
-// [ErrCancelled], and the next fire by its original source is dropped. If
-// d has fired but waits for a Deferred returned by one of its callbacks,
-// that one is cancelled. Otherwise Cancel does nothing.
+// [ErrCancelled]. If d has fired but waits for a Deferred returned by one
+// of its callbacks, that one is cancelled. Otherwise Cancel does nothing.
+//
+// As in Twisted, a Deferred without a canceller drops the next fire by its
+// source, which could not know of the cancellation; a canceller, on the
+// other hand, must stop its source, and a fire after it is an error.
 func (d *Deferred[T]) Cancel() {
 	if d.flags&flagCalled != 0 {
 		if d.waitingOn != nil {
@@ -21,14 +24,15 @@ func (d *Deferred[T]) Cancel() {
 		}
 		return
 	}
-	switch {
-	case d.canceller != nil:
+	if d.canceller != nil {
 		d.canceller(d)
-	case d.waitingOn != nil:
-		d.waitingOn.Cancel()
+	} else {
+		d.flags |= flagSuppress
+		if d.waitingOn != nil {
+			d.waitingOn.Cancel()
+		}
 	}
 	if d.flags&flagCalled == 0 {
-		d.flags |= flagSuppress
 		d.Errback(ErrCancelled)
 	}
 }

@@ -162,3 +162,37 @@ func TestLater(t *testing.T) {
 		t.Errorf("got %v; want ErrCancelled", err)
 	}
 }
+
+func TestCancellerFiresWithValue(t *testing.T) {
+	d := deferred.NewCancellable(func(d *deferred.Deferred[int]) { d.Callback(5) })
+	d.Cancel()
+	if v, err := d.Result(); v != 5 || err != nil {
+		t.Errorf("got %d, %v; want the canceller's 5", v, err)
+	}
+}
+
+// TestFireAfterCancel follows Twisted: only a Deferred without a canceller
+// drops its source's late fire; with one, the canceller should have
+// stopped the source, and a late fire panics.
+func TestFireAfterCancel(t *testing.T) {
+	tests := []struct {
+		name      string
+		d         *deferred.Deferred[int]
+		wantPanic bool
+	}{
+		{"no canceller", deferred.New[int](), false},
+		{"canceller", deferred.NewCancellable(func(*deferred.Deferred[int]) {}), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.d.Cancel()
+			defer func() {
+				p, _ := recover().(error)
+				if got := p != nil; got != tt.wantPanic || (got && !errors.Is(p, deferred.ErrAlreadyFired)) {
+					t.Errorf("panic %v; want panic %v", p, tt.wantPanic)
+				}
+			}()
+			tt.d.Callback(1)
+		})
+	}
+}

@@ -59,7 +59,12 @@ func Go[T any](loop braid.Loop, fn func(co *Coroutine) (T, error)) *Deferred[T] 
 		}()
 		res, err = fn(co)
 	})
-	co.finish = func() { d.Resolve(res, err) }
+	co.finish = func() {
+		// A cancelled coroutine that went on has nobody left to tell.
+		if !d.Called() {
+			d.Resolve(res, err)
+		}
+	}
 	co.resume()
 	return d
 }
