@@ -1,6 +1,7 @@
 package braidtest
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"time"
@@ -26,7 +27,14 @@ type PumpConfig struct {
 	// HighWater and LowWater are both transports' producer water marks
 	// (0 picks the defaults).
 	HighWater, LowWater int
+	// MaxSteps bounds the steps of one Flush, so that two protocols that
+	// answer each other forever fail the test with a panic instead of
+	// hanging it; 0 means DefaultMaxSteps.
+	MaxSteps int
 }
+
+// DefaultMaxSteps is the default PumpConfig.MaxSteps.
+const DefaultMaxSteps = 1 << 24
 
 // Pump is a client protocol connected to a server protocol in memory: two
 // StringTransports on one task.Clock. Nothing moves until the test calls
@@ -45,9 +53,10 @@ type Pump struct {
 	Clock          *task.Clock
 	Client, Server *StringTransport
 
-	chunk int
-	rand  *rand.Rand
-	ended [2]bool // end of input or reset already sent by Client, Server
+	chunk    int
+	rand     *rand.Rand
+	maxSteps int
+	ended    [2]bool // end of input or reset already sent by Client, Server
 }
 
 // Connect joins client and server with the default PumpConfig: the server's
@@ -77,8 +86,12 @@ func ConnectWith(client, server braid.Protocol, cfg *PumpConfig) *Pump {
 			HighWater: cfg.HighWater, LowWater: cfg.LowWater}),
 		Server: NewStringTransport(&TransportConfig{Loop: clock, LocalAddr: saddr, RemoteAddr: caddr,
 			HighWater: cfg.HighWater, LowWater: cfg.LowWater}),
-		chunk: cfg.ChunkSize,
-		rand:  cfg.Rand,
+		chunk:    cfg.ChunkSize,
+		rand:     cfg.Rand,
+		maxSteps: cfg.MaxSteps,
+	}
+	if p.maxSteps <= 0 {
+		p.maxSteps = DefaultMaxSteps
 	}
 	p.Server.MakeConnection(server)
 	p.Client.MakeConnection(client)
@@ -86,15 +99,17 @@ func ConnectWith(client, server braid.Protocol, cfg *PumpConfig) *Pump {
 }
 
 // Flush runs queued loop callbacks and moves bytes and ends both ways until
-// nothing is left to do. Two protocols that answer each other forever make
-// it loop forever; step such a pair with Step.
+// nothing is left to do. Two protocols that answer each other forever would
+// never let it finish: after MaxSteps steps it panics. Step such a pair by
+// hand with Step.
 func (p *Pump) Flush() {
-	for {
+	for range p.maxSteps {
 		p.Clock.Flush()
 		if !p.Step() {
 			return
 		}
 	}
+	panic(fmt.Sprintf("braidtest: Pump.Flush still moving data after %d steps: do the protocols answer each other forever?", p.maxSteps))
 }
 
 // Advance moves the clock forward by d, running the timers that fall due,

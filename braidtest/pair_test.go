@@ -273,3 +273,22 @@ func TestPumpBothHalfClose(t *testing.T) {
 	wantKind(t, server.reason, braid.ErrConnectionDone)
 	wantKind(t, client.reason, braid.ErrConnectionDone)
 }
+
+// pingPong answers every message, forever.
+type pingPong struct{ braid.ProtocolBase }
+
+func (p *pingPong) ConnectionMade(t braid.Transport) {
+	p.ProtocolBase.ConnectionMade(t)
+	t.Write([]byte("ping"))
+}
+func (p *pingPong) DataReceived(b []byte) { p.Transport.Write(b) }
+
+func TestPumpFlushBounded(t *testing.T) {
+	p := ConnectWith(&pingPong{}, &pingPong{}, &PumpConfig{MaxSteps: 100})
+	defer func() {
+		if r := recover(); r == nil {
+			t.Errorf("Flush of an endless exchange: got no panic")
+		}
+	}()
+	p.Flush()
+}

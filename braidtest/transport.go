@@ -33,7 +33,15 @@ type TransportConfig struct {
 	// push producer is paused and resumed; 0 picks DefaultHighWater and
 	// DefaultLowWater.
 	HighWater, LowWater int
+	// MaxOutput bounds the output buffer, so that a protocol that writes
+	// without end fails its test instead of exhausting memory: a write
+	// past it fails with an error matching braid.ErrLimit and the
+	// connection is lost with it. 0 means DefaultMaxOutput.
+	MaxOutput int
 }
+
+// DefaultMaxOutput is the default TransportConfig.MaxOutput.
+const DefaultMaxOutput = 256 << 20
 
 // StringTransport is a braid.Transport for tests. It keeps everything the
 // protocol writes in its output buffer, where nothing drains it but the test:
@@ -52,6 +60,7 @@ type StringTransport struct {
 	loop          braid.Loop
 	local, remote net.Addr
 	high, low     int
+	maxOut        int
 
 	proto braid.Protocol
 	out   []byte // output buffer; out[head:] is what Buffered counts
@@ -95,6 +104,10 @@ func NewStringTransport(cfg *TransportConfig) *StringTransport {
 		remote: cfg.RemoteAddr,
 		high:   cfg.HighWater,
 		low:    cfg.LowWater,
+		maxOut: cfg.MaxOutput,
+	}
+	if t.maxOut <= 0 {
+		t.maxOut = DefaultMaxOutput
 	}
 	if t.loop == nil {
 		t.loop = task.NewClock()
@@ -135,6 +148,9 @@ func (t *StringTransport) Write(p []byte) (int, error) {
 	if t.closing || t.aborted || t.writeClosed || t.lost {
 		return 0, braid.ErrClosed
 	}
+	if err := t.room(len(p)); err != nil {
+		return 0, err
+	}
 	t.compact()
 	t.out = append(t.out, p...)
 	t.wrote()
@@ -146,12 +162,31 @@ func (t *StringTransport) WriteBuffers(bufs [][]byte) error {
 	if t.closing || t.aborted || t.writeClosed || t.lost {
 		return braid.ErrClosed
 	}
+	n := 0
+	for _, b := range bufs {
+		n += len(b)
+	}
+	if err := t.room(n); err != nil {
+		return err
+	}
 	t.compact()
 	for _, b := range bufs {
 		t.out = append(t.out, b...)
 	}
 	t.wrote()
 	return nil
+}
+
+// room checks that n more bytes fit under MaxOutput; if not, the
+// connection is lost with the limit error, which is returned.
+func (t *StringTransport) room(n int) error {
+	if t.Buffered()+n <= t.maxOut {
+		return nil
+	}
+	err := braid.LimitError("braidtest: output of %d bytes above MaxOutput %d", t.Buffered()+n, t.maxOut)
+	t.out, t.head = t.out[:0], 0
+	t.Lose(braid.Lost(err))
+	return err
 }
 
 // compact moves the undrained bytes to the front once the drained part is

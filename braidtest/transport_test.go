@@ -304,3 +304,23 @@ func TestStringTransportAbortAfterClose(t *testing.T) {
 	wantKind(t, rec.reason, braid.ErrConnectionAborted)
 	wantEvents(t, rec, "made lost")
 }
+
+func TestStringTransportMaxOutput(t *testing.T) {
+	rec := &recorder{}
+	clock := task.NewClock()
+	st := NewStringTransport(&TransportConfig{Loop: clock, MaxOutput: 10})
+	st.MakeConnection(rec)
+	if _, err := st.Write(make([]byte, 10)); err != nil {
+		t.Fatalf("Write up to the limit: %v", err)
+	}
+	if _, err := st.Write([]byte("x")); !errors.Is(err, braid.ErrLimit) {
+		t.Errorf("Write past the limit: got %v; want ErrLimit", err)
+	}
+	wantKind(t, rec.reason, braid.ErrConnectionLost)
+	if !errors.Is(rec.reason, braid.ErrLimit) {
+		t.Errorf("reason: got %v; want one matching ErrLimit", rec.reason)
+	}
+	if err := st.WriteBuffers([][]byte{[]byte("y")}); !errors.Is(err, braid.ErrClosed) {
+		t.Errorf("WriteBuffers after: got %v; want ErrClosed", err)
+	}
+}
