@@ -300,3 +300,23 @@ func TestInteropEchoBackpressure(t *testing.T) {
 	}
 	t.Logf("wrote %d bytes before blocking; server output peaked at %d bytes", written, m.get())
 }
+
+// rdate (apt: rdate) reads braid's RFC 868 time server.
+func TestInteropRdate(t *testing.T) {
+	rdate := needPeer(t, "rdate")
+	r := runReactor(t)
+	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, rdate, "-p", "-o", port, host).Output()
+	if err != nil {
+		t.Fatalf("rdate: %v", err)
+	}
+	tm, err := time.Parse(time.UnixDate, strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("rdate printed %q: %v", out, err)
+	}
+	if d := time.Since(tm).Abs(); d > time.Minute {
+		t.Errorf("rdate read %v, %v away from now", tm, d)
+	}
+}

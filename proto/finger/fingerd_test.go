@@ -1,0 +1,103 @@
+package finger_test
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/finger"
+	"github.com/braid-net/braid/reactor"
+)
+
+// braid's finger client asks Debian's in.fingerd (apt: fingerd), which the
+// test runs the way inetd would: one accepted socket as its stdin and
+// stdout.
+func TestInteropClientAgainstFingerd(t *testing.T) {
+	const fingerd = "/usr/sbin/in.fingerd"
+	if _, err := os.Stat(fingerd); err != nil {
+		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
+			t.Fatal("in.fingerd not installed (BRAID_REQUIRE_PEERS=1)")
+		}
+		t.Skip("in.fingerd not installed; apt-get install fingerd to run this test")
+	}
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	served := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			served <- err
+			return
+		}
+		defer c.Close()
+		f, err := c.(*net.TCPConn).File()
+		if err != nil {
+			served <- err
+			return
+		}
+		defer f.Close()
+		cmd := exec.Command(fingerd)
+		cmd.Stdin, cmd.Stdout = f, f
+		served <- cmd.Run()
+	}()
+
+	r, err := reactor.New(&reactor.Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	defer func() {
+		r.Stop()
+		<-done
+	}()
+	type result struct {
+		text string
+		err  error
+	}
+	got := make(chan result, 2)
+	cf := &fingerClient{proto: finger.NewClient(finger.Query{User: me.Username}, func(s string, err error) {
+		got <- result{s, err}
+	}), failed: func(err error) { got <- result{"", err} }}
+	r.CallFromGoroutine(func() { r.Connect("tcp", ln.Addr().String(), cf, nil) })
+	select {
+	case res := <-got:
+		if res.err != nil {
+			t.Fatalf("finger client: %v", res.err)
+		}
+		if !strings.Contains(res.text, "Login: "+me.Username) {
+			t.Errorf("in.fingerd answered %q; want a Login line for %s", res.text, me.Username)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no answer from in.fingerd")
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("in.fingerd: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("in.fingerd did not exit")
+	}
+}
+
+type fingerClient struct {
+	proto  braid.Protocol
+	failed func(error)
+}
+
+func (c *fingerClient) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
+func (c *fingerClient) ClientConnectionFailed(_ braid.Connector, err error) { c.failed(err) }
+func (c *fingerClient) ClientConnectionLost(braid.Connector, error)         {}
