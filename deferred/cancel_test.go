@@ -196,3 +196,37 @@ func TestFireAfterCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeoutOrder follows Twisted's addTimeout: callbacks added before
+// the timeout see the cancellation, those after it see the timeout, and a
+// cancellation by hand stays a cancellation.
+func TestTimeoutOrder(t *testing.T) {
+	clock := task.NewClock()
+	d := deferred.New[int]()
+	var before, after error
+	d.AddErrback(func(err error) (int, error) { before = err; return 0, err })
+	d.AddTimeout(clock, time.Second)
+	d.AddErrback(func(err error) (int, error) { after = err; return 0, nil })
+	clock.Advance(time.Second)
+	if !errors.Is(before, deferred.ErrCancelled) || errors.Is(before, braid.ErrTimeout) {
+		t.Errorf("before: %v; want ErrCancelled", before)
+	}
+	if !errors.Is(after, braid.ErrTimeout) {
+		t.Errorf("after: %v; want a timeout", after)
+	}
+
+	byHand := deferred.New[int]().AddTimeout(clock, time.Second)
+	byHand.Cancel()
+	if _, err := byHand.Result(); !errors.Is(err, deferred.ErrCancelled) || errors.Is(err, braid.ErrTimeout) {
+		t.Errorf("cancelled by hand: %v; want ErrCancelled", err)
+	}
+	if n := len(clock.Pending()); n != 0 {
+		t.Errorf("%d timers left; want 0", n)
+	}
+
+	valued := deferred.NewCancellable(func(d *deferred.Deferred[int]) { d.Callback(3) }).AddTimeout(clock, time.Second)
+	clock.Advance(time.Second)
+	if v, err := valued.Result(); v != 3 || err != nil {
+		t.Errorf("canceller with a value: %d, %v; want 3", v, err)
+	}
+}

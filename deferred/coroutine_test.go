@@ -234,3 +234,35 @@ func TestAwaitOutsideCoroutinePanics(t *testing.T) {
 	}()
 	deferred.Await(kept, deferred.New[int]())
 }
+
+func TestCoroutineErrorsCountAsHandled(t *testing.T) {
+	deferred.CheckUnhandled(t)
+	clock := task.NewClock()
+	failing := deferred.New[int]()
+	d := deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		if _, err := deferred.Await(co, failing); err != nil {
+			return 1, nil // handled here
+		}
+		return 0, nil
+	})
+	failing.Errback(errA)
+	if v, err := d.Result(); v != 1 || err != nil {
+		t.Errorf("got %d, %v; want 1", v, err)
+	}
+}
+
+func TestCoroutineCancelCancelsFuture(t *testing.T) {
+	clock := task.NewClock()
+	f := deferred.NewFuture[int](clock)
+	d := deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		return deferred.AwaitFuture(co, f)
+	})
+	d.Cancel()
+	clock.Flush()
+	if _, err := f.Result(); !errors.Is(err, deferred.ErrCancelled) {
+		t.Errorf("future: %v; want ErrCancelled", err)
+	}
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+		t.Errorf("coroutine: %v; want ErrCancelled", err)
+	}
+}
