@@ -308,7 +308,9 @@ func TestInteropRdate(t *testing.T) {
 	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, rdate, "-p", "-o", port, host).Output()
+	cmd := exec.CommandContext(ctx, rdate, "-p", "-o", port, host)
+	cmd.Env = append(os.Environ(), "TZ=UTC") // so the zone it prints parses
+	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("rdate: %v", err)
 	}
