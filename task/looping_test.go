@@ -152,3 +152,18 @@ func TestLoopingCallZeroInterval(t *testing.T) {
 		t.Errorf("calls %d, done %v; want 5, true", n, done.Called())
 	}
 }
+
+func TestLoopingCallDeferredErrorStops(t *testing.T) {
+	clock := task.NewClock()
+	boom := errors.New("boom")
+	calls := 0
+	lc := task.NewLoopingCallDeferred(clock, func(int) *deferred.Deferred[struct{}] {
+		calls++
+		return deferred.Later(clock, 100*time.Millisecond, func() (struct{}, error) { return struct{}{}, boom })
+	})
+	done, _ := lc.Start(time.Second, true)
+	clock.Advance(5 * time.Second)
+	if _, err := done.Result(); !errors.Is(err, boom) || calls != 1 {
+		t.Errorf("got %v after %d calls; want %v after 1", err, calls, boom)
+	}
+}
