@@ -150,7 +150,7 @@ func (p *Pump) move(src, dst *StringTransport, side int) bool {
 		return false
 	}
 	switch {
-	case src.aborted:
+	case src.aborted || src.failed:
 		p.ended[side] = true
 		dst.PeerReset()
 		return true

@@ -70,6 +70,7 @@ type StringTransport struct {
 
 	closing     bool // Close called; lose once out is empty
 	aborted     bool
+	failed      bool // a limit ended the connection
 	writeClosed bool // CloseWrite called
 	readPaused  bool
 	readEOF     bool // peer half-closed
@@ -145,7 +146,7 @@ func (t *StringTransport) SetWaterMarks(high, low int) {
 
 // Write appends p to the output buffer.
 func (t *StringTransport) Write(p []byte) (int, error) {
-	if t.closing || t.aborted || t.writeClosed || t.lost {
+	if t.closing || t.aborted || t.failed || t.writeClosed || t.lost {
 		return 0, braid.ErrClosed
 	}
 	if err := t.room(len(p)); err != nil {
@@ -159,7 +160,7 @@ func (t *StringTransport) Write(p []byte) (int, error) {
 
 // WriteBuffers appends every slice of bufs to the output buffer.
 func (t *StringTransport) WriteBuffers(bufs [][]byte) error {
-	if t.closing || t.aborted || t.writeClosed || t.lost {
+	if t.closing || t.aborted || t.failed || t.writeClosed || t.lost {
 		return braid.ErrClosed
 	}
 	n := 0
@@ -177,15 +178,17 @@ func (t *StringTransport) WriteBuffers(bufs [][]byte) error {
 	return nil
 }
 
-// room checks that n more bytes fit under MaxOutput; if not, the
-// connection is lost with the limit error, which is returned.
+// room checks that n more bytes fit under MaxOutput; if not, the output is
+// dropped, the connection is lost (on the loop) with the limit error, and
+// the error is returned.
 func (t *StringTransport) room(n int) error {
 	if t.Buffered()+n <= t.maxOut {
 		return nil
 	}
 	err := braid.LimitError("braidtest: output of %d bytes above MaxOutput %d", t.Buffered()+n, t.maxOut)
 	t.out, t.head = t.out[:0], 0
-	t.Lose(braid.Lost(err))
+	t.failed = true
+	t.loseSoon(braid.Lost(err))
 	return err
 }
 
