@@ -214,7 +214,7 @@ func (t *StringTransport) wrote() {
 // follows on the loop once the output buffer is empty, which takes a Drain
 // or Clear when it holds data.
 func (t *StringTransport) Close() error {
-	if t.closing || t.aborted || t.lost {
+	if t.closing || t.aborted || t.failed || t.lost {
 		return nil
 	}
 	t.closing = true
@@ -227,7 +227,7 @@ func (t *StringTransport) Close() error {
 // Abort drops the output buffer; ConnectionLost (ErrConnectionAborted)
 // follows on the loop.
 func (t *StringTransport) Abort() error {
-	if t.aborted || t.lost {
+	if t.aborted || t.failed || t.lost {
 		return nil
 	}
 	t.aborted = true

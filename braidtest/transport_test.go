@@ -316,6 +316,7 @@ func TestStringTransportMaxOutput(t *testing.T) {
 	if _, err := st.Write([]byte("x")); !errors.Is(err, braid.ErrLimit) {
 		t.Errorf("Write past the limit: got %v; want ErrLimit", err)
 	}
+	st.Close() // too late: the limit's reason stands
 	clock.Flush()
 	wantKind(t, rec.reason, braid.ErrConnectionLost)
 	if !errors.Is(rec.reason, braid.ErrLimit) {
