@@ -215,9 +215,7 @@ func (c *conn) process() {
 				// handler; the response can still be written.
 				c.w.peerClosed()
 			} else {
-				c.flush()
-				c.t.Close()
-				c.closed = true
+				c.closeAfterFlush()
 			}
 			return
 		case *http1.Handoff:
