@@ -174,3 +174,23 @@ func TestTwistedAgent(t *testing.T) {
 }
 
 var _ = http1.HTTP11
+
+func TestApacheBenchKeepAlive(t *testing.T) {
+	ab := peer(t, "ab")
+	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
+	out, _ := run(t, nil, ab, "-k", "-n", "2000", "-c", "16", "-q", base+"/")
+	for _, want := range []string{"Complete requests:      2000", "Failed requests:        0", "Keep-Alive requests:    2000"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("ab output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestH2loadHTTP1(t *testing.T) {
+	h2load := peer(t, "h2load")
+	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
+	out, _ := run(t, nil, h2load, "--h1", "-n", "2000", "-c", "16", "-m", "4", base+"/")
+	if !strings.Contains(out, "2000 succeeded, 0 failed, 0 errored") {
+		t.Fatalf("h2load output:\n%s", out)
+	}
+}
