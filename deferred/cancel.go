@@ -14,9 +14,11 @@ import (
 // [ErrCancelled]. If d has fired but waits for a Deferred returned by one
 // of its callbacks, that one is cancelled. Otherwise Cancel does nothing.
 //
-// As in Twisted, a Deferred without a canceller drops the next fire by its
-// source, which could not know of the cancellation; a canceller, on the
-// other hand, must stop its source, and a fire after it is an error.
+// When Cancel fired d with ErrCancelled, the next fire of d by its source
+// is dropped silently. Twisted does this only for a Deferred without a
+// canceller, trusting a canceller to stop its source; in Go a result may
+// already be on its way to the loop (queued by CallFromGoroutine) when the
+// canceller runs, so braid drops it in both cases.
 func (d *Deferred[T]) Cancel() {
 	if d.flags&flagCalled != 0 {
 		if d.waitingOn != nil {
@@ -24,15 +26,14 @@ func (d *Deferred[T]) Cancel() {
 		}
 		return
 	}
-	if d.canceller != nil {
+	switch {
+	case d.canceller != nil:
 		d.canceller(d)
-	} else {
-		d.flags |= flagSuppress
-		if d.waitingOn != nil {
-			d.waitingOn.Cancel()
-		}
+	case d.waitingOn != nil:
+		d.waitingOn.Cancel()
 	}
 	if d.flags&flagCalled == 0 {
+		d.flags |= flagSuppress
 		d.Errback(ErrCancelled)
 	}
 }

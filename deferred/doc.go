@@ -22,9 +22,10 @@
 //
 // Firing a Deferred twice is a programming error, like closing a closed
 // channel: it panics with an error that matches [ErrAlreadyFired]. The one
-// exception is Twisted's: after [Deferred.Cancel] fired a Deferred that has
-// no canceller with [ErrCancelled], the next fire by its source is silently
-// dropped, because that source could not know about the cancellation.
+// exception: after [Deferred.Cancel] fired a Deferred with [ErrCancelled],
+// the next fire by its source is silently dropped, because that source
+// could not know about the cancellation (see Cancel for how this differs
+// from Twisted, and why).
 //
 // A callback that panics does not take down the loop: the panic becomes a
 // [*PanicError] on the error path, with the stack where it happened.
