@@ -72,7 +72,8 @@ type bufs struct {
 	onEnd     func(trailers http1.Header, err error) // Request.OnBody
 	bodyErr   error                                  // how the body ended
 	clbuf     [20]byte                               // Content-Length value
-	switchTo  braid.Protocol                         // SwitchProtocols
+	switchTo  braid.Protocol                         // SwitchProtocols, Tunnel
+	tunnel    bool                                   // Tunnel rather than SwitchProtocols
 	handedOff braid.Protocol                         // after the switch
 }
 
@@ -94,7 +95,7 @@ func (c *conn) releaseBufs() {
 	}
 	c.b = nil
 	c.req.Target, c.req.Header = nil, nil
-	b.onData, b.onEnd, b.bodyErr, b.switchTo = nil, nil, nil, nil
+	b.onData, b.onEnd, b.bodyErr, b.switchTo, b.tunnel = nil, nil, nil, nil, false
 	if cap(b.body) > 4<<10 {
 		b.body = nil
 	}

@@ -12,6 +12,13 @@
 // Bridge runs any net/http.Handler, each call on the loop's bounded blocking
 // pool.
 //
+// ResponseWriter.SwitchProtocols (101 to an Upgrade) and Tunnel (200 to a
+// CONNECT) hand the connection, with the bytes already received, to another
+// braid.Protocol.
+//
+// Request and ResponseWriter are owned by the connection; their slices stay
+// valid until the response ends, and neither may be used after End.
+//
 // # Connections
 //
 // Keep-alive and pipelining follow RFC 9112 section 9: pipelined requests
@@ -22,4 +29,16 @@
 // clock: IdleTimeout between requests, HeaderTimeout from the first byte of
 // a head to its end (answered with 408, which stops slowloris), BodyTimeout
 // between pieces of a request body.
+//
+// Shutdown (or ShutdownTrigger on a reactor) closes idle connections at
+// once and lets requests under way finish, answering them with
+// "Connection: close". With Config.AccessLog, every response is logged
+// through slog with the fields of the combined log format.
+//
+// # Memory
+//
+// A keep-alive GET answered by a native handler allocates nothing in steady
+// state. An idle keep-alive connection holds no buffer: the parser's and the
+// request's memory go back to pools between requests (about 1 KiB per idle
+// connection in all, the reactor's share included).
 package web

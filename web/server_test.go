@@ -338,3 +338,17 @@ func TestHalfCloseStillAnswers(t *testing.T) {
 }
 
 var _ = http1.HTTP11
+
+func TestConnectTunnel(t *testing.T) {
+	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		if err := w.Tunnel(&echoProto{}); err != nil {
+			t.Errorf("Tunnel: %v", err)
+		}
+	})})
+	h.send("CONNECT db.example:5432 HTTP/1.1\r\nHost: db.example:5432\r\n\r\nping ")
+	h.send("pong")
+	want := "HTTP/1.1 200 OK\r\n\r\nping pong"
+	if got := h.take(); got != want {
+		t.Fatalf("got %q; want %q", got, want)
+	}
+}

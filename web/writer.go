@@ -240,6 +240,25 @@ func (w *ResponseWriter) SwitchProtocols(upgrade string, p braid.Protocol) error
 	w.AddHeader("Upgrade", upgrade)
 	w.AddHeader("Connection", "Upgrade")
 	w.c.b.switchTo = p
+	w.c.b.tunnel = false
+	if !w.c.reading {
+		return w.sendSwitch()
+	}
+	return nil // sent when the request ends
+}
+
+// Tunnel accepts a CONNECT request (RFC 9110 section 9.3.6): it answers 200
+// and hands the connection, with the bytes already received, to p, which
+// typically relays them to the requested authority.
+func (w *ResponseWriter) Tunnel(p braid.Protocol) error {
+	if w.headSent || w.ended {
+		return ErrResponseEnded
+	}
+	if w.req.Method != "CONNECT" {
+		return errors.New("web: Tunnel answers CONNECT requests only")
+	}
+	w.c.b.switchTo = p
+	w.c.b.tunnel = true
 	if !w.c.reading {
 		return w.sendSwitch()
 	}
@@ -248,7 +267,12 @@ func (w *ResponseWriter) SwitchProtocols(upgrade string, p braid.Protocol) error
 
 func (w *ResponseWriter) sendSwitch() error {
 	w.headSent = true
-	err := w.c.core.Send(&http1.InformationalResponse{Status: 101, Headers: w.buildFields(false)})
+	var err error
+	if w.c.b.tunnel {
+		err = w.c.core.Send(&http1.Response{Status: 200, Headers: w.buildFields(false)})
+	} else {
+		err = w.c.core.Send(&http1.InformationalResponse{Status: 101, Headers: w.buildFields(false)})
+	}
 	if err != nil {
 		w.c.b.switchTo = nil
 		w.fail(err)
