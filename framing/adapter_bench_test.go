@@ -51,3 +51,16 @@ func BenchmarkNetstringsEcho(b *testing.B) {
 		tr.Clear()
 	}
 }
+
+// BenchmarkIdleConnection: B/op is the memory one idle Lines connection
+// holds (protocol and splitter; the carry-over buffer is pooled and held only
+// while a line is incomplete).
+func BenchmarkIdleConnection(b *testing.B) {
+	h := framing.LineHandlerFunc(func(*framing.Conn, []byte) {})
+	b.ReportAllocs()
+	for b.Loop() {
+		sink = framing.Lines(h, nil)
+	}
+}
+
+var sink braid.Protocol

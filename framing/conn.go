@@ -86,7 +86,6 @@ type Conn struct {
 	h  any
 
 	hdr      [16]byte
-	bufs     [3][]byte
 	err      error
 	closing  bool
 	paused   bool
@@ -153,26 +152,32 @@ func (c *Conn) hooks(h any) { c.h = h }
 // its prefix can express is not sent (ErrMessageTooLong). A line is not
 // checked for the delimiter. Send allocates nothing.
 func (c *Conn) Send(frame []byte) error {
+	// Header, payload and trailer go out as separate writes: the transport
+	// copies each and gathers them into one system call, and the Conn
+	// keeps no slice array per connection.
+	var head, tail []byte
 	switch c.kind {
 	case kindLine:
-		c.bufs[0], c.bufs[1] = frame, c.lines.delim
+		tail = c.lines.delim
 	case kindNetstring:
-		h := strconv.AppendInt(c.hdr[:0], int64(len(frame)), 10)
-		c.bufs[0], c.bufs[1], c.bufs[2] = append(h, ':'), frame, comma
-		err := c.Transport.WriteBuffers(c.bufs[:3])
-		c.bufs = [3][]byte{}
-		return err
+		head = append(strconv.AppendInt(c.hdr[:0], int64(len(frame)), 10), ':')
+		tail = comma
 	case kindPrefix:
 		if uint64(len(frame)) > 1<<(8*c.pre.size)-1 {
 			return ErrMessageTooLong
 		}
-		h := c.hdr[:c.pre.size]
-		putUint(h, c.pre.size, len(frame))
-		c.bufs[0], c.bufs[1] = h, frame
+		head = c.hdr[:c.pre.size]
+		putUint(head, c.pre.size, len(frame))
 	}
-	err := c.Transport.WriteBuffers(c.bufs[:2])
-	c.bufs = [3][]byte{}
-	return err
+	for _, b := range [3][]byte{head, frame, tail} {
+		if len(b) == 0 {
+			continue
+		}
+		if _, err := c.Transport.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func putUint(h []byte, size, n int) {

@@ -67,8 +67,16 @@ func NewLineSplitter(cfg *LineConfig) *LineSplitter {
 	return s
 }
 
+// crlf is the default delimiter, shared so that a splitter costs no
+// allocation for it.
+var crlf = []byte("\r\n")
+
 func (s *LineSplitter) init(cfg *LineConfig) {
-	s.delim = []byte(cfg.delimiter())
+	if d := cfg.delimiter(); d == "\r\n" {
+		s.delim = crlf
+	} else {
+		s.delim = []byte(d)
+	}
 	s.max = cfg.maxLineLength()
 }
 

@@ -75,3 +75,14 @@ func BenchmarkIdleTimeoutRecheck(b *testing.B) {
 		p.DataReceived(data)
 	}
 }
+
+// BenchmarkIdleTimeoutConnection: B/op is what the idle-timeout wrapper adds
+// to a connection (the timer itself belongs to the loop).
+func BenchmarkIdleTimeoutConnection(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		sink = policies.IdleTimeout(nop{}, time.Minute)
+	}
+}
+
+var sink braid.Protocol
