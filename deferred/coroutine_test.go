@@ -3,6 +3,7 @@ package deferred_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -264,5 +265,27 @@ func TestCoroutineCancelCancelsFuture(t *testing.T) {
 	}
 	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
 		t.Errorf("coroutine: %v; want ErrCancelled", err)
+	}
+}
+
+// TestFinishedCoroutinesLeaveNoGoroutine checks that a coroutine's
+// goroutine ends with it.
+func TestFinishedCoroutinesLeaveNoGoroutine(t *testing.T) {
+	clock := task.NewClock()
+	before := runtime.NumGoroutine()
+	gate := deferred.New[int]()
+	for range 100 {
+		deferred.Go(clock, func(co *deferred.Coroutine) (int, error) { return deferred.Await(co, gate) })
+	}
+	if n := runtime.NumGoroutine(); n < before+100 {
+		t.Fatalf("%d goroutines with 100 suspended coroutines; want at least %d", n, before+100)
+	}
+	gate.Callback(1)
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left; want %d", runtime.NumGoroutine(), before)
+		}
+		runtime.Gosched()
 	}
 }
