@@ -32,6 +32,9 @@ type connector struct {
 	timer   braid.DelayedCall
 	conn    *conn
 	started bool // StartFactory called
+
+	addrs []netip.Addr // further addresses of a name, tried in turn
+	port  string
 }
 
 // connectPoll starts connecting on the loop the balancer picks.
@@ -137,6 +140,7 @@ func (c *connector) start() {
 			c.fail(&ConnectError{Addr: c.dest, Err: rerr})
 			return
 		}
+		c.addrs, c.port = addrs[1:], port
 		c.dialIP(addrs[0], port)
 	})
 }
@@ -183,8 +187,25 @@ func (c *connector) dial(sa unix.Sockaddr, family int) {
 			c.fail(&ConnectError{Addr: c.dest, Err: err})
 		}
 	default:
-		c.fail(connectErr(c.dest, err))
+		c.failOrNext(connectErr(c.dest, err))
 	}
+}
+
+// failOrNext tries the next address of a resolved name, within the same
+// timeout, or gives up.
+func (c *connector) failOrNext(err error) {
+	if len(c.addrs) == 0 {
+		c.fail(err)
+		return
+	}
+	if c.fd >= 0 {
+		c.d.remove(c.fd, poll.Write)
+		unix.Close(c.fd)
+		c.fd = -1
+	}
+	next := c.addrs[0]
+	c.addrs = c.addrs[1:]
+	c.dialIP(next, c.port)
 }
 
 func connectErr(addr net.Addr, err error) error {
@@ -208,7 +229,7 @@ func (c *connector) handle(ev poll.Event) {
 		err = unix.Errno(e)
 	}
 	if err != nil {
-		c.fail(connectErr(c.dest, err))
+		c.failOrNext(connectErr(c.dest, err))
 		return
 	}
 	c.d.remove(c.fd, poll.Write)
@@ -278,6 +299,7 @@ func (c *connector) fail(err error) {
 	}
 	c.state = cIdle
 	c.gen++
+	c.addrs = nil
 	c.d.l.CallSoon(func() {
 		c.d.l.safeCall("ClientConnectionFailed", func() { c.f.ClientConnectionFailed(c, err) })
 		if c.state == cIdle {

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -204,7 +205,10 @@ func (r *Reactor) listenPoll(network, address string, f braid.Factory, cfg *brai
 		for i := 0; i < n; i++ {
 			addr := address
 			if i > 0 {
-				addr = ln.addr.String()
+				// Same host as asked (keeping a wildcard dual-stack), on
+				// the port the first socket got.
+				host, _, _ := net.SplitHostPort(address)
+				addr = net.JoinHostPort(host, strconv.Itoa(ln.addr.(*net.TCPAddr).Port))
 			}
 			fd, a, err := listenTCP(network, addr, backlog, cfg.ReusePort)
 			if err != nil {

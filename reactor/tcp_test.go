@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
+	"strconv"
 	"testing"
 
 	"github.com/braid-net/braid"
@@ -42,4 +44,42 @@ func TestConnectRefused(t *testing.T) {
 	if !errors.Is(err, braid.ErrConnectionRefused) {
 		t.Fatalf("got %v; want an error matching ErrConnectionRefused", err)
 	}
+}
+
+// TestConnectTriesEveryAddress: "localhost" may resolve to ::1 first while
+// the server listens on 127.0.0.1 only; the refused address is skipped.
+func TestConnectTriesEveryAddress(t *testing.T) {
+	r := start(t, &Config{Loops: 1})
+	ln := listenEcho(t, r, "tcp4", "127.0.0.1:0")
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	f := newClientRecorder()
+	r.Connect("tcp", net.JoinHostPort("localhost", port), f, nil)
+	select {
+	case p := <-f.protos:
+		wait(t, p.made, "ConnectionMade")
+	case err := <-f.failed:
+		t.Fatalf("connect to localhost: %v", err)
+	}
+}
+
+func TestReusePortDualStack(t *testing.T) {
+	r := start(t, &Config{Loops: 2})
+	ln, err := r.Listen("tcp", ":0", newEchoFactory(), &braid.ListenConfig{ReusePort: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for i := 0; i < 8; i++ {
+		c := dial(t, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: mustAtoi(t, port)})
+		echoRoundTrip(t, c, []byte("v4"), make([]byte, 2))
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
