@@ -3,6 +3,9 @@
 // columns, and CPU per message also as a ratio to a reference server.
 //
 //	echoreport -in results/echo-2026-11-26.json -out results/echo-2026-11-26.md
+//
+// Several result files may be given (the first one's header describes the
+// run); a cell's runs from all of them count as repeats.
 package main
 
 import (
@@ -66,37 +69,62 @@ type scenario struct {
 	Desc string `json:"desc"`
 }
 
-func main() {
-	log.SetFlags(0)
-	in := flag.String("in", "", "JSON results (an array written by run-echo.sh)")
-	out := flag.String("out", "", "markdown output (default stdout)")
-	ref := flag.String("ref", "gnet", "server that CPU per message is compared with")
-	flag.Parse()
-	b, err := os.ReadFile(*in)
+// load reads one results file: its header and its records.
+func load(path string) (header, []record, error) {
+	var h header
+	b, err := os.ReadFile(path)
 	if err != nil {
-		log.Fatalf("echoreport: %v", err)
+		return h, nil, err
 	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		log.Fatalf("echoreport: %s: %v", *in, err)
+		return h, nil, fmt.Errorf("%s: %v", path, err)
 	}
-	var h header
 	var recs []record
 	for _, m := range raw {
 		var probe struct{ Kind string }
-		json.Unmarshal(m, &probe)
-		switch probe.Kind {
-		case "run":
-			if err := json.Unmarshal(m, &h); err != nil {
-				log.Fatalf("echoreport: header: %v", err)
-			}
-		default:
-			var r record
-			if err := json.Unmarshal(m, &r); err != nil {
-				log.Fatalf("echoreport: record: %v", err)
-			}
-			recs = append(recs, r)
+		if err := json.Unmarshal(m, &probe); err != nil {
+			return h, nil, fmt.Errorf("%s: %v", path, err)
 		}
+		if probe.Kind == "run" {
+			if err := json.Unmarshal(m, &h); err != nil {
+				return h, nil, fmt.Errorf("%s: header: %v", path, err)
+			}
+			continue
+		}
+		var r record
+		if err := json.Unmarshal(m, &r); err != nil {
+			return h, nil, fmt.Errorf("%s: record: %v", path, err)
+		}
+		recs = append(recs, r)
+	}
+	return h, recs, nil
+}
+
+func main() {
+	log.SetFlags(0)
+	in := flag.String("in", "", "JSON results (an array written by run-echo.sh); more files may follow as arguments, their runs count as repeats")
+	out := flag.String("out", "", "markdown output (default stdout)")
+	ref := flag.String("ref", "gnet", "server that CPU per message is compared with")
+	flag.Parse()
+	files := flag.Args()
+	if *in != "" {
+		files = append([]string{*in}, files...)
+	}
+	if len(files) == 0 {
+		log.Fatal("echoreport: no input (-in FILE, or files as arguments)")
+	}
+	var h header
+	var recs []record
+	for i, f := range files {
+		fh, fr, err := load(f)
+		if err != nil {
+			log.Fatalf("echoreport: %v", err)
+		}
+		if i == 0 {
+			h = fh
+		}
+		recs = append(recs, fr...)
 	}
 	md := render(&h, recs, *ref)
 	if *out == "" {

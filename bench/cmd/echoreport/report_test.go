@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,5 +38,28 @@ func TestRender(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q; got:\n%s", want, md)
 		}
+	}
+}
+
+func TestLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	in := `[{"kind":"run","date":"d","servers":["gnet"],"scenarios":[{"name":"c100","desc":"x"}]},
+{"kind":"load","server":"gnet","scenario":"c100","server_cpu_per_msg_us":2.5},
+{"kind":"idle","server":"gnet","scenario":"idle10k","bytes_per_conn":400}]`
+	if err := os.WriteFile(path, []byte(in), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, recs, err := load(path)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if h.Date != "d" || len(h.Scenario) != 1 {
+		t.Errorf("got header %+v; want date d and 1 scenario", h)
+	}
+	if len(recs) != 2 || recs[0].CPUPerMsgUs != 2.5 || recs[1].BytesPerConn != 400 {
+		t.Errorf("got records %+v; want cpu 2.5 and 400 bytes/conn", recs)
+	}
+	if _, _, err := load(filepath.Join(t.TempDir(), "missing.json")); err == nil {
+		t.Errorf("load of a missing file: got nil error; want one")
 	}
 }
