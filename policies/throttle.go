@@ -2,6 +2,7 @@ package policies
 
 import (
 	"net"
+	"sync"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -18,6 +19,36 @@ type ThrottleConfig struct {
 	// Burst is how many bytes may pass at once after a quiet spell; 0
 	// means a tenth of a second's worth.
 	Burst int64
+	// SharedRead and SharedWrite, if set, are budgets that every
+	// connection using them draws from as well as from its own, so that
+	// all of them together stay under one rate (Twisted's
+	// ThrottlingFactory).
+	SharedRead, SharedWrite *Budget
+}
+
+// Budget is a rate shared by many connections, possibly on different loops.
+// Each connection that overdraws it pauses itself until the budget has
+// refilled, so no loop ever reaches into another.
+type Budget struct {
+	mu sync.Mutex
+	b  bucket
+}
+
+// NewBudget returns a budget of rate bytes per second with the given burst
+// (0: a tenth of a second's worth).
+func NewBudget(rate, burst int64) *Budget {
+	b := &Budget{}
+	b.b.init(rate, burst)
+	return b
+}
+
+func (b *Budget) spend(now time.Time, n int) time.Duration {
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.spend(now, n)
 }
 
 // Throttle wraps p so that its connection reads and writes no faster than
@@ -35,17 +66,18 @@ type ThrottleConfig struct {
 // Pauses that p or the transport's water marks ask for are kept apart from
 // the throttle's own, so neither undoes the other.
 func Throttle(p braid.Protocol, cfg ThrottleConfig) braid.Protocol {
-	if cfg.ReadRate <= 0 && cfg.WriteRate <= 0 {
+	if cfg.ReadRate <= 0 && cfg.WriteRate <= 0 && cfg.SharedRead == nil && cfg.SharedWrite == nil {
 		return p
 	}
-	w := &throttle{conn: conn{inner: p}}
+	w := &throttle{conn: conn{inner: p}, sharedRead: cfg.SharedRead, sharedWrite: cfg.SharedWrite}
 	w.read.init(cfg.ReadRate, cfg.Burst)
 	w.write.init(cfg.WriteRate, cfg.Burst)
 	return w
 }
 
-// ThrottleFactory applies Throttle to every protocol f builds; each
-// connection has its own budget.
+// ThrottleFactory applies Throttle to every protocol f builds. Each
+// connection has its own ReadRate and WriteRate budget; the Shared budgets,
+// if set, limit all of them together.
 func ThrottleFactory(f braid.Factory, cfg ThrottleConfig) braid.Factory {
 	return wrapFactory(f, func(p braid.Protocol, _ net.Addr) braid.Protocol { return Throttle(p, cfg) })
 }
@@ -93,6 +125,8 @@ type throttle struct {
 	clock       braid.Clock
 	read, write bucket
 
+	sharedRead, sharedWrite *Budget
+
 	readThrottled bool // the throttle paused reading
 	readPaused    bool // the protocol paused reading
 	writeHeld     bool // the throttle holds the producer back
@@ -111,7 +145,9 @@ func (w *throttle) ConnectionMade(t braid.Transport) {
 
 func (w *throttle) DataReceived(p []byte) {
 	w.inner.DataReceived(p)
-	if wait := w.read.spend(w.clock.Now(), len(p)); wait > 0 && !w.readThrottled {
+	now := w.clock.Now()
+	wait := max(w.read.spend(now, len(p)), w.sharedRead.spend(now, len(p)))
+	if wait > 0 && !w.readThrottled {
 		w.readThrottled = true
 		w.Transport.PauseProducing()
 		w.clock.CallLater(wait, w.onRead)
@@ -165,7 +201,9 @@ func (w *throttle) WriteBuffers(bufs [][]byte) error {
 }
 
 func (w *throttle) wrote(n int) {
-	if wait := w.write.spend(w.clock.Now(), n); wait > 0 && !w.writeHeld {
+	now := w.clock.Now()
+	wait := max(w.write.spend(now, n), w.sharedWrite.spend(now, n))
+	if wait > 0 && !w.writeHeld {
 		w.writeHeld = true
 		w.prod.update()
 		w.clock.CallLater(wait, w.onWrite)
@@ -182,7 +220,7 @@ func (w *throttle) writeRefilled() {
 // RegisterProducer registers a stand-in for p with the transport, through
 // which the throttle holds p back.
 func (w *throttle) RegisterProducer(p braid.Producer) error {
-	if w.write.rate == 0 {
+	if w.write.rate == 0 && w.sharedWrite == nil {
 		return w.Transport.RegisterProducer(p)
 	}
 	proxy := &producerProxy{w: w, p: p}

@@ -171,3 +171,33 @@ func TestThrottleWritePullProducer(t *testing.T) {
 	}
 	within(t, "pull write", d.sent, rate)
 }
+
+// Ten connections that each may read 100 kB/s share a budget of 200 kB/s:
+// together they read at the shared rate.
+func TestThrottleSharedBudget(t *testing.T) {
+	const shared = 200_000
+	budget := policies.NewBudget(shared, 0)
+	clock := task.NewClock()
+	var trs []*braidtest.StringTransport
+	var recs []*recorder
+	for range 10 {
+		tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+		rec := &recorder{}
+		tr.MakeConnection(policies.Throttle(rec, policies.ThrottleConfig{ReadRate: 100_000, SharedRead: budget}))
+		trs, recs = append(trs, tr), append(recs, rec)
+	}
+	chunk := make([]byte, 1000)
+	for clock.Now().Sub(task.Epoch) < simulated {
+		for _, tr := range trs {
+			if !tr.ReadPaused() {
+				tr.Receive(chunk)
+			}
+		}
+		clock.Advance(time.Millisecond)
+	}
+	total := 0
+	for _, r := range recs {
+		total += r.n
+	}
+	within(t, "shared read", total, shared)
+}
