@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/braid-net/braid/proto/http1"
 )
 
 // peer finds a third-party program, skipping the test when it is missing
@@ -172,8 +170,6 @@ func TestTwistedAgent(t *testing.T) {
 		t.Fatalf("got %q; want %q", out, want)
 	}
 }
-
-var _ = http1.HTTP11
 
 func TestApacheBenchKeepAlive(t *testing.T) {
 	ab := peer(t, "ab")

@@ -337,8 +337,6 @@ func TestHalfCloseStillAnswers(t *testing.T) {
 	h.wantClosed(true)
 }
 
-var _ = http1.HTTP11
-
 func TestConnectTunnel(t *testing.T) {
 	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
 		if err := w.Tunnel(&echoProto{}); err != nil {
@@ -350,5 +348,35 @@ func TestConnectTunnel(t *testing.T) {
 	want := "HTTP/1.1 200 OK\r\n\r\nping pong"
 	if got := h.take(); got != want {
 		t.Fatalf("got %q; want %q", got, want)
+	}
+}
+
+// A handler that pauses the request body stops reading from the client.
+func TestRequestBodyPause(t *testing.T) {
+	var req *Request
+	var got []byte
+	ended := false
+	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		req = r
+		r.OnBody(func(p []byte) {
+			got = append(got, p...)
+			r.PauseBody()
+		}, func(http1.Header, error) {
+			ended = true
+			w.End()
+		})
+	})})
+	h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc")
+	if !h.tr.ReadPaused() {
+		t.Fatalf("reading not paused after PauseBody")
+	}
+	h.send("def") // held by the transport while paused
+	if string(got) != "abc" {
+		t.Fatalf("got %q while paused; want abc", got)
+	}
+	req.ResumeBody()
+	h.clock.Flush()
+	if string(got) != "abcdef" || !ended {
+		t.Fatalf("got %q (ended %v) after resume; want abcdef and the end", got, ended)
 	}
 }
