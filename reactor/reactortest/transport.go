@@ -53,12 +53,12 @@ type pullProducer struct {
 	p     *probe
 	chunk []byte
 	left  int
-	asked int
+	asked atomic.Int32
 	done  chan struct{}
 }
 
 func (pp *pullProducer) ResumeProducing() {
-	pp.asked++
+	pp.asked.Add(1)
 	if pp.left == 0 {
 		return
 	}
@@ -105,12 +105,12 @@ func testPullProducer(t *testing.T, build Builder, o Options) {
 	pp := wait(t, o, prods, "ConnectionMade")
 	got, err := io.Copy(io.Discard, c)
 	if err != nil || got != total {
-		t.Fatalf("received %d bytes (%v); want %d: the pull producer was asked %d times", got, err, total, pp.asked)
+		t.Fatalf("received %d bytes (%v); want %d: the pull producer was asked %d times", got, err, total, pp.asked.Load())
 	}
 	wait(t, o, pp.done, "the producer to finish")
 	wait(t, o, pp.p.lost, "ConnectionLost")
-	if want := total / chunk; pp.asked < want {
-		t.Errorf("producer asked %d times; want at least %d", pp.asked, want)
+	if want := int32(total / chunk); pp.asked.Load() < want {
+		t.Errorf("producer asked %d times; want at least %d", pp.asked.Load(), want)
 	}
 }
 
