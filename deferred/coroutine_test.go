@@ -277,8 +277,10 @@ func TestFinishedCoroutinesLeaveNoGoroutine(t *testing.T) {
 	for range 100 {
 		deferred.Go(clock, func(co *deferred.Coroutine) (int, error) { return deferred.Await(co, gate) })
 	}
-	if n := runtime.NumGoroutine(); n < before+100 {
-		t.Fatalf("%d goroutines with 100 suspended coroutines; want at least %d", n, before+100)
+	// Goroutines of earlier tests may still be ending: allow some slack.
+	if n := runtime.NumGoroutine(); n < before+90 {
+		gate.Callback(1)
+		t.Fatalf("%d goroutines with 100 suspended coroutines; want about %d", n, before+100)
 	}
 	gate.Callback(1)
 	deadline := time.Now().Add(10 * time.Second)
