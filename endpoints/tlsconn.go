@@ -257,9 +257,10 @@ func (c *tlsConn) readLoop() {
 			continue
 		}
 		c.flush() // a post-handshake message may have produced output
-		var ne net.Error
 		switch {
-		case errors.As(err, &ne) && ne.Temporary():
+		case err == errWouldBlock:
+			// crypto/tls hands our pipe's error back unwrapped; comparing
+			// it directly keeps this path free of allocations.
 			return
 		case errors.Is(err, io.EOF):
 			c.readEOF()

@@ -30,6 +30,7 @@ type tlsPipe struct {
 	mu       sync.Mutex
 	cond     sync.Cond
 	in       []byte
+	inOff    int // p.in[inOff:] is unread
 	inBox    *[]byte // pool handle of in
 	outBox   *[]byte // pool handle of out
 	eof      bool    // the peer closed its side
@@ -53,6 +54,10 @@ func (p *tlsPipe) feed(b []byte) {
 	if p.in == nil {
 		p.inBox = getBuf()
 		p.in = *p.inBox
+	} else if p.inOff > 0 && len(p.in)+len(b) > cap(p.in) {
+		// Slide the unread bytes to the front before growing.
+		p.in = p.in[:copy(p.in, p.in[p.inOff:])]
+		p.inOff = 0
 	}
 	p.in = append(p.in, b...)
 	p.mu.Unlock()
@@ -77,19 +82,19 @@ func (p *tlsPipe) setBlocking(on bool) {
 func (p *tlsPipe) Read(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for p.blocking && len(p.in) == 0 && !p.eof && !p.closed {
+	for p.blocking && p.unread() == 0 && !p.eof && !p.closed {
 		p.cond.Wait()
 	}
 	if p.closed {
 		return 0, net.ErrClosed
 	}
-	if len(p.in) > 0 {
-		n := copy(b, p.in)
-		p.in = p.in[n:]
-		if len(p.in) == 0 {
+	if p.unread() > 0 {
+		n := copy(b, p.in[p.inOff:])
+		p.inOff += n
+		if p.inOff == len(p.in) {
 			// An idle connection holds no buffer (DESIGN.md, contract 3).
 			putBuf(p.inBox, p.in)
-			p.in, p.inBox = nil, nil
+			p.in, p.inBox, p.inOff = nil, nil, 0
 		}
 		return n, nil
 	}
@@ -98,6 +103,8 @@ func (p *tlsPipe) Read(b []byte) (int, error) {
 	}
 	return 0, errWouldBlock
 }
+
+func (p *tlsPipe) unread() int { return len(p.in) - p.inOff }
 
 func (p *tlsPipe) Write(b []byte) (int, error) {
 	p.mu.Lock()
@@ -147,7 +154,11 @@ func putBuf(box *[]byte, b []byte) {
 	if box == nil || cap(b) > 256<<10 {
 		return
 	}
-	*box = b[:0]
+	if cap(b) > cap(*box) {
+		*box = b[:0] // it grew: keep the bigger array
+	} else {
+		*box = (*box)[:0]
+	}
 	bufPool.Put(box)
 }
 
