@@ -30,7 +30,7 @@ type tlsPipe struct {
 	mu       sync.Mutex
 	cond     sync.Cond
 	in       []byte
-	inOff    int // p.in[inOff:] is unread
+	inOff    int     // p.in[inOff:] is unread
 	inBox    *[]byte // pool handle of in
 	outBox   *[]byte // pool handle of out
 	eof      bool    // the peer closed its side
