@@ -86,6 +86,7 @@ func (c *Conn) nextChunkSize() error {
 		c.lines = 1
 		c.scan = c.r
 		c.hdrStart = c.r
+		c.sc.ends = c.sc.ends[:0]
 		return nil
 	}
 	c.bodyRead += size
@@ -211,7 +212,7 @@ func (c *Conn) nextTrailers() (Event, error) {
 	var trailers Header
 	if end-2 > c.hdrStart {
 		var perr *ProtocolError
-		trailers, perr = c.parseFields(c.hdrStart, end-2, nil, true)
+		trailers, perr = c.parseFields(c.hdrStart, c.sc.ends, nil, true)
 		if perr != nil {
 			return nil, c.fail(perr)
 		}

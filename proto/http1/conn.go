@@ -59,6 +59,7 @@ type clientState struct {
 type scratch struct {
 	buf    []byte
 	fields []Field
+	ends   []int32 // head scanner: each line's LF, relative to Conn.r
 	ev     events
 }
 
@@ -265,6 +266,7 @@ func (c *Conn) release() {
 			// Idle between messages: hand the memory back until
 			// more bytes arrive.
 			sc.fields = sc.fields[:0]
+			sc.ends = sc.ends[:0]
 			sc.ev = events{}
 			scratchPool.Put(sc)
 			c.sc = nil

@@ -94,6 +94,7 @@ func (c *Conn) scanHead(skipEmpty bool) (int, error) {
 				return -1, c.fail(remoteErr(431, "too many header fields"))
 			}
 		}
+		sc.ends = append(sc.ends, int32(nl-c.r))
 		c.lines++
 		c.scan = nl + 1
 	}
@@ -131,6 +132,7 @@ func (c *Conn) startLineTooLong() *ProtocolError {
 func (c *Conn) resetScan() {
 	c.lines = 0
 	c.scan = c.r
+	c.sc.ends = c.sc.ends[:0]
 }
 
 // fieldInfo is what a header section says about framing and the connection.
@@ -147,16 +149,18 @@ type fieldInfo struct {
 	upgrade   bool // Upgrade present
 	expect    bool // Expect: 100-continue
 	hosts     int
+	host      []byte
 }
 
-// parseFields splits the field lines in buf[start:end] (the final CRLF
-// excluded) into c.sc.fields, lower-casing names in place, and collects what
-// matters for framing into fi.
-func (c *Conn) parseFields(start, end int, fi *fieldInfo, trailers bool) ([]Field, *ProtocolError) {
+// parseFields splits the field lines found by scanHead, starting at start,
+// into c.sc.fields, lower-casing names in place, and collects what matters
+// for framing into fi. ends holds the lines' LF offsets relative to c.r.
+func (c *Conn) parseFields(start int, ends []int32, fi *fieldInfo, trailers bool) ([]Field, *ProtocolError) {
 	buf := c.sc.buf
 	fields := c.sc.fields[:0]
-	for p := start; p < end; {
-		nl := p + bytes.IndexByte(buf[p:end], '\n')
+	p := start
+	for _, e := range ends {
+		nl := c.r + int(e)
 		line := buf[p : nl-1]
 		if line[0] == ' ' || line[0] == '\t' {
 			if len(fields) == 0 {
@@ -268,6 +272,7 @@ func (fi *fieldInfo) add(name, value []byte) *ProtocolError {
 		}
 	case "host":
 		fi.hosts++
+		fi.host = value
 	}
 	return nil
 }

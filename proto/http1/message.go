@@ -38,7 +38,7 @@ func (c *Conn) parseRequest(end int) (Event, error) {
 		return nil, c.fail(err)
 	}
 	var fi fieldInfo
-	fields, perr := c.parseFields(c.hdrStart, end-2, &fi, false)
+	fields, perr := c.parseFields(c.hdrStart, c.sc.ends[1:], &fi, false)
 	if perr != nil {
 		return nil, c.fail(perr)
 	}
@@ -55,7 +55,7 @@ func (c *Conn) parseRequest(end int) (Event, error) {
 		return nil, c.fail(remoteErr(400, "missing or repeated Host"))
 	}
 	if fi.hosts == 1 {
-		if h, _ := Header(fields).Get("host"); !validHost(h) {
+		if !validHost(fi.host) {
 			return nil, c.fail(remoteErr(400, "invalid Host"))
 		}
 	}
@@ -189,7 +189,7 @@ func (c *Conn) parseResponse(end int) (Event, error) {
 		}
 	}
 	var fi fieldInfo
-	fields, perr := c.parseFields(c.hdrStart, end-2, &fi, false)
+	fields, perr := c.parseFields(c.hdrStart, c.sc.ends[1:], &fi, false)
 	if perr != nil {
 		return nil, c.fail(perr)
 	}
