@@ -2,6 +2,7 @@ package deferred_test
 
 import (
 	"context"
+	"io"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -96,7 +97,7 @@ func (h *logHandler) WithGroup(string) slog.Handler      { return h }
 func TestUnhandledLoggedOnGC(t *testing.T) {
 	h := &logHandler{msgs: make(chan string, 16)}
 	deferred.SetLogger(slog.New(h))
-	defer deferred.SetLogger(nil)
+	defer deferred.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	func() {
 		deferred.Fail[int](errors.New("lost in the GC"))
 	}()
