@@ -184,3 +184,22 @@ func TestPluginEchoUDP(t *testing.T) {
 		}
 	}
 }
+
+func TestPluginFingerPlanDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/grace", []byte("COBOL\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := runPlugin(t, "finger", "--listen", loopback, "--plan-dir", dir, "--list")
+	tests := []struct{ in, want string }{
+		{"grace\r\n", "Login: grace\r\nPlan:\r\nCOBOL\r\n"},
+		{"/W grace\r\n", "Login: grace\r\nPlan:\r\nCOBOL\r\n"},
+		{"../etc/passwd\r\n", "No such user\r\n"},
+		{"\r\n", "grace\r\n"},
+	}
+	for _, tt := range tests {
+		if got := exchange(t, addr, tt.in); got != tt.want {
+			t.Errorf("finger %q: got %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
