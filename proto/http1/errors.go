@@ -10,12 +10,12 @@ var (
 	// ErrNeedData: no complete event is buffered; call Receive (or
 	// ReceiveEOF) and try again.
 	ErrNeedData = errors.New("http1: need more data")
-	// ErrPaused: the Conn will not read further until this side has sent
-	// its part of the exchange — a server waits for the current response to
-	// be complete before it parses the next pipelined request; a client
-	// has no request awaiting a response. Received bytes stay buffered
-	// (up to Config.MaxBuffered); a caller should stop reading the socket
-	// meanwhile.
+	// ErrPaused: the Conn will not parse further for now. A server waits
+	// for the current response to be complete before it parses the next
+	// pipelined request; received bytes stay buffered (up to
+	// Config.MaxBuffered), and a caller should stop reading the socket
+	// meanwhile. After an exchange that ends the connection (see
+	// MustClose), ErrPaused is returned until ReceiveEOF.
 	ErrPaused = errors.New("http1: paused until this side's message is done")
 	// ErrSwitched: the connection has been handed off to another protocol
 	// (see Handoff); HTTP events are over.
