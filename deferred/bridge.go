@@ -65,12 +65,12 @@ func FromChannel[T any](loop braid.Loop, ch <-chan T) *Deferred[T] {
 	return d
 }
 
-// FromBlocking runs fn on loop's pool of blocking goroutines
-// (braid.Loop.RunBlocking) and returns a Deferred of its result, fired on
-// loop. Cancelling the Deferred cancels fn's context; the Deferred fires
+// DeferToGoroutine (Twisted's deferToThread) runs fn on loop's pool of
+// blocking goroutines (braid.Loop.RunBlocking) and returns a Deferred of
+// its result, fired on loop. Cancelling the Deferred cancels fn's context; the Deferred fires
 // with [ErrCancelled] at once, and fn's eventual result is dropped. A panic
 // in fn becomes a [*PanicError].
-func FromBlocking[T any](loop braid.Loop, fn func(ctx context.Context) (T, error)) *Deferred[T] {
+func DeferToGoroutine[T any](loop braid.Loop, fn func(ctx context.Context) (T, error)) *Deferred[T] {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := NewCancellable(func(*Deferred[T]) { cancel() })
 	var (

@@ -89,9 +89,9 @@ func TestFromChannel(t *testing.T) {
 	}
 }
 
-func TestFromBlocking(t *testing.T) {
+func TestDeferToGoroutine(t *testing.T) {
 	clock := task.NewClock()
-	d := deferred.FromBlocking(clock, func(ctx context.Context) (string, error) { return "done", nil })
+	d := deferred.DeferToGoroutine(clock, func(ctx context.Context) (string, error) { return "done", nil })
 	clock.Flush()
 	if v, _ := d.Result(); v != "done" {
 		t.Errorf("got %q; want done", v)
@@ -101,7 +101,7 @@ func TestFromBlocking(t *testing.T) {
 	// task.Clock runs work at once, so use a Clock that defers it.
 	lc := &laterWork{Clock: task.NewClock()}
 	var workCtx context.Context
-	d = deferred.FromBlocking(lc, func(ctx context.Context) (string, error) { workCtx = ctx; return "late", nil })
+	d = deferred.DeferToGoroutine(lc, func(ctx context.Context) (string, error) { workCtx = ctx; return "late", nil })
 	d.Cancel()
 	lc.run()
 	lc.Flush()

@@ -42,7 +42,7 @@
 //
 // A Deferred belongs to one loop and is not safe for concurrent use: fire it
 // and add callbacks on that loop's goroutine (or in a coroutine running on
-// it). [Wait], [FromChannel], [FromBlocking], [Context] and [CancelOnDone]
+// it). [Wait], [FromChannel], [DeferToGoroutine], [Context] and [CancelOnDone]
 // bridge to other goroutines.
 //
 // # Futures and coroutines

@@ -29,7 +29,7 @@ func TestCoroutinesOnEveryLoop(t *testing.T) {
 				for range perLoop {
 					ds = append(ds, deferred.Go(l, func(co *deferred.Coroutine) (int, error) {
 						for range rounds {
-							v, err := deferred.Await(co, deferred.FromBlocking(l, func(context.Context) (int, error) { return 1, nil }))
+							v, err := deferred.Await(co, deferred.DeferToGoroutine(l, func(context.Context) (int, error) { return 1, nil }))
 							if err != nil {
 								return 0, err
 							}

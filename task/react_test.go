@@ -33,7 +33,7 @@ func TestReact(t *testing.T) {
 			return nil
 		}, nil},
 		{"awaits blocking work", func(co *deferred.Coroutine, r braid.Reactor) error {
-			v, err := deferred.Await(co, deferred.FromBlocking(r, func(context.Context) (int, error) { return 7, nil }))
+			v, err := deferred.Await(co, deferred.DeferToGoroutine(r, func(context.Context) (int, error) { return 7, nil }))
 			if err == nil && v != 7 {
 				err = fmt.Errorf("got %d; want 7", v)
 			}
