@@ -292,3 +292,41 @@ func TestReconnectTakesTimeFromItsClock(t *testing.T) {
 		return true
 	})
 }
+
+// greeter sends a greeting to every client, then hangs up.
+type greeter struct{ braid.ProtocolBase }
+
+func (g *greeter) ConnectionMade(t braid.Transport) {
+	t.Write([]byte("hi\n"))
+	t.Close()
+}
+
+// TestReconnectAgainstMemoryServer runs a reconnecting client against a
+// server in memory: each time the server hangs up, the client is back after
+// the initial delay.
+func TestReconnectAgainstMemoryServer(t *testing.T) {
+	r := braidtest.NewMemoryReactor()
+	r.Listen("tcp", "127.0.0.1:7000", braid.NewFactory(func() *greeter { return &greeter{} }), nil)
+	var greetings int
+	client := braid.FactoryFunc(func(net.Addr) braid.Protocol { return &counter{n: &greetings} })
+	rc := braid.NewReconnectingClientFactory(client, r, &braid.ReconnectConfig{Jitter: -1})
+	rc.Start(r, "tcp", "127.0.0.1:7000", nil)
+	c := r.Connects[0]
+	for i := 1; i <= 3; i++ {
+		p := c.SucceedTo(r.Listens[0], nil)
+		p.Flush()
+		if greetings != i {
+			t.Fatalf("greetings after connection %d: got %d", i, greetings)
+		}
+		waitForAttempt(t, r, c, time.Second)
+	}
+	rc.StopTrying()
+}
+
+// counter counts what it receives as greetings.
+type counter struct {
+	braid.ProtocolBase
+	n *int
+}
+
+func (c *counter) DataReceived(p []byte) { *c.n++ }

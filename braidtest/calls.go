@@ -177,6 +177,54 @@ func (c *ConnectCall) Succeed() (braid.Protocol, *StringTransport) {
 	return p, t
 }
 
+// SucceedTo completes the attempt in progress by connecting it, in memory,
+// to a connection accepted on l: both factories build their protocols,
+// joined by a Pump on the reactor's clock (cfg may be nil; its Clock and
+// addresses are set here). The factory hears of the end as with Succeed.
+// If l's factory refuses, the attempt fails with an error matching
+// braid.ErrConnectionLost and braid.ErrRefused, and SucceedTo returns nil.
+func (c *ConnectCall) SucceedTo(l *ListenCall, cfg *PumpConfig) *Pump {
+	if !c.connecting {
+		panic(fmt.Sprintf("braidtest: SucceedTo with no attempt in progress to %s", c.dest))
+	}
+	if l.closed {
+		panic(fmt.Sprintf("braidtest: SucceedTo a closed listener %s", l.addr))
+	}
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000 + c.Attempts}
+	sp := l.Factory.BuildProtocol(local)
+	if sp == nil {
+		c.Fail(braid.Lost(braid.ErrRefused))
+		return nil
+	}
+	cp := c.Factory.BuildProtocol(l.addr)
+	if cp == nil {
+		c.Fail(braid.ErrRefused)
+		return nil
+	}
+	c.connecting = false
+	var pc PumpConfig
+	if cfg != nil {
+		pc = *cfg
+	}
+	pc.Clock, pc.ClientAddr, pc.ServerAddr = c.r.Clock, local, l.addr
+	p := ConnectWith(cp, sp, &pc)
+	r := c.r
+	for _, t := range []*StringTransport{p.Client, p.Server} {
+		r.live[t] = struct{}{}
+	}
+	p.Server.onLost = func(error) { delete(r.live, p.Server) }
+	p.Client.onLost = func(reason error) {
+		delete(r.live, p.Client)
+		if c.transport == p.Client {
+			c.transport = nil
+		}
+		c.Factory.ClientConnectionLost(c, reason)
+		braid.StopFactory(c.Factory)
+	}
+	c.transport = p.Client
+	return p
+}
+
 // Fail ends the attempt in progress with reason: the factory hears
 // ClientConnectionFailed. Fail without an attempt in progress panics.
 func (c *ConnectCall) Fail(reason error) {

@@ -381,3 +381,51 @@ func TestMemoryReactorDatagram(t *testing.T) {
 		t.Errorf("WriteTo after Close: got %v; want ErrClosed", err)
 	}
 }
+
+func TestMemoryReactorSucceedTo(t *testing.T) {
+	r := NewMemoryReactor()
+	server := &addrFactory{}
+	r.Listen("tcp", "127.0.0.1:7000", braid.FactoryFunc(func(remote net.Addr) braid.Protocol {
+		server.remotes = append(server.remotes, remote)
+		if server.refuse {
+			return nil
+		}
+		e := &echo{}
+		return e
+	}), nil)
+	f := &clientFactory{}
+	r.Connect("tcp", "127.0.0.1:7000", f, nil)
+	c := r.Connects[0]
+	p := c.SucceedTo(r.Listens[0], &PumpConfig{ChunkSize: 2})
+	if p == nil || c.Connecting() || c.Transport() != p.Client {
+		t.Fatalf("SucceedTo: got %v (connecting %v)", p, c.Connecting())
+	}
+	client := f.built[0]
+	client.Transport.Write([]byte("hello"))
+	p.Flush()
+	if got := string(client.data); got != "hello" {
+		t.Errorf("echo: got %q; want %q", got, "hello")
+	}
+	if got, want := server.remotes[0].String(), p.Client.LocalAddr().String(); got != want {
+		t.Errorf("server saw remote %s; want the client's %s", got, want)
+	}
+	if len(r.Live()) != 2 {
+		t.Errorf("Live: got %d; want 2", len(r.Live()))
+	}
+	p.Server.Close()
+	p.Flush()
+	if got, want := strings.Join(f.log, "|"), "lost after protocol=made data:he data:ll data:o lost"; got != want {
+		t.Errorf("factory heard: got %q; want %q", got, want)
+	}
+	if len(r.Live()) != 0 {
+		t.Errorf("Live after close: got %d; want 0", len(r.Live()))
+	}
+	c.Connect()
+	server.refuse = true
+	if p := c.SucceedTo(r.Listens[0], nil); p != nil {
+		t.Errorf("SucceedTo a refusing server: got a pump")
+	}
+	if got := f.log[len(f.log)-1]; !strings.HasPrefix(got, "failed:") {
+		t.Errorf("factory heard: got %q; want a failure", got)
+	}
+}
