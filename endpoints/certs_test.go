@@ -25,7 +25,7 @@ type testCA struct {
 	Pool *x509.CertPool
 }
 
-func newTestCA(t *testing.T) *testCA {
+func newTestCA(t testing.TB) *testCA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -56,7 +56,7 @@ var serial int64 = 100
 
 // issue makes a leaf for names (DNS names or IP addresses) and returns the
 // path of one PEM file holding the certificate then the key, txsni style.
-func (ca *testCA) issue(t *testing.T, file string, client bool, names ...string) string {
+func (ca *testCA) issue(t testing.TB, file string, client bool, names ...string) string {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -95,7 +95,7 @@ func (ca *testCA) issue(t *testing.T, file string, client bool, names ...string)
 	return file
 }
 
-func writePEM(t *testing.T, file string, b []byte) {
+func writePEM(t testing.TB, file string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(file, b, 0o600); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,9 @@ func TestMain(m *testing.M) {
 	if s := os.Getenv("BRAID_ENDPOINT_CHILD"); s != "" {
 		os.Exit(endpointChild(s))
 	}
+	if cert := os.Getenv("BRAID_NETTLS_CHILD"); cert != "" {
+		os.Exit(netTLSChild(cert))
+	}
 	os.Exit(m.Run())
 }
 
@@ -45,7 +48,7 @@ func endpointChild(s string) int {
 		fmt.Println("ok", ln.Addr())
 	})
 	go func() {
-		io.Copy(io.Discard, os.Stdin)
+		childCommands()
 		r.Stop()
 	}()
 	if err := r.Run(); err != nil {

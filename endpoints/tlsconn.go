@@ -309,3 +309,11 @@ func (c *tlsConn) ConnectionLost(reason error) {
 
 // ConnectionState reports the negotiated parameters.
 func (c *tlsConn) ConnectionState() tls.ConnectionState { return c.conn.ConnectionState() }
+
+// OutputDrained passes the real transport's drain on to an inner protocol
+// that wants it: the ciphertext buffer is the inner protocol's output.
+func (c *tlsConn) OutputDrained() {
+	if d, ok := c.inner.(braid.Drainer); ok && c.state == tlsOpen {
+		d.OutputDrained()
+	}
+}
