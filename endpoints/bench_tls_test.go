@@ -147,7 +147,7 @@ func BenchmarkTLSEcho(b *testing.B) {
 			wg.Wait()
 			b.StopTimer()
 			msgs := per * len(conns)
-			b.ReportMetric(float64((ch.cpu(b) - cpu0).Nanoseconds())/float64(msgs), "server-cpu-ns/msg")
+			b.ReportMetric(float64((ch.cpu(b)-cpu0).Nanoseconds())/float64(msgs), "server-cpu-ns/msg")
 		})
 	}
 }

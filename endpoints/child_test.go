@@ -64,4 +64,3 @@ func netTLSChild(certFile string) int {
 	ln.Close()
 	return 0
 }
-
