@@ -8,16 +8,6 @@ import (
 	"testing"
 )
 
-// echoRoundTrip sends msg on c and reads the echo back into buf.
-func echoRoundTrip(tb testing.TB, c net.Conn, msg, buf []byte) {
-	if _, err := c.Write(msg); err != nil {
-		tb.Fatalf("write: %v", err)
-	}
-	if _, err := io.ReadFull(c, buf); err != nil {
-		tb.Fatalf("read: %v", err)
-	}
-}
-
 // BenchmarkEcho64 measures a 64-byte echo over loopback TCP. The reported
 // allocations are the whole process's, client included; the server side's
 // own are checked by TestEchoAllocs.

@@ -20,6 +20,7 @@ const (
 	fProducerPaused                    // we paused the registered push producer
 	fUnix                              // a Unix socket: no TCP options
 	fMade                              // ConnectionMade has been called
+	fSentDirect                        // a Write went straight to the kernel this turn
 )
 
 type closeKind uint8

@@ -202,6 +202,16 @@ func (c *conn) Write(p []byte) (int, error) {
 			return n, nil
 		}
 		if len(p) == 0 {
+			// Nothing was buffered, yet the output "drained": a pull
+			// producer must still be asked for more at the end of the
+			// turn.
+			if c.producer != nil || c.drainer != nil {
+				c.flags |= fSentDirect
+				if c.flags&fQueued == 0 {
+					c.flags |= fQueued
+					c.d.flushQ = append(c.d.flushQ, c)
+				}
+			}
 			return n, nil
 		}
 	}
@@ -246,7 +256,8 @@ func (c *conn) flush() {
 	if c.flags&fClosed != 0 {
 		return
 	}
-	had := c.out.size > 0
+	had := c.out.size > 0 || c.flags&fSentDirect != 0
+	c.flags &^= fSentDirect
 	for c.out.size > 0 {
 		var n int
 		var err error

@@ -5,14 +5,11 @@ package reactor
 import (
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"syscall"
 	"testing"
 )
-
-var quiet = slog.New(slog.DiscardHandler)
 
 // TestAcceptBacksOffWhenOutOfFds fills the process's descriptor table so
 // that accept fails with EMFILE: the listener must back off (not spin), an

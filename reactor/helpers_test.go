@@ -1,6 +1,8 @@
 package reactor
 
 import (
+	"io"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -117,3 +119,15 @@ func (p *recorder) ConnectionLost(err error)         { p.lost <- err }
 type halfRecorder struct{ *recorder }
 
 func (p halfRecorder) ReadConnectionLost() { p.eof <- struct{}{} }
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// echoRoundTrip sends msg on c and reads the echo back into buf.
+func echoRoundTrip(tb testing.TB, c net.Conn, msg, buf []byte) {
+	if _, err := c.Write(msg); err != nil {
+		tb.Fatalf("write: %v", err)
+	}
+	if _, err := io.ReadFull(c, buf); err != nil {
+		tb.Fatalf("read: %v", err)
+	}
+}

@@ -26,3 +26,6 @@ func (r *Reactor) adoptListenerPortable(fd uintptr, f braid.Factory) (braid.List
 func (r *Reactor) adoptConnectionPortable(fd uintptr, f braid.Factory) error {
 	return braid.ErrNotSupported
 }
+
+// udpConnect is emulated here: the peer is only remembered.
+func udpConnect(*net.UDPConn, bool, netip.AddrPort) (bool, error) { return false, nil }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/braid-net/braid"
 )
@@ -20,7 +21,9 @@ type pudp struct {
 	maxPacket int
 	peer      netip.AddrPort
 	connected bool
+	inKernel  bool // connected in the kernel too: refusals are reported
 	closed    bool
+	refuser   braid.ConnectionRefuser
 
 	paused   atomic.Bool
 	held     []byte
@@ -54,6 +57,7 @@ func (r *Reactor) listenDatagramPortable(network, address string, p braid.Datagr
 	}
 	l := r.pick()
 	u.d = l.io.(*portableDriver)
+	u.refuser, _ = p.(braid.ConnectionRefuser)
 	if err := l.exec(u.start); err != nil {
 		uc.Close()
 		return nil, err
@@ -81,6 +85,11 @@ func (u *pudp) readLoop() {
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
+			}
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				if u.d.l.CallFromGoroutine(u.refused) != nil {
+					return
+				}
 			}
 			continue
 		}
@@ -121,6 +130,12 @@ func (u *pudp) deliver(p []byte, from netip.AddrPort) {
 	u.ack <- struct{}{}
 }
 
+func (u *pudp) refused() {
+	if !u.closed && u.refuser != nil {
+		u.d.l.safeCall("ConnectionRefused", u.refuser.ConnectionRefused)
+	}
+}
+
 func (u *pudp) WriteTo(p []byte, addr netip.AddrPort) error {
 	if u.closed {
 		return braid.ErrClosed
@@ -129,20 +144,35 @@ func (u *pudp) WriteTo(p []byte, addr netip.AddrPort) error {
 	return err
 }
 
-// Write sends to the peer fixed by Connect. The portable socket is not
-// connected in the kernel, so ICMP refusals are not reported.
+// Write sends to the peer fixed by Connect. Where the socket could be
+// connected in the kernel, an ICMP refusal is reported to a
+// ConnectionRefuser; elsewhere the peer is only remembered.
 func (u *pudp) Write(p []byte) error {
 	if !u.connected {
 		return errors.New("reactor: datagram socket not connected")
 	}
-	return u.WriteTo(p, u.peer)
+	if !u.inKernel {
+		return u.WriteTo(p, u.peer)
+	}
+	if u.closed {
+		return braid.ErrClosed
+	}
+	_, err := u.uc.Write(p)
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		u.refused()
+	}
+	return err
 }
 
 func (u *pudp) Connect(addr netip.AddrPort) error {
 	if u.closed {
 		return braid.ErrClosed
 	}
-	u.peer, u.connected = addr, true
+	inKernel, err := udpConnect(u.uc, u.v6, addr)
+	if err != nil {
+		return err
+	}
+	u.peer, u.connected, u.inKernel = addr, true, inKernel
 	return nil
 }
 

@@ -5,6 +5,7 @@ package reactor
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 
 	"github.com/braid-net/braid"
@@ -69,4 +70,25 @@ func udpSockopt(uc *net.UDPConn, v6 bool, f func(u *udpConn) error) error {
 		return err
 	}
 	return ferr
+}
+
+// udpConnect connects uc's socket in the kernel behind package net's back,
+// so that ICMP refusals surface as ECONNREFUSED on reads and writes.
+func udpConnect(uc *net.UDPConn, v6 bool, ap netip.AddrPort) (bool, error) {
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		return false, err
+	}
+	family := unix.AF_INET
+	if v6 {
+		family = unix.AF_INET6
+	}
+	var cerr error
+	if err := rc.Control(func(fd uintptr) { cerr = unix.Connect(int(fd), addrPortToSockaddr(ap, family)) }); err != nil {
+		return false, err
+	}
+	if cerr != nil {
+		return false, os.NewSyscallError("connect", cerr)
+	}
+	return true, nil
 }
