@@ -105,6 +105,7 @@ type tlsConn struct {
 	cancel context.CancelFunc
 
 	readPaused bool // the inner protocol paused reading
+	closing    bool // the inner protocol closed its write side
 	gotEOF     bool // the peer sent close_notify or closed
 	reading    bool // guards readLoop against re-entry
 	lostReason error
@@ -168,6 +169,7 @@ func (c *tlsConn) flush() {
 }
 
 func (c *tlsConn) handshakeTimedOut() {
+	c.timer = nil
 	if c.state != tlsHandshaking {
 		return
 	}
@@ -183,7 +185,9 @@ func (c *tlsConn) fail(err error) {
 	if c.timer != nil && c.timer.Active() {
 		c.timer.Cancel()
 	}
-	c.cancel()
+	if c.cancel != nil {
+		c.cancel()
+	}
 	c.pipe.Close() // wakes the handshake goroutine so it ends
 	c.t.Abort()
 	c.established(nil, braid.Lost(err))
@@ -203,10 +207,12 @@ func (c *tlsConn) handshakeDone(err error) {
 		return
 	}
 	c.timer.Cancel()
+	c.timer, c.cancel = nil, nil // an idle connection keeps only what it needs
 	c.pipe.setBlocking(false)
 	c.state = tlsOpen
 	c.flush()
 	c.inner = c.build()
+	c.build = nil
 	if c.inner == nil {
 		c.state = tlsClosed
 		c.conn.CloseWrite()

@@ -23,7 +23,7 @@ func (t *tlsTransport) c() *tlsConn { return (*tlsConn)(t) }
 
 func (t *tlsTransport) Write(p []byte) (int, error) {
 	c := t.c()
-	if c.state != tlsOpen {
+	if c.state != tlsOpen || c.closing {
 		return 0, braid.ErrClosed
 	}
 	n, err := c.conn.Write(p)
@@ -33,7 +33,7 @@ func (t *tlsTransport) Write(p []byte) (int, error) {
 
 func (t *tlsTransport) WriteBuffers(bufs [][]byte) error {
 	c := t.c()
-	if c.state != tlsOpen {
+	if c.state != tlsOpen || c.closing {
 		return braid.ErrClosed
 	}
 	for _, b := range bufs {
@@ -51,8 +51,11 @@ func (t *tlsTransport) Close() error {
 	if c.state != tlsOpen {
 		return braid.ErrClosed
 	}
-	c.conn.CloseWrite()
-	c.flush()
+	if !c.closing {
+		c.closing = true
+		c.conn.CloseWrite()
+		c.flush()
+	}
 	return c.t.Close()
 }
 
@@ -61,9 +64,10 @@ func (t *tlsTransport) Abort() error { return t.c().t.Abort() }
 // CloseWrite sends close_notify and shuts the write side; reading goes on.
 func (t *tlsTransport) CloseWrite() error {
 	c := t.c()
-	if c.state != tlsOpen {
+	if c.state != tlsOpen || c.closing {
 		return braid.ErrClosed
 	}
+	c.closing = true
 	c.conn.CloseWrite()
 	c.flush()
 	return c.t.CloseWrite()
