@@ -44,20 +44,24 @@ type ReconnectConfig struct {
 
 // ReconnectingClientFactory wraps a Factory to connect again, with
 // exponential backoff, whenever an attempt fails or a connection is lost,
-// until StopTrying. Hand it to Reactor.Connect; it retries through the
-// Connector it is told about, and waits on the Clock it is given.
+// until StopTrying. Hand it to Reactor.Connect (or use Start); it retries
+// through the Connector it is told about, and times the waits on its loop.
 //
 // A successful connection (BuildProtocol returning a protocol) resets the
 // wait to InitialDelay. If the wrapped factory is a ClientFactory, it hears
-// every failure and loss too, before the retry is scheduled; if it is a
-// StartStopper, its start and stop are counted through StartFactory and
-// StopFactory.
+// every failure and loss too, at once, on the goroutine the reactor calls
+// from; if it is a StartStopper, its start and stop are counted through
+// StartFactory and StopFactory.
 //
-// Like a protocol, it belongs to the loop of its clock: call its methods on
-// that loop (from elsewhere, through Loop.CallFromGoroutine).
+// Its state belongs to its loop. The reactor may run a connection, and so
+// BuildProtocol and the notifications, on another of its loops, so those
+// hand their work to the factory's loop with CallFromGoroutine: the backoff
+// moves on that loop's next turn (with a task.Clock, at its next Flush or
+// Advance). Call StopTrying, ResetDelay, Start and the accessors on the
+// factory's loop.
 type ReconnectingClientFactory struct {
 	factory Factory
-	clock   Clock
+	loop    Loop
 	cfg     ReconnectConfig
 
 	delay     time.Duration // wait before the next retry, before jitter
@@ -67,10 +71,11 @@ type ReconnectingClientFactory struct {
 	connector Connector
 }
 
-// NewReconnectingClientFactory wraps f. clock (usually the loop the
-// connection runs on) times the retries; cfg may be nil for the defaults.
-func NewReconnectingClientFactory(f Factory, clock Clock, cfg *ReconnectConfig) *ReconnectingClientFactory {
-	r := &ReconnectingClientFactory{factory: f, clock: clock}
+// NewReconnectingClientFactory wraps f. loop (usually the reactor, for its
+// main loop) owns the factory's state and times the retries; cfg may be nil
+// for the defaults.
+func NewReconnectingClientFactory(f Factory, loop Loop, cfg *ReconnectConfig) *ReconnectingClientFactory {
+	r := &ReconnectingClientFactory{factory: f, loop: loop}
 	if cfg != nil {
 		r.cfg = *cfg
 	}
@@ -114,29 +119,35 @@ func (r *ReconnectingClientFactory) Start(d interface {
 }
 
 // BuildProtocol builds the protocol with the wrapped factory; a connection
-// made resets the backoff.
+// made resets the backoff (on the factory's loop).
 func (r *ReconnectingClientFactory) BuildProtocol(remote net.Addr) Protocol {
 	p := r.factory.BuildProtocol(remote)
 	if p != nil {
-		r.ResetDelay()
+		r.onLoop(r.ResetDelay)
 	}
 	return p
 }
 
-// ClientConnectionFailed tells the wrapped factory, then schedules a retry.
+// onLoop runs f on the factory's loop. If the loop has stopped, nothing is
+// left to retry on, and f is dropped.
+func (r *ReconnectingClientFactory) onLoop(f func()) { _ = r.loop.CallFromGoroutine(f) }
+
+// ClientConnectionFailed tells the wrapped factory, then has a retry
+// scheduled on the factory's loop.
 func (r *ReconnectingClientFactory) ClientConnectionFailed(c Connector, reason error) {
 	if cf, ok := r.factory.(ClientFactory); ok {
 		cf.ClientConnectionFailed(c, reason)
 	}
-	r.retry(c, reason)
+	r.onLoop(func() { r.retry(c, reason) })
 }
 
-// ClientConnectionLost tells the wrapped factory, then schedules a retry.
+// ClientConnectionLost tells the wrapped factory, then has a retry
+// scheduled on the factory's loop.
 func (r *ReconnectingClientFactory) ClientConnectionLost(c Connector, reason error) {
 	if cf, ok := r.factory.(ClientFactory); ok {
 		cf.ClientConnectionLost(c, reason)
 	}
-	r.retry(c, reason)
+	r.onLoop(func() { r.retry(c, reason) })
 }
 
 // retry schedules c.Connect after the current wait, then lengthens the wait.
@@ -162,7 +173,7 @@ func (r *ReconnectingClientFactory) retry(c Connector, reason error) {
 		// A second notification for the same outage: keep one retry.
 		_ = r.call.Cancel()
 	}
-	r.call = r.clock.CallLater(wait, func() {
+	r.call = r.loop.CallLater(wait, func() {
 		r.call = nil
 		if !r.stopped {
 			c.Connect()

@@ -98,6 +98,7 @@ func TestReconnectBackoff(t *testing.T) {
 			r, rc, c, _ := setup(t, &cfg)
 			for i, w := range tc.waits {
 				c.Fail(braid.ErrConnectionRefused)
+				r.Flush() // the retry is scheduled on the factory's loop
 				if got, want := rc.Retries(), i+1; got != want {
 					t.Fatalf("Retries: got %d; want %d", got, want)
 				}
@@ -114,6 +115,7 @@ func TestReconnectJitterSpreads(t *testing.T) {
 		rc := braid.NewReconnectingClientFactory(&lineClient{}, r, nil)
 		c := rc.Start(r, "tcp", "127.0.0.1:7000", nil).(*braidtest.ConnectCall)
 		c.Fail(braid.ErrConnectionRefused)
+		r.Flush()
 		due := r.Pending()[0].Time().Sub(r.Now())
 		if due < 900*time.Millisecond || due > 1100*time.Millisecond {
 			t.Errorf("first wait: got %v; want 1s ±10%%", due)
@@ -133,6 +135,7 @@ func TestReconnectResetsAfterConnection(t *testing.T) {
 	c.Fail(braid.ErrConnectionRefused)
 	waitForAttempt(t, r, c, 2*time.Second)
 	_, st := c.Succeed()
+	r.Flush()
 	if rc.Retries() != 0 {
 		t.Errorf("Retries after connecting: got %d; want 0", rc.Retries())
 	}
@@ -149,6 +152,7 @@ func TestReconnectRefusedProtocolDoesNotReset(t *testing.T) {
 	waitForAttempt(t, r, c, time.Second)
 	inner.refuse = true
 	c.Succeed() // the factory refuses: an attempt that failed
+	r.Flush()
 	if rc.Retries() != 2 {
 		t.Errorf("Retries: got %d; want 2", rc.Retries())
 	}
@@ -330,3 +334,27 @@ type counter struct {
 }
 
 func (c *counter) DataReceived(p []byte) { *c.n++ }
+
+// TestReconnectNotifiedFromAnotherLoop has the reactor notify the factory
+// from other goroutines, as a reactor with several loops may: the factory
+// touches its state only on its own loop (the race detector checks).
+func TestReconnectNotifiedFromAnotherLoop(t *testing.T) {
+	r := braidtest.NewMemoryReactor()
+	rc := braid.NewReconnectingClientFactory(&lineClient{}, r, &braid.ReconnectConfig{Jitter: -1})
+	c := rc.Start(r, "tcp", "127.0.0.1:7000", nil).(*braidtest.ConnectCall)
+	c.Fail(braid.ErrConnectionRefused)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rc.BuildProtocol(c.Destination())
+		rc.ClientConnectionLost(c, braid.Lost(braid.ErrTimeout))
+	}()
+	<-done
+	r.Flush()
+	if got := rc.Retries(); got != 1 {
+		t.Errorf("Retries: got %d; want 1 (reset by the connection, then one retry)", got)
+	}
+	if got := len(r.Pending()); got != 1 {
+		t.Errorf("scheduled retries: got %d; want 1", got)
+	}
+}
