@@ -35,9 +35,13 @@ func testReconnect(t *testing.T, build Builder, o Options) {
 	h.run()
 	addr := freePort(t)
 	f := &reconnectClient{failed: make(chan error, 64), lost: make(chan error, 4), made: make(chan *probe, 4)}
+	// The factory lives on the last loop, so that with several loops the
+	// connector (which the reactor places) is likely on another one.
+	loops := h.r.Loops()
+	fl := loops[len(loops)-1]
 	var rc *braid.ReconnectingClientFactory
-	h.on(h.r, func() {
-		rc = braid.NewReconnectingClientFactory(f, h.r, &braid.ReconnectConfig{
+	h.on(fl, func() {
+		rc = braid.NewReconnectingClientFactory(f, fl, &braid.ReconnectConfig{
 			InitialDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, Jitter: -1})
 		rc.Start(h.r, "tcp", addr, nil)
 	})
@@ -62,7 +66,7 @@ func testReconnect(t *testing.T, build Builder, o Options) {
 	// Stop trying, then drop the connection: no attempt may follow. The
 	// wait for the absence of an attempt is bounded by a loop timer far
 	// longer than the largest backoff.
-	h.on(h.r, rc.StopTrying)
+	h.on(fl, rc.StopTrying)
 	ln.Close()
 	h.on(server.t.Loop(), func() { server.t.Close() })
 	wait(t, o, second.lost, "the client's second ConnectionLost")
