@@ -46,9 +46,6 @@ type closer interface {
 	shutdown()
 }
 
-// maxFreeChunks bounds the chunks a loop keeps for reuse (2 MiB).
-const maxFreeChunks = 128
-
 // Accept back-off after EMFILE, ENFILE, ENOBUFS or ENOMEM: the listener stops
 // being polled for a while that doubles up to the maximum, so a process out of
 // descriptors does not spin, and existing connections keep being served.

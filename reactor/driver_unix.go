@@ -27,7 +27,7 @@ type pollDriver struct {
 	iov     []unix.Iovec
 	flushQ  []*conn
 	flushSp []*conn
-	free    []*chunk
+	chunkPool
 
 	conns   []*conn // owned connections, for drain; conn.idx is the position
 	closers map[closer]struct{}
@@ -124,22 +124,6 @@ func (d *pollDriver) endTurn() {
 			c.flush()
 		}
 		d.flushSp = q[:0]
-	}
-}
-
-func (d *pollDriver) getChunk() *chunk {
-	if n := len(d.free); n > 0 {
-		c := d.free[n-1]
-		d.free[n-1] = nil
-		d.free = d.free[:n-1]
-		return c
-	}
-	return new(chunk)
-}
-
-func (d *pollDriver) putChunk(c *chunk) {
-	if len(d.free) < maxFreeChunks {
-		d.free = append(d.free, c)
 	}
 }
 

@@ -1,17 +1,60 @@
 package reactor
 
-// chunkSize is the unit of output buffering. Small writes share a chunk, so a
-// connection that pipelines many small replies holds one or two chunks, and
-// one with nothing pending holds none.
-const chunkSize = 16 << 10
+// Output is buffered in chunks of two sizes. A connection's first chunk is
+// small when the write that needs it is small, so that ten thousand
+// connections each answering 64 bytes in one turn borrow ten thousand small
+// chunks, not ten thousand large ones; output that keeps growing continues in
+// large chunks, which writev sends in few pieces. A connection with nothing
+// pending holds no chunk.
+const (
+	smallChunkSize = 2 << 10
+	chunkSize      = 16 << 10
+)
 
-type chunk struct{ b [chunkSize]byte }
+type chunk struct{ b []byte }
 
 // chunkSource hands out and takes back chunks; each loop keeps its own free
-// list, so no lock is taken on the write path.
+// lists, so no lock is taken on the write path.
 type chunkSource interface {
-	getChunk() *chunk
+	getChunk(small bool) *chunk
 	putChunk(*chunk)
+}
+
+// chunkPool is a loop's free lists, bounded so that a burst does not keep
+// its memory for ever.
+type chunkPool struct {
+	small, large []*chunk
+}
+
+const (
+	maxFreeSmall = 2048 // 4 MiB
+	maxFreeLarge = 128  // 2 MiB
+)
+
+func (p *chunkPool) getChunk(small bool) *chunk {
+	list, size := &p.large, chunkSize
+	if small {
+		list, size = &p.small, smallChunkSize
+	}
+	if n := len(*list); n > 0 {
+		c := (*list)[n-1]
+		(*list)[n-1] = nil
+		*list = (*list)[:n-1]
+		return c
+	}
+	return &chunk{b: make([]byte, size)}
+}
+
+func (p *chunkPool) putChunk(c *chunk) {
+	if len(c.b) == smallChunkSize {
+		if len(p.small) < maxFreeSmall {
+			p.small = append(p.small, c)
+		}
+		return
+	}
+	if len(p.large) < maxFreeLarge {
+		p.large = append(p.large, c)
+	}
 }
 
 // outbuf is a connection's unsent output: a queue of chunks, read from head
@@ -25,8 +68,9 @@ type outbuf struct {
 
 func (o *outbuf) append(src chunkSource, p []byte) {
 	for len(p) > 0 {
-		if len(o.chunks) == 0 || o.tail == chunkSize {
-			o.chunks = append(o.chunks, src.getChunk())
+		if len(o.chunks) == 0 || o.tail == len(o.chunks[len(o.chunks)-1].b) {
+			small := len(o.chunks) == 0 && len(p) <= smallChunkSize
+			o.chunks = append(o.chunks, src.getChunk(small))
 			o.tail = 0
 		}
 		n := copy(o.chunks[len(o.chunks)-1].b[o.tail:], p)
@@ -38,14 +82,15 @@ func (o *outbuf) append(src chunkSource, p []byte) {
 
 // segment returns the i-th contiguous piece of pending output.
 func (o *outbuf) segment(i int) []byte {
-	start, end := 0, chunkSize
+	b := o.chunks[i].b
+	start, end := 0, len(b)
 	if i == 0 {
 		start = o.head
 	}
 	if i == len(o.chunks)-1 {
 		end = o.tail
 	}
-	return o.chunks[i].b[start:end]
+	return b[start:end]
 }
 
 // consume drops n sent bytes and gives emptied chunks back.

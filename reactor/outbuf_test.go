@@ -8,7 +8,13 @@ import (
 // countingSource hands out chunks and counts those not yet given back.
 type countingSource struct{ out int }
 
-func (s *countingSource) getChunk() *chunk  { s.out++; return new(chunk) }
+func (s *countingSource) getChunk(small bool) *chunk {
+	s.out++
+	if small {
+		return &chunk{b: make([]byte, smallChunkSize)}
+	}
+	return &chunk{b: make([]byte, chunkSize)}
+}
 func (s *countingSource) putChunk(c *chunk) { s.out-- }
 
 // pending returns the buffered bytes, segment by segment.
@@ -70,6 +76,8 @@ func TestOutbuf(t *testing.T) {
 		{"across chunks", []int{chunkSize - 1, 2, 3*chunkSize + 5, -chunkSize, -1, -(2 * chunkSize)}},
 		{"consume at chunk edge", []int{2 * chunkSize, -chunkSize, 1, -(chunkSize + 1)}},
 		{"empty write", []int{0, -0, 5, 0, -5}},
+		{"small chunk then large", []int{10, smallChunkSize, chunkSize, -5, -smallChunkSize, -chunkSize}},
+		{"small chunk edge", []int{smallChunkSize, 1, -smallChunkSize, -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { checkOutbuf(t, tt.ops) })

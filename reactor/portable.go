@@ -18,7 +18,7 @@ type portableDriver struct {
 
 	flushQ  []*pconn
 	flushSp []*pconn
-	free    []*chunk
+	chunkPool
 
 	conns   []*pconn
 	closers map[closer]struct{}
@@ -75,22 +75,6 @@ func (d *portableDriver) endTurn() {
 			c.flush()
 		}
 		d.flushSp = q[:0]
-	}
-}
-
-func (d *portableDriver) getChunk() *chunk {
-	if n := len(d.free); n > 0 {
-		c := d.free[n-1]
-		d.free[n-1] = nil
-		d.free = d.free[:n-1]
-		return c
-	}
-	return new(chunk)
-}
-
-func (d *portableDriver) putChunk(c *chunk) {
-	if len(d.free) < maxFreeChunks {
-		d.free = append(d.free, c)
 	}
 }
 
