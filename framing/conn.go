@@ -192,22 +192,29 @@ func (c *Conn) SendString(s string) error {
 	return c.Send([]byte(s))
 }
 
-// ReadRaw makes a Lines protocol (not LineOnly) hand the next n bytes to the handler's
-// RawDataReceived, then return to lines. It may be called from
-// LineReceived, to read a body announced by a header line. Other protocols
-// ignore it.
+// ReadRaw makes a Lines protocol (not LineOnly) hand the next n bytes to the
+// handler's RawDataReceived, then return to lines. It may be called from
+// LineReceived, to read a body announced by a header line. It does nothing
+// if the handler has no RawDataReceived (the bytes stay lines rather than
+// vanish), and nothing for the other framings.
 func (c *Conn) ReadRaw(n int64) {
-	if c.lines != nil && !c.lineOnly {
+	if c.rawOK() {
 		c.lines.ReadRaw(n)
 	}
 }
 
 // SetRawMode makes a Lines protocol hand all further input to
-// RawDataReceived, until SetLineMode.
+// RawDataReceived, until SetLineMode. Like ReadRaw, it needs a handler with
+// RawDataReceived.
 func (c *Conn) SetRawMode() {
-	if c.lines != nil && !c.lineOnly {
+	if c.rawOK() {
 		c.lines.SetRawMode()
 	}
+}
+
+func (c *Conn) rawOK() bool {
+	_, ok := c.h.(RawDataHandler)
+	return c.lines != nil && !c.lineOnly && ok
 }
 
 // SetLineMode returns a Lines protocol to lines at once.
@@ -288,8 +295,9 @@ func (c *Conn) deliver() error {
 		}
 		if !tok.Raw {
 			c.lh.LineReceived(c, tok.Data)
-		} else if raw, ok := c.h.(RawDataHandler); ok {
-			raw.RawDataReceived(c, tok.Data)
+		} else {
+			// rawOK made sure the handler has the method.
+			c.h.(RawDataHandler).RawDataReceived(c, tok.Data)
 		}
 	case kindNetstring:
 		m, err := c.ns.Next()

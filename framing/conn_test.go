@@ -229,3 +229,17 @@ func TestLineOnlyIgnoresRawMode(t *testing.T) {
 		t.Errorf("events: got %q; want %q", r.events, want)
 	}
 }
+
+// A handler without RawDataReceived cannot lose bytes to raw mode.
+func TestReadRawNeedsRawHandler(t *testing.T) {
+	var got []string
+	h := framing.LineHandlerFunc(func(c *framing.Conn, line []byte) {
+		got = append(got, string(line))
+		c.ReadRaw(3)
+	})
+	tr := connect(framing.Lines(h, nil))
+	tr.Receive([]byte("a\r\nbcd\r\n"))
+	if want := []string{"a", "bcd"}; !slices.Equal(got, want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}
