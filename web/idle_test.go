@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -34,11 +35,11 @@ func TestIdleConnectionMemory(t *testing.T) {
 		t.Skip("slow; memory figures are meaningless under the race detector")
 	}
 	python := peer(t, "/usr/bin/python3")
-	const n = 5000
+	const n = 10000
 	base := serve(t, &Config{Handler: HandlerFunc(hello)})
 	host, port, _ := strings.Cut(strings.TrimPrefix(base, "http://"), ":")
 	before := heapInUse()
-	cmd := exec.Command(python, "-c", pyIdleClients, host, port, "5000")
+	cmd := exec.Command(python, "-c", pyIdleClients, host, port, strconv.Itoa(n))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
