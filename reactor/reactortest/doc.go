@@ -26,12 +26,14 @@
 //   - transport.go: pausing reads, pull producers, OutputDrained, listener
 //     close and factory start/stop counting, refusing factories, bind
 //     addresses, connections spread over loops.
+//   - adopt.go: adopting listening and connected sockets by descriptor;
+//     SO_REUSEPORT listeners.
 //   - faults.go: panicking callbacks, peer resets, RunBlocking, startup
 //     triggers.
 //   - loop.go: timer order, cancel, reset and delay; CallSoon order;
 //     CallFromGoroutine from 1,000 goroutines; Stop with live connections
 //     and shutdown triggers; Stop draining output.
-//   - sockets.go: UDP echo up to 65,507-byte datagrams, connected UDP
+//   - sockets.go: UDP echo (IPv4, IPv6) up to 65,507-byte datagrams, connected UDP
 //     refusal, Unix sockets (stale files, modes).
 //   - scale.go: 10,000 concurrent connections.
 //   - leak.go: no goroutine or descriptor left after Stop.

@@ -16,11 +16,24 @@ import (
 )
 
 // testUDP echoes datagrams of many sizes, up to the largest IPv4 allows,
-// through a datagram protocol, then closes the socket.
+// through a datagram protocol over IPv4 and IPv6, then closes the socket.
 func testUDP(t *testing.T, build Builder, o Options) {
+	for _, c := range []struct{ network, address string }{{"udp4", "127.0.0.1:0"}, {"udp6", "[::1]:0"}} {
+		t.Run(c.network, func(t *testing.T) {
+			if pc, err := net.ListenPacket(c.network, c.address); err != nil {
+				t.Skipf("no %s loopback here: %v", c.network, err)
+			} else {
+				pc.Close()
+			}
+			udpEcho(t, build, o, c.network, c.address)
+		})
+	}
+}
+
+func udpEcho(t *testing.T, build Builder, o Options, network, address string) {
 	h := newHarness(t, build, o)
 	d := &datagramEcho{started: make(chan struct{}), stopped: make(chan struct{})}
-	dt, err := h.r.ListenDatagram("udp", "127.0.0.1:0", d, nil)
+	dt, err := h.r.ListenDatagram(network, address, d, nil)
 	if err != nil {
 		t.Fatalf("ListenDatagram: %v", err)
 	}
@@ -28,7 +41,7 @@ func testUDP(t *testing.T, build Builder, o Options) {
 	wait(t, o, d.started, "StartProtocol")
 	var local net.Addr
 	h.on(dt.Loop(), func() { local = dt.LocalAddr() })
-	c, err := net.Dial("udp", local.String())
+	c, err := net.Dial(network, local.String())
 	if err != nil {
 		t.Fatal(err)
 	}

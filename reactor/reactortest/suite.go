@@ -88,6 +88,8 @@ func RunWith(t *testing.T, build Builder, opts *Options) {
 		{"FactoryRefuses", testFactoryRefuses},
 		{"ConnectBindAddress", testConnectBindAddress},
 		{"SpreadOverLoops", testSpreadOverLoops},
+		{"ReusePort", testReusePort},
+		{"Adopt", testAdopt},
 		{"PanicRecovered", testPanicRecovered},
 		{"PeerReset", testPeerReset},
 		{"Timers", testTimers},
