@@ -380,3 +380,19 @@ func TestRequestBodyPause(t *testing.T) {
 		t.Fatalf("got %q (ended %v) after resume; want abcdef and the end", got, ended)
 	}
 }
+
+// A handler that answers before reading the body: the body is read and
+// dropped, and the next pipelined request is served on the same connection.
+func TestEarlyAnswerDropsBody(t *testing.T) {
+	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		w.WriteString(string(r.Target))
+		w.End()
+	})})
+	h.send("POST /first HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234")
+	h.send("56789GET /second HTTP/1.1\r\nHost: a\r\n\r\n")
+	got := h.take()
+	if !strings.HasSuffix(got, "/second") || strings.Count(got, "HTTP/1.1 200 OK") != 2 {
+		t.Fatalf("got %q; want both responses", got)
+	}
+	h.wantClosed(false)
+}
