@@ -77,6 +77,7 @@ func (p *planDir) listing() string {
 
 func init() {
 	var pol serverPolicies
+	var forward bool
 	src := &planDir{users: userFlags{}}
 	runner.Register(runner.Plugin{
 		Name:          "finger",
@@ -87,9 +88,13 @@ func init() {
 			fs.Var(src.users, "user", `a user and the text shown for them: NAME=TEXT, "\n" for a new line (repeatable)`)
 			fs.StringVar(&src.dir, "plan-dir", "", "directory of plan files: DIR/NAME is shown for user NAME")
 			fs.BoolVar(&src.list, "list", false, "answer the empty query with the list of users")
+			fs.BoolVar(&forward, "forward", false, "relay user@host queries to the host (RFC 1288 forwarding; refused by default)")
 		},
 		Start: func(env *runner.Env) error {
 			cfg := &finger.ServerConfig{Source: src, Blocking: src.dir != ""}
+			if forward {
+				cfg.Forward = finger.NewForwarder(env.Reactor, nil)
+			}
 			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
 				return finger.NewServer(cfg)
 			})))

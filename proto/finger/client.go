@@ -2,6 +2,7 @@ package finger
 
 import (
 	"errors"
+	"time"
 
 	"github.com/braid-net/braid"
 )
@@ -11,10 +12,12 @@ const MaxClientReply = 1 << 20
 
 // Client sends one query and gathers the reply until the server closes.
 type Client struct {
-	q    Query
-	t    braid.Transport
-	buf  []byte
-	done func(string, error)
+	q       Query
+	t       braid.Transport
+	buf     []byte
+	done    func(string, error)
+	timeout time.Duration // 0: none
+	timer   braid.DelayedCall
 }
 
 // NewClient returns a client protocol that asks q and calls done with the
@@ -26,6 +29,12 @@ func NewClient(q Query, done func(string, error)) *Client { return &Client{q: q,
 func (c *Client) ConnectionMade(t braid.Transport) {
 	c.t = t
 	t.Write([]byte(c.q.String() + "\r\n"))
+	if c.timeout > 0 {
+		c.timer = t.Loop().CallLater(c.timeout, func() {
+			c.finish("", braid.ErrTimeout)
+			t.Abort()
+		})
+	}
 }
 
 // DataReceived gathers the reply.
@@ -51,6 +60,9 @@ func (c *Client) ConnectionLost(reason error) {
 }
 
 func (c *Client) finish(s string, err error) {
+	if c.timer != nil && c.timer.Active() {
+		c.timer.Cancel()
+	}
 	if done := c.done; done != nil {
 		c.done = nil
 		done(s, err)

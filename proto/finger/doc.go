@@ -9,7 +9,7 @@
 // RFC 1288 section 3 names the risks, and the server's defaults follow it:
 //   - Forwarding ("user@host1@host2") makes the server a relay; it is refused
 //     with "Finger forwarding service denied" unless ServerConfig.Forward is
-//     set.
+//     set (NewForwarder relays over a reactor, with a time limit).
 //   - Queries are lines of at most MaxQuery bytes (default 512) of printable
 //     ASCII; anything else is refused.
 //   - Replies are filtered to printable ASCII with CRLF line ends (section

@@ -54,8 +54,8 @@ func (u *Users) Finger(q Query) (string, error) {
 type ServerConfig struct {
 	Source Source
 	// Forward, if set, answers queries that name other hosts; nil refuses
-	// them (RFC 1288 section 3.2.1). It must call reply exactly once, on
-	// the connection's loop.
+	// them (RFC 1288 section 3.2.1). It must call reply exactly once, from
+	// any goroutine. NewForwarder returns one that relays over the network.
 	Forward func(q Query, reply func(string, error))
 	// Blocking runs Source.Finger on the loop's pool of goroutines
 	// (Loop.RunBlocking), for sources that read files or databases.
@@ -107,7 +107,11 @@ func (s *server) LineReceived(c *framing.Conn, line []byte) {
 	case q.Forwarded() && s.cfg.Forward == nil:
 		s.reply(c, "", ErrForwardDenied)
 	case q.Forwarded():
-		s.cfg.Forward(q, func(text string, err error) { s.reply(c, text, err) })
+		// The relay may answer on another loop: come back to ours.
+		loop := c.Loop()
+		s.cfg.Forward(q, func(text string, err error) {
+			loop.CallFromGoroutine(func() { s.reply(c, text, err) })
+		})
 	case s.cfg.Blocking:
 		var text string
 		c.Loop().RunBlocking(func() { text, err = s.cfg.Source.Finger(q) }, func() { s.reply(c, text, err) })
