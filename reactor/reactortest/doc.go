@@ -20,7 +20,8 @@
 // The cases, by file:
 //   - connect.go: accept and connect, addresses, refused connections, IPv6.
 //   - reconnect.go: braid.ReconnectingClientFactory on the reactor's clock.
-//   - stream.go: a large stream echoed intact under random chunking;
+//   - stream.go: a large stream echoed intact under random chunking, from
+//     a plain client and from a braid client with a push producer;
 //     half-close both ways; end of input; Close flushes; Abort drops; a slow
 //     reader with a push producer keeps the server's output bounded.
 //   - transport.go: pausing reads, pull producers, OutputDrained, listener

@@ -310,3 +310,71 @@ func testSlowReaderProducer(t *testing.T, build Builder, o Options) {
 	}
 	t.Logf("pauses %d, resumes %d, largest output %d bytes", pr.pauses, pr.resumes, pr.maxBuffered)
 }
+
+// streamWriter is a push producer that writes a stream in chunks of random
+// sizes, one per loop turn, then shuts its write side.
+type streamWriter struct {
+	p      *probe
+	src    *stream
+	rng    *rand.Rand
+	buf    []byte
+	left   int
+	paused bool
+}
+
+func (w *streamWriter) PauseProducing() { w.paused = true }
+
+func (w *streamWriter) ResumeProducing() {
+	if w.paused {
+		w.paused = false
+		w.p.t.Loop().CallSoon(w.run)
+	}
+}
+
+func (w *streamWriter) StopProducing() { w.left = 0 }
+
+func (w *streamWriter) run() {
+	if w.paused || w.left == 0 {
+		return
+	}
+	n := min(w.left, 1+w.rng.IntN(len(w.buf)))
+	w.src.fill(w.buf[:n])
+	w.p.t.Write(w.buf[:n])
+	w.left -= n
+	if w.left == 0 {
+		w.p.t.UnregisterProducer()
+		w.p.t.CloseWrite()
+		return
+	}
+	w.p.t.Loop().CallSoon(w.run)
+}
+
+// testClientEcho streams through the reactor at both ends: a braid client
+// writes a stream in random chunks with a push producer while it reads the
+// echo back from a braid server, and checksums it.
+func testClientEcho(t *testing.T, build Builder, o Options) {
+	total := o.StreamBytes / 4
+	h := newHarness(t, build, o)
+	made := make(chan *probe, 1)
+	ln := h.listen("tcp", "127.0.0.1:0", echoFactory(made), nil)
+	h.run()
+	w := &streamWriter{src: newStream(7), rng: rand.New(rand.NewPCG(7, 7)), buf: make([]byte, 64<<10), left: total}
+	got := newSink()
+	client := newProbe()
+	client.made = func(p *probe) {
+		w.p = p
+		if err := p.t.RegisterProducer(w); err != nil {
+			panic("RegisterProducer: " + err.Error())
+		}
+		w.run()
+	}
+	client.data = func(p *probe, b []byte) { got.Write(b) }
+	cf := newClientFactory(client)
+	h.on(h.r, func() { h.r.Connect("tcp", ln.Addr().String(), cf, nil) })
+	wantKind(t, "client", wait(t, o, client.lost, "the client's ConnectionLost"), braid.ErrConnectionDone)
+	// The client's callbacks, which fed w and got, are over.
+	if got.n != int64(total) || got.sum.Sum32() != w.src.sum.Sum32() {
+		t.Errorf("echo: got %d bytes (crc %08x); want %d (crc %08x)", got.n, got.sum.Sum32(), total, w.src.sum.Sum32())
+	}
+	wantKind(t, "server", wait(t, o, wait(t, o, made, "ConnectionMade").lost, "ConnectionLost"), braid.ErrConnectionDone)
+}

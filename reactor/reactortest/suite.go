@@ -75,6 +75,7 @@ func RunWith(t *testing.T, build Builder, opts *Options) {
 		{"Reconnect", testReconnect},
 		{"IPv6", testIPv6},
 		{"EchoRandomChunks", testEchoRandomChunks},
+		{"ClientEcho", testClientEcho},
 		{"HalfCloseFromClient", testHalfCloseFromClient},
 		{"HalfCloseFromServer", testHalfCloseFromServer},
 		{"EOFClosesPlainProtocol", testEOFClosesPlainProtocol},
