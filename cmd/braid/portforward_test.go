@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -65,15 +66,27 @@ func startBraid(t *testing.T, bin string, args ...string) (addr string, cmd *exe
 	return addr, cmd
 }
 
-// pattern is an endless, checkable byte stream.
+// pattern is an endless, checkable byte stream: byte i is i mod 251.
 type pattern struct{ off int64 }
 
-func (p *pattern) Read(b []byte) (int, error) {
+// patternTable holds the pattern from every phase, so Read is a copy.
+var patternTable = func() []byte {
+	b := make([]byte, 251+64<<10)
 	for i := range b {
-		b[i] = byte((p.off + int64(i)) % 251)
+		b[i] = byte(i % 251)
 	}
-	p.off += int64(len(b))
-	return len(b), nil
+	return b
+}()
+
+func (p *pattern) Read(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		start := int(p.off % 251)
+		k := copy(b[n:], patternTable[start:])
+		n += k
+		p.off += int64(k)
+	}
+	return n, nil
 }
 
 func TestPortforwardHalfClose(t *testing.T) {
@@ -153,33 +166,38 @@ func TestPortforwardBoundedMemory(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		// Slow reader: one read per 200µs tick, slower than the sender.
-		tick := time.NewTicker(200 * time.Microsecond)
+		// Slow reader: at most 128 KiB per millisecond tick (128 MB/s),
+		// slower than the sender and the forwarder.
+		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()
-		buf := make([]byte, 512<<10)
-		want := &pattern{}
+		buf := make([]byte, 64<<10)
 		exp := make([]byte, len(buf))
+		want := &pattern{}
 		var n int64
 		for {
 			<-tick.C
-			k, err := c.Read(buf)
-			want.Read(exp[:k])
-			if string(buf[:k]) != string(exp[:k]) {
-				recvd <- fmt.Errorf("bytes differ near offset %d", n)
-				return
-			}
-			n += int64(k)
-			if err == io.EOF {
-				if n != total {
-					recvd <- fmt.Errorf("got %d bytes; want %d", n, total)
+			for budget := 128 << 10; budget > 0; {
+				k, err := c.Read(buf[:min(budget, len(buf))])
+				want.Read(exp[:k])
+				if !bytes.Equal(buf[:k], exp[:k]) {
+					recvd <- fmt.Errorf("bytes differ near offset %d", n)
 					return
 				}
-				recvd <- nil
-				return
-			}
-			if err != nil {
-				recvd <- err
-				return
+				n += int64(k)
+				budget -= k
+				if err == io.EOF {
+					if n != total {
+						err = fmt.Errorf("got %d bytes; want %d", n, total)
+					} else {
+						err = nil
+					}
+					recvd <- err
+					return
+				}
+				if err != nil {
+					recvd <- err
+					return
+				}
 			}
 		}
 	}()
