@@ -52,6 +52,7 @@ type loop struct {
 	remote      []func()
 	remoteSpare []func()
 	wakePending atomic.Bool // a wake-up is on its way; others need not send one
+	sleeping    atomic.Bool // the loop is (about to be) blocked in wait
 	wakes       atomic.Int64
 	state       atomic.Int32
 
@@ -93,7 +94,10 @@ func (l *loop) CallFromGoroutine(f func()) error {
 	}
 	l.remote = append(l.remote, f)
 	l.mu.Unlock()
-	if !l.wakePending.Load() && l.wakePending.CompareAndSwap(false, true) {
+	// A loop that is not sleeping will see the call before it next sleeps
+	// (turn checks the queue after announcing sleep), so only a sleeping
+	// loop needs the system call of a wake-up.
+	if l.sleeping.Load() && !l.wakePending.Load() && l.wakePending.CompareAndSwap(false, true) {
 		l.wakes.Add(1)
 		l.io.wake()
 	}
@@ -132,7 +136,17 @@ func (l *loop) run() {
 }
 
 func (l *loop) turn() {
-	l.io.wait(l.timeout())
+	t := l.timeout()
+	if t != 0 {
+		l.sleeping.Store(true)
+		l.mu.Lock()
+		if len(l.remote) > 0 {
+			t = 0
+		}
+		l.mu.Unlock()
+	}
+	l.io.wait(t)
+	l.sleeping.Store(false)
 	l.runRemote()
 	l.runTimers()
 	l.runSoon()
