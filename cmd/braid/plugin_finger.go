@@ -85,6 +85,7 @@ func init() {
 		DefaultListen: []string{"tcp:79"},
 		Flags: func(fs *flag.FlagSet) {
 			pol.flags(fs, 30*time.Second)
+			src.users = userFlags{} // flags start from their defaults on every run
 			fs.Var(src.users, "user", `a user and the text shown for them: NAME=TEXT, "\n" for a new line (repeatable)`)
 			fs.StringVar(&src.dir, "plan-dir", "", "directory of plan files: DIR/NAME is shown for user NAME")
 			fs.BoolVar(&src.list, "list", false, "answer the empty query with the list of users")
