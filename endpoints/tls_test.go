@@ -380,3 +380,67 @@ func TestStartTLS(t *testing.T) {
 	tc.Close()
 	recv(t, f.lost, "inner ConnectionLost")
 }
+
+func TestTLSClientEndpointCertificate(t *testing.T) {
+	r := startReactor(t)
+	ca := newTestCA(t)
+	addr, f := tlsServer(t, r, ca, ":caCerts="+ca.File)
+	_, port, _ := net.SplitHostPort(addr)
+	client := ca.issue(t, filepath.Join(ca.dir, "client.pem"), true, "client.test")
+	tests := []struct {
+		name, extra, wantErr string
+	}{
+		{"with certificate", ":certificate=" + client, ""},
+		{"missing CA file", ":certificate=" + client + ":caCerts=/nonexistent.pem", "CA certificates"},
+		{"missing certificate file", ":certificate=/nonexistent.pem", "client certificate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := "tls:host=127.0.0.1:port=" + port + ":serverName=a.test" + tt.extra
+			if !strings.Contains(tt.extra, "caCerts") {
+				s += ":caCerts=" + ca.File
+			}
+			res := make(chan error, 1)
+			onLoop(t, r, func() {
+				Connect(r, s, newEchoFactory(), func(p braid.Protocol, err error) { res <- err })
+			})
+			err := recv(t, res, "connect outcome")
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				st := recv(t, f.state, "server ConnectionMade")
+				if len(st.PeerCertificates) == 0 || st.PeerCertificates[0].Subject.CommonName != "client.test" {
+					t.Fatalf("server saw %d peer certificates; want client.test", len(st.PeerCertificates))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v; want an error about %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestTLSServerLoadErrors(t *testing.T) {
+	r := startReactor(t)
+	ca := newTestCA(t)
+	cert := ca.issue(t, filepath.Join(ca.dir, "s.pem"), false, "a.test")
+	empty := t.TempDir()
+	notPEM := filepath.Join(ca.dir, "not.pem")
+	writePEM(t, notPEM, []byte("hello"))
+	tests := []struct{ s, want string }{
+		{"tls:0:certKey=/nonexistent.pem", "endpoints: certificate /nonexistent.pem"},
+		{"tls:0:sniDir=" + empty, "holds no NAME.pem"},
+		{"tls:0:sniDir=/nonexistent", "endpoints: sniDir"},
+		{"tls:0:certKey=" + cert + ":caCerts=" + notPEM, "no PEM certificate"},
+		{"tls:0:certKey=" + cert + ":extraCertChain=" + notPEM, "extraCertChain: no PEM certificate"},
+	}
+	for _, tt := range tests {
+		var err error
+		onLoop(t, r, func() { _, err = Listen(r, tt.s, newEchoFactory()) })
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Listen(%q): got %v; want an error containing %q", tt.s, err, tt.want)
+		}
+	}
+}
