@@ -95,6 +95,7 @@ func (r *MemoryReactor) Run() error {
 	}
 	r.running = true
 	r.fire(braid.Startup, func() {
+		r.started = true
 		calls := r.whenRunning
 		r.whenRunning = nil
 		for _, f := range calls {
@@ -105,13 +106,16 @@ func (r *MemoryReactor) Run() error {
 		}
 	}, nil)
 	r.Clock.Flush()
+	if r.stopAsked {
+		r.Stop()
+	}
 	return nil
 }
 
 // CallWhenRunning runs f once the reactor runs: during Run, or on the next
 // turn of the loop if it already runs.
 func (r *MemoryReactor) CallWhenRunning(f func()) {
-	if r.running && !r.stopping {
+	if r.started && !r.stopping {
 		r.CallSoon(f)
 		return
 	}
@@ -121,9 +125,14 @@ func (r *MemoryReactor) CallWhenRunning(f func()) {
 // Stop shuts the reactor down: Before shutdown triggers (waiting for their
 // Waitables), During triggers, then listeners close, attempts in progress
 // stop and live connections are lost, then After triggers run and the
-// reactor is stopped. Later calls do nothing.
+// reactor is stopped. Later calls do nothing. Before Run, Stop makes Run
+// stop the reactor as soon as it has started.
 func (r *MemoryReactor) Stop() {
 	if r.stopping || r.stopped {
+		return
+	}
+	if !r.running {
+		r.stopAsked = true // Run stops once started, like package reactor
 		return
 	}
 	r.stopping = true

@@ -39,13 +39,15 @@ type MemoryReactor struct {
 	Datagrams    []*DatagramCall
 	AdoptedConns []*AdoptCall
 
-	running, stopping, stopped bool
-	closed                     atomic.Bool // stopped, for CallFromGoroutine
-	whenRunning                []func()
-	triggers                   []trigger
-	nextTrigger                braid.TriggerID
-	live                       map[*StringTransport]struct{}
-	nextPort                   int
+	running, started  bool // Run called; startup finished
+	stopping, stopped bool
+	stopAsked         bool        // Stop called before Run
+	closed            atomic.Bool // stopped, for CallFromGoroutine
+	whenRunning       []func()
+	triggers          []trigger
+	nextTrigger       braid.TriggerID
+	live              map[*StringTransport]struct{}
+	nextPort          int
 }
 
 // NewMemoryReactor returns a reactor on a new task.Clock.

@@ -373,6 +373,7 @@ func TestMemoryReactorDatagram(t *testing.T) {
 	if p.refused != 1 {
 		t.Errorf("ConnectionRefused: got %d calls; want 1", p.refused)
 	}
+	r.Run()
 	r.Stop()
 	if !p.stopped {
 		t.Errorf("StopProtocol not called on Stop")
@@ -427,5 +428,46 @@ func TestMemoryReactorSucceedTo(t *testing.T) {
 	}
 	if got := f.log[len(f.log)-1]; !strings.HasPrefix(got, "failed:") {
 		t.Errorf("factory heard: got %q; want a failure", got)
+	}
+}
+
+func TestMemoryReactorStopBeforeRun(t *testing.T) {
+	r := NewMemoryReactor()
+	var log []string
+	r.AddSystemEventTrigger(braid.After, braid.Startup, func() braid.Waitable {
+		log = append(log, "started")
+		return nil
+	})
+	r.AddSystemEventTrigger(braid.After, braid.Shutdown, func() braid.Waitable {
+		log = append(log, "stopped")
+		return nil
+	})
+	r.Stop()
+	if r.Stopped() {
+		t.Fatalf("stopped before Run")
+	}
+	if err := r.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(log, " "), "started stopped"; got != want || !r.Stopped() {
+		t.Errorf("triggers: got %q (stopped %v); want %q", got, r.Stopped(), want)
+	}
+}
+
+func TestMemoryReactorCallWhenRunningWhileStartupHeld(t *testing.T) {
+	r := NewMemoryReactor()
+	hold := &waitable{}
+	r.AddSystemEventTrigger(braid.Before, braid.Startup, func() braid.Waitable { return hold })
+	r.Run()
+	ran := false
+	r.CallWhenRunning(func() { ran = true })
+	r.Flush()
+	if ran {
+		t.Fatalf("CallWhenRunning ran while a Before trigger holds startup")
+	}
+	hold.finish()
+	r.Flush()
+	if !ran {
+		t.Errorf("CallWhenRunning did not run once startup finished")
 	}
 }
