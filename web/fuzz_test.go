@@ -1,0 +1,56 @@
+package web
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/braid-net/braid/braidtest"
+	"github.com/braid-net/braid/proto/http1"
+	"github.com/braid-net/braid/task"
+)
+
+// FuzzServer feeds arbitrary bytes, in two pieces, to a server whose
+// handlers read bodies, answer late or at once: it must never panic, and
+// whatever it writes must be HTTP responses.
+func FuzzServer(f *testing.F) {
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), uint16(5))
+	f.Add([]byte("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), uint16(40))
+	f.Add([]byte("PUT /late HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhiGET / HTTP/1.0\r\n\r\n"), uint16(60))
+	f.Add([]byte("GET /up HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\nxyz"), uint16(3))
+	f.Fuzz(func(t *testing.T, in []byte, split uint16) {
+		clock := task.NewClock()
+		tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+		srv := NewServer(&Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			switch string(r.Path()) {
+			case "/echo":
+				r.ReadBody(1<<16, func(b []byte, err error) {
+					if err != nil {
+						w.Error(400)
+						return
+					}
+					w.Write(b)
+					w.End()
+				})
+			case "/late":
+				r.OnBody(func([]byte) {}, func(http1.Header, error) {})
+				r.Loop().CallLater(1, func() { w.WriteString("late"); w.End() })
+			case "/up":
+				w.SwitchProtocols("echo", &echoProto{})
+			default:
+				hello(w, r)
+			}
+		})})
+		tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
+		at := int(split) % (len(in) + 1)
+		tr.Receive(in[:at])
+		clock.Advance(1)
+		tr.Receive(in[at:])
+		clock.Advance(1)
+		tr.ReadEOF()
+		clock.Advance(61e9)
+		out := string(tr.Value())
+		if out != "" && !strings.HasPrefix(out, "HTTP/1.1 ") {
+			t.Fatalf("wrote %q", out)
+		}
+	})
+}
