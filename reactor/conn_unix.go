@@ -247,7 +247,7 @@ func (c *conn) queued() {
 	}
 	if c.push != nil && c.flags&fProducerPaused == 0 && c.out.size > c.d.l.r.cfg.HighWater {
 		c.flags |= fProducerPaused
-		c.push.PauseProducing()
+		c.call(c.push.PauseProducing)
 	}
 }
 

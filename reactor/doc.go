@@ -20,13 +20,14 @@
 // # Data path
 //
 // Each loop has one read buffer (Config.ReadBufferSize) passed to
-// DataReceived. Writes are copied into 16 KiB chunks taken from a per-loop
-// free list and flushed once per loop turn with one writev, so replies
-// pipelined in one turn share a system call; a large write on an idle
-// connection goes to the kernel at once, and output above the high-water mark
-// is flushed without waiting for the end of the turn. A connection with
-// nothing pending holds no chunk. What the kernel does not take waits for
-// writability. Above Config.HighWater the registered push producer is
+// DataReceived. Writes are copied into chunks taken from per-loop free lists
+// (a 2 KiB chunk first for a small write, 16 KiB chunks after) and flushed
+// once per loop turn with one writev, so replies pipelined in one turn share
+// a system call; a write of 16 KiB or more on an idle connection goes to the
+// kernel at once, and output above the high-water mark is flushed without
+// waiting for the end of the turn. A connection with nothing pending holds no
+// chunk. What the kernel does not take waits for writability. The
+// steady-state echo path allocates nothing. Above Config.HighWater the registered push producer is
 // paused, below Config.LowWater resumed; pull producers are asked for more
 // whenever output has drained.
 //
@@ -47,4 +48,23 @@
 // lost with a *PanicError cause, and the loop and its other connections go on.
 // Accept failing for lack of descriptors (EMFILE, ENFILE) stops polling that
 // listener for a growing pause (5 ms to 1 s), so the loop never spins.
+// Writing to a closed transport returns braid.ErrClosed; a reset peer ends
+// the connection with braid.Lost and the system's error as the cause.
+//
+// # Portable kind
+//
+// The portable kind runs the same loop core over package net: a reader
+// goroutine per connection (and per listener) hands what it reads to the
+// loop and waits until the loop has consumed it, and a writer goroutine
+// sends the output gathered in each turn. Protocol callbacks still run only
+// on the loop. Where the system allows it (not on Windows), adopting sockets
+// and the UDP options also work there.
+//
+// # Blocking work and names
+//
+// RunBlocking runs work on a pool of Config.BlockingPool goroutines and its
+// continuation back on the loop. Connect resolves host names on that pool,
+// never on a loop, and tries each address in turn. Listen resolves its
+// address on the calling goroutine: give it an IP address when calling from
+// a loop.
 package reactor
