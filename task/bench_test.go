@@ -87,3 +87,20 @@ func BenchmarkLoopingCall(b *testing.B) {
 	}
 	lc.Stop()
 }
+
+// BenchmarkCooperatorTurn is one turn of 1000 steps, one of each of 1000
+// jobs.
+func BenchmarkCooperatorTurn(b *testing.B) {
+	clock := task.NewClock()
+	// A turn every nanosecond of fake time, so Advance(1ns) is one turn.
+	c := task.NewCooperator(clock, &task.CooperatorConfig{MaxSteps: 1000, Slice: time.Hour, Delay: time.Nanosecond})
+	for range 1000 {
+		c.Cooperate(task.Steps(func() bool { return true }))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		clock.Advance(time.Nanosecond) // one turn: 1000 steps
+	}
+	b.StopTimer()
+	c.Stop()
+}

@@ -32,7 +32,9 @@ type CooperatorConfig struct {
 	// Slice.
 	MaxSteps int
 	// Delay is the pause between turns on the clock; 0 runs the next
-	// turn as soon as the loop has handled what else is due.
+	// turn as soon as the loop has handled what else is due. (On the fake
+	// Clock, Advance runs every turn due by its end: with Delay 0, all of
+	// them until the jobs finish.)
 	Delay time.Duration
 	// Now measures Slice; nil means time.Now.
 	Now func() time.Time
@@ -131,16 +133,20 @@ func (c *Cooperator) schedule() {
 func (c *Cooperator) tick() {
 	c.call = nil
 	start := c.cfg.Now()
-	steps := 0
-	for c.runnable() {
+	steps, idle := 0, 0
+	// Round robin until the budget is spent or a whole round finds no
+	// job that can take a step.
+	for len(c.tasks) > 0 && idle < len(c.tasks) {
 		if c.next >= len(c.tasks) {
 			c.next = 0
 		}
 		t := c.tasks[c.next]
 		c.next++
 		if t.paused > 0 || t.waiting {
+			idle++
 			continue
 		}
+		idle = 0
 		t.step()
 		steps++
 		if c.cfg.MaxSteps > 0 && steps >= c.cfg.MaxSteps || c.cfg.Now().Sub(start) >= c.cfg.Slice {
