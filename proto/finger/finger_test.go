@@ -136,3 +136,17 @@ func TestClientServer(t *testing.T) {
 		t.Errorf("got %q, %v (%d calls); want alice's plan once", got, gotErr, calls)
 	}
 }
+
+// A client that half-closes right after its query still gets the reply,
+// even from a source that answers later.
+func TestServerHalfClose(t *testing.T) {
+	clock := task.NewClock()
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	tr.MakeConnection(finger.NewServer(&finger.ServerConfig{Source: users, Blocking: true}))
+	tr.Receive([]byte("alice\r\n"))
+	tr.ReadEOF()
+	clock.Flush()
+	if got, want := tr.String(), "Login: alice\r\nPlan: world domination\r\n"; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
+}

@@ -162,3 +162,11 @@ func (s *server) FramingError(c *framing.Conn, err error) {
 }
 
 func (s *server) ConnectionLost(c *framing.Conn, reason error) { s.gone = true }
+
+// ReadConnectionLost keeps the connection open for a reply still being
+// looked up when the client half-closes after its query (as nc -N does).
+func (s *server) ReadConnectionLost(c *framing.Conn) {
+	if !s.asked {
+		c.Close()
+	}
+}

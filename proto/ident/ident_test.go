@@ -188,3 +188,22 @@ func TestClientServer(t *testing.T) {
 		t.Errorf("got %+v, %v; want stjohns", got, gotErr)
 	}
 }
+
+func TestServerHalfClose(t *testing.T) {
+	clock := task.NewClock()
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{
+		Loop:       clock,
+		LocalAddr:  &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 113},
+		RemoteAddr: &net.TCPAddr{IP: net.ParseIP("10.1.2.3"), Port: 40000},
+	})
+	tr.MakeConnection(ident.NewServer(&ident.ServerConfig{Lookup: owners, Blocking: true}))
+	tr.Receive([]byte("6193, 23\r\n"))
+	tr.ReadEOF()
+	clock.Flush()
+	if got, want := tr.String(), "6193, 23 : USERID : UNIX : stjohns\r\n"; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
+	if !tr.Closing() {
+		t.Errorf("not closed after the answer to a half-closed client")
+	}
+}

@@ -71,6 +71,7 @@ type server struct {
 	max     int
 	n       int
 	pending bool // a blocking lookup is running; reading is paused
+	eof     bool // the client half-closed: close once answers are out
 	gone    bool
 	local   netip.Addr
 	remote  netip.Addr
@@ -113,14 +114,19 @@ func (s *server) LineReceived(c *framing.Conn, line []byte) {
 	}
 	// One lookup at a time keeps the answers in order.
 	c.PauseProducing()
+	s.pending = true
 	var id Identity
 	c.Loop().RunBlocking(func() { id, err = s.cfg.Lookup.Ident(server, client) }, func() {
+		s.pending = false
 		if s.gone {
 			return
 		}
 		s.answer(c, reply(q, id, err))
 		if !s.gone {
 			c.ResumeProducing()
+		}
+		if s.eof && !s.pending && !s.gone {
+			c.Close()
 		}
 	})
 }
@@ -152,6 +158,15 @@ func (s *server) answer(c *framing.Conn, r Reply) {
 }
 
 func (s *server) ConnectionLost(c *framing.Conn, reason error) { s.gone = true }
+
+// ReadConnectionLost closes once the answers still being looked up are
+// sent, so a client that half-closes after its queries gets them all.
+func (s *server) ReadConnectionLost(c *framing.Conn) {
+	s.eof = true
+	if !s.pending {
+		c.Close()
+	}
+}
 
 // Client asks one query and reports the reply.
 type Client struct {
