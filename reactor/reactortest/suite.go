@@ -66,46 +66,6 @@ func Run(t *testing.T, build Builder) { RunWith(t, build, nil) }
 // RunWith is Run with options (nil for the defaults).
 func RunWith(t *testing.T, build Builder, opts *Options) {
 	o := opts.withDefaults()
-	cases := []struct {
-		name string
-		run  func(t *testing.T, build Builder, o Options)
-	}{
-		{"AcceptConnect", testAcceptConnect},
-		{"ConnectRefused", testConnectRefused},
-		{"Reconnect", testReconnect},
-		{"IPv6", testIPv6},
-		{"EchoRandomChunks", testEchoRandomChunks},
-		{"ClientEcho", testClientEcho},
-		{"HalfCloseFromClient", testHalfCloseFromClient},
-		{"HalfCloseFromServer", testHalfCloseFromServer},
-		{"EOFClosesPlainProtocol", testEOFClosesPlainProtocol},
-		{"CloseFlushes", testCloseFlushes},
-		{"AbortDrops", testAbortDrops},
-		{"SlowReaderProducer", testSlowReaderProducer},
-		{"PauseReading", testPauseReading},
-		{"PullProducer", testPullProducer},
-		{"OutputDrained", testOutputDrained},
-		{"ListenerClose", testListenerClose},
-		{"FactoryRefuses", testFactoryRefuses},
-		{"ConnectBindAddress", testConnectBindAddress},
-		{"SpreadOverLoops", testSpreadOverLoops},
-		{"ReusePort", testReusePort},
-		{"Adopt", testAdopt},
-		{"PanicRecovered", testPanicRecovered},
-		{"PeerReset", testPeerReset},
-		{"Timers", testTimers},
-		{"CallSoonOrder", testCallSoonOrder},
-		{"CallFromGoroutine", testCallFromGoroutine},
-		{"RunBlocking", testRunBlocking},
-		{"Startup", testStartup},
-		{"StopWithLiveConnections", testStopWithLiveConnections},
-		{"StopDrainsOutput", testStopDrainsOutput},
-		{"UDP", testUDP},
-		{"UDPConnectedRefused", testUDPConnectedRefused},
-		{"Unix", testUnix},
-		{"ManyConnections", testManyConnections},
-		{"NoLeaksAfterStop", testNoLeaks},
-	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if why, ok := o.Skip[c.name]; ok {
@@ -114,6 +74,57 @@ func RunWith(t *testing.T, build Builder, opts *Options) {
 			c.run(t, build, o)
 		})
 	}
+}
+
+// Cases returns the names of the suite's cases, in the order they run: the
+// subtest names, and the keys of Options.Skip.
+func Cases() []string {
+	names := make([]string, len(cases))
+	for i, c := range cases {
+		names[i] = c.name
+	}
+	return names
+}
+
+var cases = []struct {
+	name string
+	run  func(t *testing.T, build Builder, o Options)
+}{
+	{"AcceptConnect", testAcceptConnect},
+	{"ConnectRefused", testConnectRefused},
+	{"Reconnect", testReconnect},
+	{"IPv6", testIPv6},
+	{"EchoRandomChunks", testEchoRandomChunks},
+	{"ClientEcho", testClientEcho},
+	{"HalfCloseFromClient", testHalfCloseFromClient},
+	{"HalfCloseFromServer", testHalfCloseFromServer},
+	{"EOFClosesPlainProtocol", testEOFClosesPlainProtocol},
+	{"CloseFlushes", testCloseFlushes},
+	{"AbortDrops", testAbortDrops},
+	{"SlowReaderProducer", testSlowReaderProducer},
+	{"PauseReading", testPauseReading},
+	{"PullProducer", testPullProducer},
+	{"OutputDrained", testOutputDrained},
+	{"ListenerClose", testListenerClose},
+	{"FactoryRefuses", testFactoryRefuses},
+	{"ConnectBindAddress", testConnectBindAddress},
+	{"SpreadOverLoops", testSpreadOverLoops},
+	{"ReusePort", testReusePort},
+	{"Adopt", testAdopt},
+	{"PanicRecovered", testPanicRecovered},
+	{"PeerReset", testPeerReset},
+	{"Timers", testTimers},
+	{"CallSoonOrder", testCallSoonOrder},
+	{"CallFromGoroutine", testCallFromGoroutine},
+	{"RunBlocking", testRunBlocking},
+	{"Startup", testStartup},
+	{"StopWithLiveConnections", testStopWithLiveConnections},
+	{"StopDrainsOutput", testStopDrainsOutput},
+	{"UDP", testUDP},
+	{"UDPConnectedRefused", testUDPConnectedRefused},
+	{"Unix", testUnix},
+	{"ManyConnections", testManyConnections},
+	{"NoLeaksAfterStop", testNoLeaks},
 }
 
 // harness runs one reactor for one case.
