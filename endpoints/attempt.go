@@ -106,8 +106,12 @@ func (a *attempt) startNext() {
 	}
 }
 
-// Cancel stops every leg and reports ErrCancelled, unless already done.
-func (a *attempt) Cancel() {
+// Cancel stops the attempt from any goroutine: the work happens on the
+// main loop, which owns the timer.
+func (a *attempt) Cancel() { a.r.CallFromGoroutine(a.cancel) }
+
+// cancel stops every leg and reports ErrCancelled, unless already done.
+func (a *attempt) cancel() {
 	a.mu.Lock()
 	if a.finished {
 		a.mu.Unlock()

@@ -96,7 +96,7 @@ func (e *TCPClient) Connect(r braid.Reactor, f braid.Factory, done func(braid.Pr
 	if e.TLS != nil {
 		cfg, err := e.TLS.config(e.Host)
 		if err != nil {
-			r.CallSoon(func() { a.finish(nil, err) })
+			r.CallFromGoroutine(func() { a.finish(nil, err) })
 			return a
 		}
 		a.wrap = func(build func() braid.Protocol, established func(braid.Protocol, error)) braid.Protocol {
@@ -106,7 +106,7 @@ func (e *TCPClient) Connect(r braid.Reactor, f braid.Factory, done func(braid.Pr
 	port := strconv.Itoa(e.Port)
 	if ip, err := netip.ParseAddr(e.Host); err == nil {
 		a.dests = []dest{{e.Network, net.JoinHostPort(ip.String(), port)}}
-		a.startNext()
+		r.CallFromGoroutine(a.startNext)
 		return a
 	}
 	res := e.Resolver
@@ -206,7 +206,7 @@ func parseUnixClient(r *grammar.Reader) (ClientEndpoint, error) {
 func (e *UnixClient) Connect(r braid.Reactor, f braid.Factory, done func(braid.Protocol, error)) Attempt {
 	a := newAttempt(r, f, done, &braid.ConnectConfig{Timeout: e.Timeout})
 	a.dests = []dest{{"unix", e.Path}}
-	a.startNext()
+	r.CallFromGoroutine(a.startNext)
 	return a
 }
 

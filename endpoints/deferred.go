@@ -19,8 +19,8 @@ func ListenDeferred(r braid.Reactor, ep ServerEndpoint, f braid.Factory) *deferr
 // ConnectDeferred connects to ep and returns a Deferred that fires, on r's
 // main loop, with the protocol f built (after its ConnectionMade, and for
 // TLS after the handshake) or with the error that ended the attempt.
-// Cancelling the Deferred cancels the attempt. Like Connect, it must be
-// called on r's main loop.
+// Cancelling the Deferred cancels the attempt. The Deferred belongs to r's
+// main loop: call ConnectDeferred there and use the Deferred there.
 func ConnectDeferred(r braid.Reactor, ep ClientEndpoint, f braid.Factory) *deferred.Deferred[braid.Protocol] {
 	var a Attempt
 	d := deferred.NewCancellable(func(*deferred.Deferred[braid.Protocol]) {

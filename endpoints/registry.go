@@ -31,7 +31,8 @@ type ClientEndpoint interface {
 	// protocol f built, after its ConnectionMade (and, for TLS, after the
 	// handshake), or with the error that ended the attempt. done runs on a
 	// loop goroutine: on success the one that owns the connection. Connect
-	// must be called on r's main loop (for example from CallWhenRunning).
+	// may be called from any goroutine; the attempt itself (resolution,
+	// timers, the race) runs on r's main loop.
 	Connect(r braid.Reactor, f braid.Factory, done func(braid.Protocol, error)) Attempt
 	String() string
 }
@@ -39,8 +40,8 @@ type ClientEndpoint interface {
 // Attempt is a connection attempt in progress.
 type Attempt interface {
 	// Cancel stops the attempt if it has not finished; done is then called
-	// with an error matching ErrCancelled. Cancelling a finished attempt
-	// does nothing. It must be called on r's main loop.
+	// (on r's main loop) with an error matching ErrCancelled. Cancelling a
+	// finished attempt does nothing. It may be called from any goroutine.
 	Cancel()
 }
 
@@ -146,11 +147,12 @@ func Listen(r braid.Reactor, s string, f braid.Factory) (braid.Listener, error) 
 }
 
 // Connect parses s and connects to it. A parse error is reported through
-// done, on r's main loop, so callers handle failure in one place.
+// done, on r's main loop, so callers handle failure in one place. Like
+// ClientEndpoint.Connect it may be called from any goroutine.
 func Connect(r braid.Reactor, s string, f braid.Factory, done func(braid.Protocol, error)) Attempt {
 	ep, err := ParseClient(s)
 	if err != nil {
-		r.CallSoon(func() { done(nil, err) })
+		r.CallFromGoroutine(func() { done(nil, err) })
 		return noAttempt{}
 	}
 	return ep.Connect(r, f, done)

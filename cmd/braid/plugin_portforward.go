@@ -38,25 +38,16 @@ func init() {
 				in.onMade = func() {
 					// Read nothing until the other side is there.
 					in.t.PauseProducing()
-					r.CallFromGoroutine(func() {
-						in.attempt = ep.Connect(r, braid.FactoryFunc(func(net.Addr) braid.Protocol {
-							return &fwdSide{peer: in}
-						}), func(p braid.Protocol, err error) {
-							if err != nil {
-								log.Warn("portforward: connect failed", "to", ep.String(), "err", err)
-								in.onLoop(func() { in.t.Abort() })
-								return
-							}
-							link(in, p.(*fwdSide))
-						})
+					in.attempt = ep.Connect(r, braid.FactoryFunc(func(net.Addr) braid.Protocol {
+						return &fwdSide{peer: in}
+					}), func(p braid.Protocol, err error) {
+						if err != nil {
+							log.Warn("portforward: connect failed", "to", ep.String(), "err", err)
+							in.onLoop(func() { in.t.Abort() })
+							return
+						}
+						link(in, p.(*fwdSide))
 					})
-					in.cancel = func() {
-						r.CallFromGoroutine(func() {
-							if in.attempt != nil {
-								in.attempt.Cancel()
-							}
-						})
-					}
 				}
 				return in
 			}))
@@ -90,8 +81,7 @@ type fwdSide struct {
 	inflight    atomic.Int64
 	flightPause atomic.Bool
 
-	attempt endpoints.Attempt // inbound side: on the main loop only
-	cancel  func()            // inbound side: stops dialling
+	attempt endpoints.Attempt // inbound side: the dial in progress
 }
 
 func (s *fwdSide) ConnectionMade(t braid.Transport) {
@@ -192,8 +182,8 @@ func (s *fwdSide) ConnectionLost(reason error) {
 	s.lost = true
 	if p := s.peer; p != nil {
 		p.onLoop(func() { p.t.Close() })
-	} else if s.cancel != nil {
-		s.cancel() // lost before the other side connected
+	} else if s.attempt != nil {
+		s.attempt.Cancel() // lost before the other side connected
 	}
 }
 
