@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -66,6 +67,11 @@ func Run(t *testing.T, build Builder) { RunWith(t, build, nil) }
 // RunWith is Run with options (nil for the defaults).
 func RunWith(t *testing.T, build Builder, opts *Options) {
 	o := opts.withDefaults()
+	for name := range o.Skip {
+		if !slices.Contains(Cases(), name) {
+			t.Errorf("reactortest: Options.Skip names no case: %q (see Cases)", name)
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if why, ok := o.Skip[c.name]; ok {
