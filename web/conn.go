@@ -474,11 +474,17 @@ func (c *conn) timeout() {
 		c.errorResponse(408)
 	case timerBody:
 		c.reading = false
-		c.req.finishBody(nil, ErrBodyTimeout)
 		c.core.Fail(408, "request body timed out")
-		if !c.w.headSent && !c.w.ended {
+		// The handler hears first and may answer itself.
+		c.req.finishBody(nil, ErrBodyTimeout)
+		switch {
+		case c.closed:
+		case !c.w.headSent && !c.w.ended:
 			c.errorResponse(408)
-		} else {
+		case c.w.ended:
+			c.closeAfterFlush()
+		default:
+			// A response is half sent: nothing sane can follow.
 			c.closed = true
 			c.t.Abort()
 		}

@@ -396,3 +396,20 @@ func TestEarlyAnswerDropsBody(t *testing.T) {
 	}
 	h.wantClosed(false)
 }
+
+// On a body timeout the handler may answer itself; its answer goes out.
+func TestBodyTimeoutHandlerAnswers(t *testing.T) {
+	h := newHarness(t, &Config{BodyTimeout: time.Second, Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		r.ReadBody(100, func(b []byte, err error) {
+			w.WriteHeader(400)
+			w.WriteString("body: " + err.Error())
+			w.End()
+		})
+	})})
+	h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc")
+	h.clock.Advance(time.Second)
+	if got := h.take(); !strings.HasPrefix(got, "HTTP/1.1 400") || !strings.HasSuffix(got, "timed out") {
+		t.Fatalf("got %q; want the handler's 400", got)
+	}
+	h.wantClosed(true)
+}
