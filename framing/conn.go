@@ -88,6 +88,7 @@ type Conn struct {
 	hdr      [16]byte
 	err      error
 	closing  bool
+	eof      bool // the peer half-closed; close once held frames are handed over
 	paused   bool
 	pumping  bool
 	lineOnly bool
@@ -284,6 +285,9 @@ func (c *Conn) pump() {
 	if c.paused && !c.closing {
 		c.retain()
 	}
+	if c.eof && !c.paused && !c.closing {
+		c.Close() // the peer is done and every frame has been handed over
+	}
 }
 
 func (c *Conn) deliver() error {
@@ -398,7 +402,12 @@ func (a *adapter) ReadConnectionLost() {
 		h.ReadConnectionLost(&a.c)
 		return
 	}
-	a.c.Close()
+	// Without the hook, end of input closes, but only after the frames a
+	// paused handler holds back have been handed over.
+	a.c.eof = true
+	if !a.c.paused {
+		a.c.Close()
+	}
 }
 
 func (a *adapter) OutputDrained() {

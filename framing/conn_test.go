@@ -243,3 +243,30 @@ func TestReadRawNeedsRawHandler(t *testing.T) {
 		t.Errorf("got %q; want %q", got, want)
 	}
 }
+
+// End of input while the handler holds lines back closes only after they
+// are delivered.
+func TestHalfCloseWhilePaused(t *testing.T) {
+	var got []string
+	var conn *framing.Conn
+	h := framing.LineHandlerFunc(func(c *framing.Conn, line []byte) {
+		conn = c
+		got = append(got, string(line))
+		if len(got) == 1 {
+			c.PauseProducing()
+		}
+	})
+	tr := connect(framing.Lines(h, nil))
+	tr.Receive([]byte("a\r\nb\r\nc\r\n"))
+	tr.ReadEOF()
+	if tr.Closing() {
+		t.Fatalf("closed with lines held back")
+	}
+	conn.ResumeProducing()
+	if want := []string{"a", "b", "c"}; !slices.Equal(got, want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+	if !tr.Closing() {
+		t.Errorf("not closed after the held lines were delivered")
+	}
+}
