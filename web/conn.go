@@ -371,26 +371,31 @@ func (c *conn) sendContinue() {
 // protocolError answers a bad request with the status the core chose, then
 // closes.
 func (c *conn) protocolError(err error) {
-	var pe *http1.ProtocolError
 	if c.closed {
 		return
 	}
-	if errors.As(err, &pe) && pe.Remote && pe.Status != 0 && !c.w.headSent {
+	var pe *http1.ProtocolError
+	answerable := errors.As(err, &pe) && pe.Remote && pe.Status != 0
+	if answerable {
 		c.srv.cfg.Logger.Debug("web: bad request", "remote", c.t.RemoteAddr().String(), "err", err)
-		if c.active && c.reading {
-			c.reading = false
-			c.req.finishBody(nil, err)
-		}
-		c.errorResponse(pe.Status)
-		return
 	}
-	c.closed = true
-	c.stopTimer()
 	if c.active && c.reading {
+		// The handler hears first and may answer itself.
 		c.reading = false
 		c.req.finishBody(nil, err)
 	}
-	c.t.Abort()
+	responding := c.active && (c.w.headSent || c.w.ended)
+	switch {
+	case c.closed:
+	case answerable && !responding:
+		c.errorResponse(pe.Status)
+	case !c.active || c.w.ended:
+		c.closeAfterFlush()
+	default:
+		c.closed = true
+		c.cancelTimer()
+		c.t.Abort()
+	}
 }
 
 // errorResponse sends status with a short text body and closes.

@@ -413,3 +413,15 @@ func TestBodyTimeoutHandlerAnswers(t *testing.T) {
 	}
 	h.wantClosed(true)
 }
+
+// A bad request after a good one on the same connection still gets its 400.
+func TestBadRequestAfterKeepAlive(t *testing.T) {
+	h := newHarness(t, &Config{Handler: HandlerFunc(hello)})
+	h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	h.take()
+	h.send("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n")
+	if got := h.take(); !strings.HasPrefix(got, "HTTP/1.1 400 Bad Request\r\n") {
+		t.Fatalf("got %q; want 400", got)
+	}
+	h.wantClosed(true)
+}
