@@ -186,7 +186,7 @@ func Await[T any](co *Coroutine, d *Deferred[T]) (T, error) {
 // result. Cancelling the coroutine cancels f.
 func AwaitFuture[T any](co *Coroutine, f *Future[T]) (T, error) {
 	if f.done && !co.cancelled {
-		return f.val, f.err
+		return f.Result()
 	}
 	return Await(co, f.Deferred())
 }

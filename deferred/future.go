@@ -11,6 +11,10 @@ import (
 // synchronously, but on a later turn of its loop (with CallSoon), so code
 // that sets a result never re-enters code that waits for it. Like a
 // Deferred it belongs to one loop and is not safe for concurrent use.
+//
+// An error that no callback and no call of Result ever saw is reported
+// like a Deferred's: when the Future is garbage-collected, and by
+// [CheckUnhandled].
 type Future[T any] struct {
 	loop      braid.Loop
 	done      bool
@@ -18,6 +22,7 @@ type Future[T any] struct {
 	err       error
 	callbacks []func(T, error)
 	onCancel  func()
+	unhandled *unhandledEntry // an error nobody has looked at yet
 }
 
 // NewFuture returns a pending Future whose callbacks run on loop.
@@ -48,7 +53,18 @@ func (f *Future[T]) Resolve(v T, err error) {
 	}
 	f.done, f.val, f.err = true, v, err
 	f.onCancel = nil
+	if err != nil && len(f.callbacks) == 0 && !errors.Is(err, ErrCancelled) {
+		f.unhandled = watch(f, err)
+	}
 	f.schedule()
+}
+
+// seen marks f's error as looked at.
+func (f *Future[T]) seen() {
+	if f.unhandled != nil {
+		f.unhandled.drop()
+		f.unhandled = nil
+	}
 }
 
 func (f *Future[T]) schedule() {
@@ -73,6 +89,7 @@ func (f *Future[T]) Result() (T, error) {
 		var zero T
 		return zero, ErrNotFired
 	}
+	f.seen()
 	return f.val, f.err
 }
 
@@ -81,6 +98,7 @@ func (f *Future[T]) Result() (T, error) {
 func (f *Future[T]) AddDoneCallback(cb func(T, error)) {
 	f.callbacks = append(f.callbacks, cb)
 	if f.done {
+		f.seen()
 		f.schedule()
 	}
 }

@@ -83,3 +83,28 @@ func TestFutureDeferredConversions(t *testing.T) {
 	}
 	clock.Flush()
 }
+
+func TestFutureUnhandled(t *testing.T) {
+	tests := []struct {
+		name string
+		use  func(f *deferred.Future[int])
+		want int
+	}{
+		{"never looked at", func(*deferred.Future[int]) {}, 1},
+		{"Result", func(f *deferred.Future[int]) { f.Result() }, 0},
+		{"callback added after", func(f *deferred.Future[int]) { f.AddDoneCallback(func(int, error) {}) }, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := &fakeTB{}
+			deferred.CheckUnhandled(tb)
+			f := deferred.NewFuture[int](task.NewClock())
+			f.SetError(errA)
+			tt.use(f)
+			tb.end()
+			if len(tb.errs) != tt.want {
+				t.Errorf("got %d reports %q; want %d", len(tb.errs), tb.errs, tt.want)
+			}
+		})
+	}
+}

@@ -40,9 +40,19 @@ func (d *Deferred[T]) noteUnhandled() {
 		}
 		d.dropUnhandled()
 	}
-	e := &unhandledEntry{err: d.err}
-	e.cleanup = runtime.AddCleanup(d, reportUnhandled, e)
-	d.unhandled = e
+	d.unhandled = watch(d, d.err)
+}
+
+func (d *Deferred[T]) dropUnhandled() {
+	d.unhandled.drop()
+	d.unhandled = nil
+}
+
+// watch arranges for err to be reported when owner is garbage-collected,
+// and for CheckUnhandled to see it, until the entry is dropped.
+func watch[P any](owner *P, err error) *unhandledEntry {
+	e := &unhandledEntry{err: err}
+	e.cleanup = runtime.AddCleanup(owner, reportUnhandled, e)
 	if tracking.active.Load() > 0 {
 		tracking.mu.Lock()
 		tracking.seq++
@@ -53,11 +63,10 @@ func (d *Deferred[T]) noteUnhandled() {
 		tracking.live[e] = struct{}{}
 		tracking.mu.Unlock()
 	}
+	return e
 }
 
-func (d *Deferred[T]) dropUnhandled() {
-	e := d.unhandled
-	d.unhandled = nil
+func (e *unhandledEntry) drop() {
 	e.cleanup.Stop()
 	untrack(e)
 }
@@ -77,7 +86,7 @@ func reportUnhandled(e *unhandledEntry) {
 	if l == nil {
 		l = slog.Default()
 	}
-	l.Error("deferred: unhandled error in a garbage-collected Deferred", "err", e.err)
+	l.Error("deferred: unhandled error in a garbage-collected Deferred or Future", "err", e.err)
 }
 
 // TB is the part of testing.TB that CheckUnhandled uses.
