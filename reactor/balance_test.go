@@ -92,39 +92,43 @@ type drainNotifier struct {
 func (d drainNotifier) OutputDrained() { d.drained <- struct{}{} }
 
 func TestPullProducer(t *testing.T) {
-	r := start(t, &Config{Loops: 1})
-	rec := newRecorder()
-	tr, c := serveOne(t, r, rec, rec.made)
-	p := &pullProducer{t: tr, left: 100, chunk: make([]byte, 10000), done: make(chan struct{})}
-	onLoop(t, r, func() {
-		if err := tr.RegisterProducer(p); err != nil {
-			t.Errorf("RegisterProducer: %v", err)
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1})
+		rec := newRecorder()
+		tr, c := serveOne(t, r, rec, rec.made)
+		p := &pullProducer{t: tr, left: 100, chunk: make([]byte, 10000), done: make(chan struct{})}
+		onLoop(t, r, func() {
+			if err := tr.RegisterProducer(p); err != nil {
+				t.Errorf("RegisterProducer: %v", err)
+			}
+		})
+		n, err := readAllCount(c)
+		if err != nil || n != 100*10000 {
+			t.Fatalf("got %d bytes, %v; want %d", n, err, 100*10000)
 		}
+		wait(t, p.done, "producer finished")
 	})
-	n, err := readAllCount(c)
-	if err != nil || n != 100*10000 {
-		t.Fatalf("got %d bytes, %v; want %d", n, err, 100*10000)
-	}
-	wait(t, p.done, "producer finished")
 }
 
 func TestOutputDrained(t *testing.T) {
-	r := start(t, &Config{Loops: 1})
-	rec := newRecorder()
-	dn := drainNotifier{recorder: rec, drained: make(chan struct{}, 16)}
-	tr, c := serveOne(t, r, dn, rec.made)
-	const size = 4 << 20 // more than the kernel takes at once
-	onLoop(t, r, func() { tr.Write(make([]byte, size)) })
-	buf := make([]byte, size)
-	if _, err := io.ReadFull(c, buf); err != nil {
-		t.Fatal(err)
-	}
-	wait(t, dn.drained, "OutputDrained")
-	var n int
-	onLoop(t, r, func() { n = tr.Buffered() })
-	if n != 0 {
-		t.Fatalf("got %d bytes buffered after OutputDrained; want 0", n)
-	}
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1})
+		rec := newRecorder()
+		dn := drainNotifier{recorder: rec, drained: make(chan struct{}, 16)}
+		tr, c := serveOne(t, r, dn, rec.made)
+		const size = 4 << 20 // more than the kernel takes at once
+		onLoop(t, r, func() { tr.Write(make([]byte, size)) })
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(c, buf); err != nil {
+			t.Fatal(err)
+		}
+		wait(t, dn.drained, "OutputDrained")
+		var n int
+		onLoop(t, r, func() { n = tr.Buffered() })
+		if n != 0 {
+			t.Fatalf("got %d bytes buffered after OutputDrained; want 0", n)
+		}
+	})
 }
 
 func readAllCount(c net.Conn) (int, error) {

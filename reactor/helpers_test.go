@@ -131,3 +131,10 @@ func echoRoundTrip(tb testing.TB, c net.Conn, msg, buf []byte) {
 		tb.Fatalf("read: %v", err)
 	}
 }
+
+// eachKind runs f as a subtest for every kind of reactor on this system.
+func eachKind(t *testing.T, f func(t *testing.T, kind string)) {
+	for _, kind := range Kinds() {
+		t.Run(kind, func(t *testing.T) { f(t, kind) })
+	}
+}

@@ -57,41 +57,43 @@ func TestWritesInOneTurnAreOneWritev(t *testing.T) {
 }
 
 func TestCloseFlushesAbortDrops(t *testing.T) {
-	tests := []struct {
-		name     string
-		end      func(braid.Transport) error
-		wantKind error
-		wantData bool
-	}{
-		{"close", braid.Transport.Close, braid.ErrConnectionDone, true},
-		{"abort", braid.Transport.Abort, braid.ErrConnectionAborted, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := start(t, &Config{Loops: 1})
-			rec := newRecorder()
-			tr, c := serveOne(t, r, rec, rec.made)
-			big := bytes.Repeat([]byte("z"), 4<<20) // more than the kernel buffers
-			onLoop(t, r, func() {
-				tr.Write(big)
-				tt.end(tr)
-				if _, err := tr.Write([]byte("late")); !errors.Is(err, braid.ErrClosed) {
-					t.Errorf("Write after %s: got %v; want ErrClosed", tt.name, err)
+	eachKind(t, func(t *testing.T, kind string) {
+		tests := []struct {
+			name     string
+			end      func(braid.Transport) error
+			wantKind error
+			wantData bool
+		}{
+			{"close", braid.Transport.Close, braid.ErrConnectionDone, true},
+			{"abort", braid.Transport.Abort, braid.ErrConnectionAborted, false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := start(t, &Config{Kind: kind, Loops: 1})
+				rec := newRecorder()
+				tr, c := serveOne(t, r, rec, rec.made)
+				big := bytes.Repeat([]byte("z"), 4<<20) // more than the kernel buffers
+				onLoop(t, r, func() {
+					tr.Write(big)
+					tt.end(tr)
+					if _, err := tr.Write([]byte("late")); !errors.Is(err, braid.ErrClosed) {
+						t.Errorf("Write after %s: got %v; want ErrClosed", tt.name, err)
+					}
+				})
+				got, _ := io.ReadAll(c)
+				if tt.wantData && !bytes.Equal(got, big) {
+					t.Errorf("got %d bytes; want all %d", len(got), len(big))
+				}
+				if !tt.wantData && len(got) == len(big) {
+					t.Errorf("got all %d bytes after Abort; want output dropped", len(got))
+				}
+				reason := wait(t, rec.lost, "ConnectionLost")
+				if !errors.Is(reason, tt.wantKind) {
+					t.Errorf("got reason %v; want %v", reason, tt.wantKind)
 				}
 			})
-			got, _ := io.ReadAll(c)
-			if tt.wantData && !bytes.Equal(got, big) {
-				t.Errorf("got %d bytes; want all %d", len(got), len(big))
-			}
-			if !tt.wantData && len(got) == len(big) {
-				t.Errorf("got all %d bytes after Abort; want output dropped", len(got))
-			}
-			reason := wait(t, rec.lost, "ConnectionLost")
-			if !errors.Is(reason, tt.wantKind) {
-				t.Errorf("got reason %v; want %v", reason, tt.wantKind)
-			}
-		})
-	}
+		}
+	})
 }
 
 func TestHalfClose(t *testing.T) {
@@ -166,50 +168,51 @@ func (p *pushProducer) ResumeProducing() {
 func (p *pushProducer) StopProducing() { p.stopped++ }
 
 func TestSlowReaderPausesProducer(t *testing.T) {
-	r := start(t, &Config{Loops: 1, HighWater: 64 << 10})
-	rec := newRecorder()
-	tr, c := serveOne(t, r, rec, rec.made)
-	prod := &pushProducer{}
-	block := bytes.Repeat([]byte("p"), 16<<10)
-	written := 0
-	// Write until paused, as a producer should; the peer does not read.
-	fill := func() {
-		for prod.paused == 0 && written < 64<<20 {
-			tr.Write(block)
-			written += len(block)
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1, HighWater: 64 << 10})
+		rec := newRecorder()
+		tr, c := serveOne(t, r, rec, rec.made)
+		resumed := make(chan struct{}, 64)
+		prod := &pushProducer{onResume: func() { resumed <- struct{}{} }}
+		block := bytes.Repeat([]byte("p"), 16<<10)
+		written := 0
+		// Write until paused, as a producer should; the peer does not read.
+		fill := func() {
+			for prod.paused == 0 && written < 64<<20 {
+				tr.Write(block)
+				written += len(block)
+			}
 		}
-	}
-	onLoop(t, r, func() {
-		if err := tr.RegisterProducer(prod); err != nil {
-			t.Errorf("RegisterProducer: %v", err)
+		onLoop(t, r, func() {
+			if err := tr.RegisterProducer(prod); err != nil {
+				t.Errorf("RegisterProducer: %v", err)
+			}
+			if err := tr.RegisterProducer(prod); !errors.Is(err, braid.ErrProducerRegistered) {
+				t.Errorf("second RegisterProducer: got %v; want ErrProducerRegistered", err)
+			}
+			fill()
+		})
+		var buffered int
+		onLoop(t, r, func() { buffered = tr.Buffered() })
+		if prod.paused != 1 {
+			t.Fatalf("got %d pauses; want 1", prod.paused)
 		}
-		if err := tr.RegisterProducer(prod); !errors.Is(err, braid.ErrProducerRegistered) {
-			t.Errorf("second RegisterProducer: got %v; want ErrProducerRegistered", err)
+		if buffered > 64<<10+len(block) {
+			t.Fatalf("got %d bytes buffered; want at most high water + one write", buffered)
 		}
-		fill()
+		// The peer reads everything: output drains and the producer resumes.
+		got := make([]byte, written)
+		if _, err := io.ReadFull(c, got); err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		wait(t, resumed, "ResumeProducing")
+		onLoop(t, r, func() { tr.Abort() })
+		wait(t, rec.lost, "ConnectionLost")
+		onLoop(t, r, func() {})
+		if prod.stopped != 1 {
+			t.Errorf("got %d StopProducing; want 1 when the connection ended", prod.stopped)
+		}
 	})
-	var buffered int
-	onLoop(t, r, func() { buffered = tr.Buffered() })
-	if prod.paused != 1 {
-		t.Fatalf("got %d pauses; want 1", prod.paused)
-	}
-	if buffered > 64<<10+len(block) {
-		t.Fatalf("got %d bytes buffered; want at most high water + one write", buffered)
-	}
-	resumed := make(chan struct{}, 1)
-	onLoop(t, r, func() { prod.onResume = func() { resumed <- struct{}{} } })
-	// The peer reads everything: output drains and the producer resumes.
-	got := make([]byte, written)
-	if _, err := io.ReadFull(c, got); err != nil {
-		t.Fatalf("read: %v", err)
-	}
-	wait(t, resumed, "ResumeProducing")
-	onLoop(t, r, func() { tr.Abort() })
-	wait(t, rec.lost, "ConnectionLost")
-	onLoop(t, r, func() {})
-	if prod.stopped != 1 {
-		t.Errorf("got %d StopProducing; want 1 when the connection ended", prod.stopped)
-	}
 }
 
 // panicky panics on the first data it receives.
@@ -218,81 +221,89 @@ type panicky struct{ *recorder }
 func (p panicky) DataReceived(b []byte) { panic("protocol bug") }
 
 func TestPanickingProtocolLosesOnlyItsConnection(t *testing.T) {
-	r := start(t, &Config{Loops: 1})
-	rec := newRecorder()
-	_, c := serveOne(t, r, panicky{rec}, rec.made)
-	ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
-	other := dial(t, ln.Addr())
-	c.Write([]byte("boom"))
-	reason := wait(t, rec.lost, "ConnectionLost")
-	var pe *PanicError
-	if !errors.Is(reason, braid.ErrConnectionLost) || !errors.As(reason, &pe) {
-		t.Fatalf("got %v; want ErrConnectionLost with a *PanicError", reason)
-	}
-	other.Write([]byte("alive?"))
-	buf := make([]byte, 6)
-	if _, err := io.ReadFull(other, buf); err != nil || string(buf) != "alive?" {
-		t.Fatalf("other connection: got %q, %v", buf, err)
-	}
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1})
+		rec := newRecorder()
+		_, c := serveOne(t, r, panicky{rec}, rec.made)
+		ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
+		other := dial(t, ln.Addr())
+		c.Write([]byte("boom"))
+		reason := wait(t, rec.lost, "ConnectionLost")
+		var pe *PanicError
+		if !errors.Is(reason, braid.ErrConnectionLost) || !errors.As(reason, &pe) {
+			t.Fatalf("got %v; want ErrConnectionLost with a *PanicError", reason)
+		}
+		other.Write([]byte("alive?"))
+		buf := make([]byte, 6)
+		if _, err := io.ReadFull(other, buf); err != nil || string(buf) != "alive?" {
+			t.Fatalf("other connection: got %q, %v", buf, err)
+		}
+	})
 }
 
 func TestPeerResetMidWrite(t *testing.T) {
-	r := start(t, &Config{Loops: 1})
-	rec := newRecorder()
-	tr, c := serveOne(t, r, rec, rec.made)
-	onLoop(t, r, func() { tr.Write(bytes.Repeat([]byte("r"), 8<<20)) })
-	c.(*net.TCPConn).SetLinger(0)
-	c.Close() // RST
-	reason := wait(t, rec.lost, "ConnectionLost")
-	if !errors.Is(reason, braid.ErrConnectionLost) {
-		t.Fatalf("got %v; want ErrConnectionLost", reason)
-	}
-	if !errors.Is(reason, syscall.ECONNRESET) && !errors.Is(reason, syscall.EPIPE) {
-		t.Errorf("got cause %v; want ECONNRESET or EPIPE", reason)
-	}
-	var err error
-	onLoop(t, r, func() { _, err = tr.Write([]byte("x")) })
-	if !errors.Is(err, braid.ErrClosed) {
-		t.Fatalf("Write after reset: got %v; want ErrClosed", err)
-	}
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1})
+		rec := newRecorder()
+		tr, c := serveOne(t, r, rec, rec.made)
+		onLoop(t, r, func() { tr.Write(bytes.Repeat([]byte("r"), 8<<20)) })
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close() // RST
+		reason := wait(t, rec.lost, "ConnectionLost")
+		if !errors.Is(reason, braid.ErrConnectionLost) {
+			t.Fatalf("got %v; want ErrConnectionLost", reason)
+		}
+		if !errors.Is(reason, syscall.ECONNRESET) && !errors.Is(reason, syscall.EPIPE) {
+			t.Errorf("got cause %v; want ECONNRESET or EPIPE", reason)
+		}
+		var err error
+		onLoop(t, r, func() { _, err = tr.Write([]byte("x")) })
+		if !errors.Is(err, braid.ErrClosed) {
+			t.Fatalf("Write after reset: got %v; want ErrClosed", err)
+		}
+	})
 }
 
 func TestPauseReading(t *testing.T) {
-	r := start(t, &Config{Loops: 1})
-	rec := newRecorder()
-	tr, c := serveOne(t, r, rec, rec.made)
-	onLoop(t, r, func() { tr.PauseProducing() })
-	c.Write([]byte("held"))
-	// The data must not arrive while paused; a marker call proves the loop
-	// has turned since, with the socket readable.
-	onLoop(t, r, func() {})
-	onLoop(t, r, func() {})
-	select {
-	case b := <-rec.data:
-		t.Fatalf("got %q while paused", b)
-	default:
-	}
-	onLoop(t, r, func() { tr.ResumeProducing() })
-	if b := wait(t, rec.data, "data after resume"); string(b) != "held" {
-		t.Fatalf("got %q; want held", b)
-	}
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1})
+		rec := newRecorder()
+		tr, c := serveOne(t, r, rec, rec.made)
+		onLoop(t, r, func() { tr.PauseProducing() })
+		c.Write([]byte("held"))
+		// The data must not arrive while paused; a marker call proves the loop
+		// has turned since, with the socket readable.
+		onLoop(t, r, func() {})
+		onLoop(t, r, func() {})
+		select {
+		case b := <-rec.data:
+			t.Fatalf("got %q while paused", b)
+		default:
+		}
+		onLoop(t, r, func() { tr.ResumeProducing() })
+		if b := wait(t, rec.data, "data after resume"); string(b) != "held" {
+			t.Fatalf("got %q; want held", b)
+		}
+	})
 }
 
 func TestConnectAndClientFactory(t *testing.T) {
-	r := start(t, &Config{Loops: 2})
-	ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
-	f := newClientRecorder()
-	conn := r.Connect("tcp", ln.Addr().String(), f, &braid.ConnectConfig{Timeout: time.Second})
-	p := wait(t, f.protos, "BuildProtocol")
-	tr := wait(t, p.made, "ConnectionMade")
-	tr.Loop().CallFromGoroutine(func() { tr.Write([]byte("hello")) })
-	if b := wait(t, p.data, "echo"); string(b) != "hello" {
-		t.Fatalf("got %q; want hello", b)
-	}
-	tr.Loop().CallFromGoroutine(conn.Disconnect)
-	if reason := wait(t, f.lost, "ClientConnectionLost"); !errors.Is(reason, braid.ErrConnectionDone) {
-		t.Fatalf("got %v; want ErrConnectionDone", reason)
-	}
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 2})
+		ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
+		f := newClientRecorder()
+		conn := r.Connect("tcp", ln.Addr().String(), f, &braid.ConnectConfig{Timeout: time.Second})
+		p := wait(t, f.protos, "BuildProtocol")
+		tr := wait(t, p.made, "ConnectionMade")
+		tr.Loop().CallFromGoroutine(func() { tr.Write([]byte("hello")) })
+		if b := wait(t, p.data, "echo"); string(b) != "hello" {
+			t.Fatalf("got %q; want hello", b)
+		}
+		tr.Loop().CallFromGoroutine(conn.Disconnect)
+		if reason := wait(t, f.lost, "ClientConnectionLost"); !errors.Is(reason, braid.ErrConnectionDone) {
+			t.Fatalf("got %v; want ErrConnectionDone", reason)
+		}
+	})
 }
 
 func TestConnectByName(t *testing.T) {

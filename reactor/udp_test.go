@@ -34,55 +34,57 @@ func (u *udpRecorder) StopProtocol()      { u.stopped <- struct{}{} }
 func (u *udpRecorder) ConnectionRefused() { u.refused <- struct{}{} }
 
 func TestUDP(t *testing.T) {
-	r := start(t, &Config{Loops: 1})
-	rec := newUDPRecorder()
-	tr, err := r.ListenDatagram("udp4", "127.0.0.1:0", rec, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wait(t, rec.started, "StartProtocol")
-	peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	peer.WriteTo([]byte("hi"), tr.LocalAddr())
-	if got := wait(t, rec.got, "datagram"); got != "hi@127.0.0.1" {
-		t.Fatalf("got %q; want hi@127.0.0.1", got)
-	}
-	onLoop(t, tr.Loop(), func() {
-		if err := tr.WriteTo([]byte("back"), peer.LocalAddr().(*net.UDPAddr).AddrPort()); err != nil {
-			t.Errorf("WriteTo: %v", err)
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 1})
+		rec := newUDPRecorder()
+		tr, err := r.ListenDatagram("udp4", "127.0.0.1:0", rec, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
+		wait(t, rec.started, "StartProtocol")
+		peer, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		peer.WriteTo([]byte("hi"), tr.LocalAddr())
+		if got := wait(t, rec.got, "datagram"); got != "hi@127.0.0.1" {
+			t.Fatalf("got %q; want hi@127.0.0.1", got)
+		}
+		onLoop(t, tr.Loop(), func() {
+			if err := tr.WriteTo([]byte("back"), peer.LocalAddr().(*net.UDPAddr).AddrPort()); err != nil {
+				t.Errorf("WriteTo: %v", err)
+			}
+		})
+		buf := make([]byte, 16)
+		n, _, err := peer.ReadFrom(buf)
+		if err != nil || string(buf[:n]) != "back" {
+			t.Fatalf("peer got %q, %v; want back", buf[:n], err)
+		}
+		// A connected socket hears of ICMP port unreachable.
+		closedPort := peer.LocalAddr().(*net.UDPAddr).AddrPort()
+		peer.Close()
+		onLoop(t, tr.Loop(), func() {
+			if err := tr.Connect(closedPort); err != nil {
+				t.Errorf("Connect: %v", err)
+			}
+			tr.Write([]byte("anyone?"))
+		})
+		wait(t, rec.refused, "ConnectionRefused")
+		onLoop(t, tr.Loop(), func() {
+			if err := tr.SetMulticastTTL(2); err != nil {
+				t.Errorf("SetMulticastTTL: %v", err)
+			}
+			if err := tr.SetMulticastLoopback(true); err != nil {
+				t.Errorf("SetMulticastLoopback: %v", err)
+			}
+			if err := tr.SetBroadcast(true); err != nil {
+				t.Errorf("SetBroadcast: %v", err)
+			}
+			tr.Close()
+		})
+		wait(t, rec.stopped, "StopProtocol")
 	})
-	buf := make([]byte, 16)
-	n, _, err := peer.ReadFrom(buf)
-	if err != nil || string(buf[:n]) != "back" {
-		t.Fatalf("peer got %q, %v; want back", buf[:n], err)
-	}
-	// A connected socket hears of ICMP port unreachable.
-	closedPort := peer.LocalAddr().(*net.UDPAddr).AddrPort()
-	peer.Close()
-	onLoop(t, tr.Loop(), func() {
-		if err := tr.Connect(closedPort); err != nil {
-			t.Errorf("Connect: %v", err)
-		}
-		tr.Write([]byte("anyone?"))
-	})
-	wait(t, rec.refused, "ConnectionRefused")
-	onLoop(t, tr.Loop(), func() {
-		if err := tr.SetMulticastTTL(2); err != nil {
-			t.Errorf("SetMulticastTTL: %v", err)
-		}
-		if err := tr.SetMulticastLoopback(true); err != nil {
-			t.Errorf("SetMulticastLoopback: %v", err)
-		}
-		if err := tr.SetBroadcast(true); err != nil {
-			t.Errorf("SetBroadcast: %v", err)
-		}
-		tr.Close()
-	})
-	wait(t, rec.stopped, "StopProtocol")
 }
 
 func TestUDPMulticast(t *testing.T) {
