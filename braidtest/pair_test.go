@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/task"
 )
 
 // echo writes back what it receives.
@@ -291,4 +293,38 @@ func TestPumpFlushBounded(t *testing.T) {
 		}
 	}()
 	p.Flush()
+}
+
+// idler hangs up after 30 idle seconds, timed on its transport's loop.
+type idler struct {
+	recorder
+	timer braid.DelayedCall
+}
+
+func (i *idler) ConnectionMade(t braid.Transport) {
+	i.recorder.ConnectionMade(t)
+	i.timer = t.Loop().CallLater(30*time.Second, func() { t.Close() })
+}
+
+func (i *idler) DataReceived(p []byte) {
+	i.recorder.DataReceived(p)
+	i.timer.Reset(30 * time.Second)
+}
+
+func TestPumpAdvance(t *testing.T) {
+	server := &idler{}
+	client := &recorder{}
+	p := Connect(client, server)
+	p.Advance(20 * time.Second)
+	client.Transport.Write([]byte("still here"))
+	p.Advance(29 * time.Second)
+	if _, lost := p.Server.Lost(); lost {
+		t.Fatalf("closed 29s after the last input; the timeout is 30s")
+	}
+	p.Advance(time.Second)
+	wantEvents(t, client, "made lost")
+	wantKind(t, server.reason, braid.ErrConnectionDone)
+	if got, want := p.Clock.Now().Sub(task.Epoch), 50*time.Second; got != want {
+		t.Errorf("clock: got %v after the start; want %v", got, want)
+	}
 }

@@ -471,3 +471,45 @@ func TestMemoryReactorCallWhenRunningWhileStartupHeld(t *testing.T) {
 		t.Errorf("CallWhenRunning did not run once startup finished")
 	}
 }
+
+func TestDatagramTransportOptions(t *testing.T) {
+	r := NewMemoryReactor()
+	local := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53}
+	dt := NewDatagramTransport(r, local)
+	dt.Start(&datagramRecorder{})
+	group := netip.MustParseAddr("239.1.2.3")
+	steps := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"SetBroadcast", dt.SetBroadcast(true), nil},
+		{"JoinGroup", dt.JoinGroup(group, "lo"), nil},
+		{"JoinGroup unicast", dt.JoinGroup(netip.MustParseAddr("10.0.0.1"), ""), braid.ErrNotSupported},
+		{"SetMulticastTTL", dt.SetMulticastTTL(4), nil},
+		{"SetMulticastLoopback", dt.SetMulticastLoopback(false), nil},
+		{"Write unconnected", dt.Write([]byte("x")), braid.ErrNotSupported},
+	}
+	for _, s := range steps {
+		if !errors.Is(s.err, s.want) {
+			t.Errorf("%s: got %v; want %v", s.name, s.err, s.want)
+		}
+	}
+	if !dt.Broadcast() || dt.Groups()[group] != "lo" || dt.ttl != 4 || dt.loopback {
+		t.Errorf("recorded options: broadcast %v, groups %v, ttl %d, loopback %v", dt.Broadcast(), dt.Groups(), dt.ttl, dt.loopback)
+	}
+	dt.LeaveGroup(group, "lo")
+	if len(dt.Groups()) != 0 {
+		t.Errorf("Groups after LeaveGroup: got %v", dt.Groups())
+	}
+	if dt.LocalAddr() != net.Addr(local) || dt.Loop() != braid.Loop(r) || dt.Peer().IsValid() {
+		t.Errorf("LocalAddr, Loop, Peer: got %v, %v, %v", dt.LocalAddr(), dt.Loop(), dt.Peer())
+	}
+	dt.Close()
+	if !dt.Closed() {
+		t.Errorf("Closed: got false after Close")
+	}
+	if err := dt.Connect(netip.MustParseAddrPort("127.0.0.1:1")); !errors.Is(err, braid.ErrClosed) {
+		t.Errorf("Connect after Close: got %v; want ErrClosed", err)
+	}
+}

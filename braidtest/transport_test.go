@@ -326,3 +326,25 @@ func TestStringTransportMaxOutput(t *testing.T) {
 		t.Errorf("WriteBuffers after: got %v; want ErrClosed", err)
 	}
 }
+
+func TestStringTransportStateReports(t *testing.T) {
+	st, _ := newConn(t, &recorder{})
+	if st.Closing() || st.Aborted() || st.WriteClosed() || st.Protocol() == nil {
+		t.Fatalf("fresh transport: closing %v, aborted %v, write closed %v, protocol %v",
+			st.Closing(), st.Aborted(), st.WriteClosed(), st.Protocol())
+	}
+	prod := &pushProducer{}
+	st.SetWaterMarks(1, 1)
+	st.RegisterProducer(prod)
+	st.Write([]byte("ab"))
+	if !st.ProducerPaused() {
+		t.Errorf("ProducerPaused: got false above the high-water mark")
+	}
+	st.CloseWrite()
+	st.Close()
+	st.Abort()
+	if !st.Closing() || !st.Aborted() || !st.WriteClosed() {
+		t.Errorf("after CloseWrite, Close, Abort: closing %v, aborted %v, write closed %v",
+			st.Closing(), st.Aborted(), st.WriteClosed())
+	}
+}
