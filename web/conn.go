@@ -312,6 +312,12 @@ func (c *conn) startRequest(ev *http1.Request) {
 // responseEnded runs when the handler has ended the response.
 func (c *conn) responseEnded() {
 	c.active = false
+	if c.paused {
+		// A body the handler paused and no longer wants is read and
+		// dropped, so that the next request can follow.
+		c.paused = false
+		c.updateReading()
+	}
 
 	c.flush()
 	if c.core.MustClose() || c.draining {

@@ -425,3 +425,25 @@ func TestBadRequestAfterKeepAlive(t *testing.T) {
 	}
 	h.wantClosed(true)
 }
+
+// Ending the response undoes the handler's PauseBody.
+func TestEndResumesPausedBody(t *testing.T) {
+	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		if r.Method == "POST" {
+			r.OnBody(func([]byte) { r.PauseBody(); w.Error(413) }, func(http1.Header, error) {})
+			return
+		}
+		hello(w, r)
+	})})
+	h.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\n\r\nabc")
+	if got := h.take(); !strings.HasPrefix(got, "HTTP/1.1 413") {
+		t.Fatalf("got %q; want 413", got)
+	}
+	if h.tr.ReadPaused() {
+		t.Fatalf("reading still paused after the response ended")
+	}
+	h.send("defGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	if got := h.take(); !strings.HasSuffix(got, "Hello, World!") {
+		t.Fatalf("got %q; want the next response", got)
+	}
+}
