@@ -54,7 +54,7 @@ func parseFlags() *config {
 	flag.IntVar(&c.inflight, "inflight", 1, "messages in flight per connection")
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "measured time")
 	flag.DurationVar(&c.warmup, "warmup", time.Second, "unmeasured time before measuring")
-	flag.DurationVar(&c.drain, "drain", 5*time.Second, "how long outstanding echoes may take after the run")
+	flag.DurationVar(&c.drain, "drain", 10*time.Second, "how long outstanding echoes may take after the run")
 	flag.DurationVar(&c.dialTimeout, "dial-timeout", 10*time.Second, "timeout of one connection attempt")
 	flag.IntVar(&c.dialers, "dialers", 64, "connection attempts in parallel")
 	flag.IntVar(&c.serverPID, "server-pid", 0, "server process id, to read its CPU time from /proc (0: not measured)")
