@@ -1,6 +1,7 @@
 package deferred
 
 import (
+	"context"
 	"iter"
 	"time"
 
@@ -28,6 +29,8 @@ type Coroutine struct {
 	cancelled bool
 	running   bool // control is with the coroutine
 	cache     any  // an awaiter kept for the next Await of the same type
+	ctx       context.Context
+	stopCtx   context.CancelCauseFunc
 }
 
 // Go starts fn as a coroutine on loop, at once: fn runs until it first
@@ -60,6 +63,9 @@ func Go[T any](loop braid.Loop, fn func(co *Coroutine) (T, error)) *Deferred[T] 
 		res, err = fn(co)
 	})
 	co.finish = func() {
+		if co.stopCtx != nil {
+			co.stopCtx(nil)
+		}
 		// A cancelled coroutine that went on has nobody left to tell.
 		if !d.Called() {
 			d.Resolve(res, err)
@@ -81,6 +87,9 @@ func (co *Coroutine) resume() {
 
 func (co *Coroutine) cancel() {
 	co.cancelled = true
+	if co.stopCtx != nil {
+		co.stopCtx(ErrCancelled)
+	}
 	if w := co.waiting; w != nil {
 		co.waiting = nil
 		w.Cancel()
@@ -117,6 +126,19 @@ func (co *Coroutine) leave() {
 
 // Loop returns the loop the coroutine runs on.
 func (co *Coroutine) Loop() braid.Loop { return co.loop }
+
+// Context returns a context that ends when the coroutine is cancelled
+// (with cause [ErrCancelled]) or returns, for the blocking calls it starts,
+// with [DeferToGoroutine] for instance.
+func (co *Coroutine) Context() context.Context {
+	if co.ctx == nil {
+		co.ctx, co.stopCtx = context.WithCancelCause(context.Background())
+		if co.cancelled {
+			co.stopCtx(ErrCancelled)
+		}
+	}
+	return co.ctx
+}
 
 // Cancelled reports whether the coroutine's Deferred was cancelled.
 func (co *Coroutine) Cancelled() bool { return co.cancelled }

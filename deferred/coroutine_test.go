@@ -1,6 +1,7 @@
 package deferred_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -289,5 +290,29 @@ func TestFinishedCoroutinesLeaveNoGoroutine(t *testing.T) {
 			t.Fatalf("%d goroutines left; want %d", runtime.NumGoroutine(), before)
 		}
 		runtime.Gosched()
+	}
+}
+
+func TestCoroutineContext(t *testing.T) {
+	clock := task.NewClock()
+	var ctx context.Context
+	d := deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		ctx = co.Context()
+		return deferred.Await(co, deferred.New[int]())
+	})
+	if ctx.Err() != nil {
+		t.Fatalf("context ended while the coroutine runs")
+	}
+	d.Cancel()
+	if !errors.Is(context.Cause(ctx), deferred.ErrCancelled) {
+		t.Errorf("cause %v; want ErrCancelled", context.Cause(ctx))
+	}
+
+	d = deferred.Go(clock, func(co *deferred.Coroutine) (int, error) {
+		ctx = co.Context()
+		return 0, nil
+	})
+	if ctx.Err() == nil {
+		t.Errorf("context still live after the coroutine returned")
 	}
 }
