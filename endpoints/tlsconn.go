@@ -1,7 +1,6 @@
 package endpoints
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -102,7 +101,6 @@ type tlsConn struct {
 	inner  braid.Protocol
 	state  tlsState
 	timer  braid.DelayedCall
-	cancel context.CancelFunc
 
 	readPaused bool // the inner protocol paused reading
 	closing    bool // the inner protocol closed its write side
@@ -132,15 +130,14 @@ func (c *tlsConn) ConnectionMade(t braid.Transport) {
 		c.conn = tls.Server(c.pipe, c.cfg)
 	}
 	c.timer = c.loop.CallLater(c.timeout, c.handshakeTimedOut)
-	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
 	conn, loop := c.conn, c.loop
 	// crypto/tls cannot resume a handshake that returned early, so it runs
 	// on a goroutine that blocks on the pipe; the handshake timeout bounds
-	// its life. Once done, everything happens on the loop.
+	// its life. Once done, everything happens on the loop. Handshake, not
+	// HandshakeContext: a cancellable context costs crypto/tls a second
+	// goroutine per handshake, and closing the pipe already interrupts it.
 	go func() {
-		err := conn.HandshakeContext(ctx)
-		cancel()
+		err := conn.Handshake()
 		if loop.CallFromGoroutine(func() { c.handshakeDone(err) }) != nil {
 			c.pipe.Close()
 		}
@@ -185,9 +182,6 @@ func (c *tlsConn) fail(err error) {
 	if c.timer != nil && c.timer.Active() {
 		c.timer.Cancel()
 	}
-	if c.cancel != nil {
-		c.cancel()
-	}
 	c.pipe.Close() // wakes the handshake goroutine so it ends
 	c.t.Abort()
 	c.established(nil, braid.Lost(err))
@@ -207,7 +201,7 @@ func (c *tlsConn) handshakeDone(err error) {
 		return
 	}
 	c.timer.Cancel()
-	c.timer, c.cancel = nil, nil // an idle connection keeps only what it needs
+	c.timer = nil // an idle connection keeps only what it needs
 	c.pipe.setBlocking(false)
 	c.state = tlsOpen
 	c.flush()
