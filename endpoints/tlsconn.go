@@ -94,13 +94,13 @@ type tlsConn struct {
 	established func(braid.Protocol, error)
 	timeout     time.Duration
 
-	t      braid.Transport
-	loop   braid.Loop
-	pipe   *tlsPipe
-	conn   *tls.Conn
-	inner  braid.Protocol
-	state  tlsState
-	timer  braid.DelayedCall
+	t     braid.Transport
+	loop  braid.Loop
+	pipe  *tlsPipe
+	conn  *tls.Conn
+	inner braid.Protocol
+	state tlsState
+	timer braid.DelayedCall
 
 	readPaused bool // the inner protocol paused reading
 	closing    bool // the inner protocol closed its write side
