@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -446,4 +448,33 @@ func TestEndResumesPausedBody(t *testing.T) {
 	if got := h.take(); !strings.HasSuffix(got, "Hello, World!") {
 		t.Fatalf("got %q; want the next response", got)
 	}
+}
+
+func TestWriterRules(t *testing.T) {
+	t.Run("304 drops a buffered body", func(t *testing.T) {
+		h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			w.WriteString("stale")
+			w.WriteHeader(304)
+			w.End()
+		})})
+		h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		if got, want := h.take(), "HTTP/1.1 304 Not Modified\r\n"+date+"\r\n"; got != want {
+			t.Fatalf("got %q; want %q", got, want)
+		}
+		h.wantClosed(false)
+	})
+	t.Run("more than Content-Length aborts", func(t *testing.T) {
+		var werr error
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		h := newHarness(t, &Config{Logger: quiet, Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			w.AddHeader("Content-Length", "2")
+			w.Flush()
+			_, werr = w.WriteString("too long")
+		})})
+		h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		h.clock.Flush()
+		if werr == nil || !h.tr.Aborted() {
+			t.Fatalf("write error %v, aborted %v; want an error and an abort", werr, h.tr.Aborted())
+		}
+	})
 }

@@ -96,7 +96,12 @@ func (w *ResponseWriter) WriteHeader(status int) {
 	}
 	w.status = status
 	if status == 204 || status == 304 {
+		// RFC 9110 sections 15.3.5 and 15.4.5: no content. Anything
+		// written so far is dropped, as later writes will be.
 		w.noBody = true
+		if b := w.c.b; b != nil {
+			b.body = b.body[:0]
+		}
 	}
 }
 
@@ -127,6 +132,7 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 		}
 	}
 	if err := w.c.core.Send(&http1.Data{Data: p}); err != nil {
+		w.fail(err) // for example more than the Content-Length set
 		return 0, err
 	}
 	w.c.flush()

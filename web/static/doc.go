@@ -1,0 +1,25 @@
+// Package static serves files from a directory over package web: GET and
+// HEAD, single and multiple byte ranges (RFC 9110 section 14), validators
+// and conditional requests (ETag and Last-Modified with If-Match,
+// If-None-Match, If-Modified-Since, If-Unmodified-Since and If-Range, RFC
+// 9110 section 13), index files, an optional HTML directory listing and
+// content types by file extension.
+//
+// Names are resolved inside the root with os.Root by default, so neither
+// "..", nor an encoded "%2e%2e", nor a symbolic link that points outside the
+// root can reach other files; Config.FollowSymlinks lifts the symlink rule
+// for trusted trees. Names starting with a dot are hidden unless
+// Config.DotFiles is set.
+//
+// # I/O off the loop
+//
+// Opening, stat-ing and reading a file are blocking system calls that a
+// slow or busy disk can stretch to milliseconds, and a loop stalled that
+// long stalls every connection on it. The handler therefore does them on
+// the loop's bounded blocking pool (Loop.RunBlocking) and writes on the
+// loop. A body is streamed by a push producer one chunk (Config.ChunkSize,
+// 64 KiB by default) at a time: the next read starts only once the
+// previous chunk has been handed to the transport and the transport has not
+// paused the producer, so a client that reads slowly holds at most one
+// chunk plus the transport's buffer in memory, whatever the file's size.
+package static
