@@ -48,7 +48,8 @@ type Connector interface {
 	// Connect starts (again) an attempt to connect.
 	Connect()
 	// StopConnecting cancels an attempt in progress; the factory hears of it
-	// through ClientConnectionFailed.
+	// through ClientConnectionFailed, with a reason that matches
+	// ErrConnectionAborted.
 	StopConnecting()
 	// Disconnect stops an attempt in progress or closes the connection.
 	Disconnect()

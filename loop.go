@@ -53,7 +53,8 @@ type Loop interface {
 // Waitable is something that finishes later, such as a Deferred. A shutdown
 // trigger returns one to make shutdown wait for it.
 type Waitable interface {
-	// WhenDone arranges for fn to run, on the loop, once it has finished.
+	// WhenDone arranges for fn to run, on the loop, once it has finished;
+	// if it has finished already, fn runs at once.
 	WhenDone(fn func(err error))
 }
 
@@ -103,8 +104,12 @@ type TriggerID uint64
 // them. It is itself a Loop: its methods of Loop act on the first (main) loop.
 //
 // Listening and connecting may be done before Run; they take effect when the
-// reactor runs. Network names follow package net: "tcp", "tcp4", "tcp6",
-// "unix", "udp", "udp4", "udp6".
+// reactor runs. Listen, Connect, ListenDatagram and the Adopt methods are
+// safe from any goroutine. Each connection is owned by the loop the reactor
+// assigns it (by balancing), and every callback of its protocol, and of a
+// ClientFactory about it, runs on that loop, which need not be the caller's.
+// Network names follow package net: "tcp", "tcp4", "tcp6", "unix", "udp",
+// "udp4", "udp6".
 type Reactor interface {
 	Loop
 	// Loops returns every loop, the main one first.

@@ -17,8 +17,9 @@ type Protocol interface {
 
 // HalfCloser is implemented by protocols that want to keep writing after the
 // peer has stopped (TCP half-close). Without it, end of input closes the
-// connection; with it, ReadConnectionLost is called and the connection stays
-// open for writing until the protocol closes it.
+// connection as Close does, after the output still buffered has been sent;
+// with it, ReadConnectionLost is called and the connection stays open for
+// writing until the protocol closes it.
 type HalfCloser interface {
 	ReadConnectionLost()
 }

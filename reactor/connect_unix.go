@@ -63,7 +63,7 @@ func (c *connector) Connect() {
 func (c *connector) StopConnecting() {
 	c.d.l.exec(func() {
 		if c.state == cResolving || c.state == cConnecting {
-			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
 		}
 	})
 }
@@ -72,7 +72,7 @@ func (c *connector) Disconnect() {
 	c.d.l.exec(func() {
 		switch c.state {
 		case cResolving, cConnecting:
-			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
 		case cConnected:
 			if c.conn != nil {
 				c.conn.Close()

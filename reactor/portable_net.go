@@ -178,7 +178,7 @@ func (c *pconnector) Connect() {
 func (c *pconnector) StopConnecting() {
 	c.d.l.exec(func() {
 		if c.state == cConnecting {
-			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
 		}
 	})
 }
@@ -187,7 +187,7 @@ func (c *pconnector) Disconnect() {
 	c.d.l.exec(func() {
 		switch c.state {
 		case cConnecting:
-			c.fail(&ConnectError{Addr: c.dest, Err: errStopConnecting})
+			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
 		case cConnected:
 			if c.conn != nil {
 				c.conn.Close()
