@@ -63,13 +63,22 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 	})
 	loop.RunBlocking(func() {
 		defer func() {
-			if p := recover(); p != nil && p != http.ErrAbortHandler {
-				bw.panicked = fmt.Sprint(p)
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					bw.aborted = true // net/http's way to drop the connection
+				} else {
+					bw.panicked = fmt.Sprint(p)
+				}
 			}
 		}()
 		h.ServeHTTP(bw, req)
 	}, func() {
 		defer cancel()
+		if bw.aborted && !w.Ended() {
+			w.c.closed = true
+			w.c.t.Abort()
+			return
+		}
 		if bw.panicked != "" {
 			w.c.srv.cfg.Logger.Error("web: bridged handler panicked", "panic", bw.panicked)
 			if !w.headSent {
@@ -245,6 +254,7 @@ type bridgeWriter struct {
 	sentHead bool // the head has been passed to the loop
 	ack      chan struct{}
 	panicked string
+	aborted  bool
 
 	// Loop side.
 	paused     bool

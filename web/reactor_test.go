@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -106,6 +107,12 @@ func bridgedMux(ctxDone chan<- error) http.Handler {
 		<-r.Context().Done()
 		ctxDone <- r.Context().Err()
 	})
+	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
+		panic("boom")
+	})
+	mux.HandleFunc("/abort", func(w http.ResponseWriter, r *http.Request) {
+		panic(http.ErrAbortHandler)
+	})
 	mux.HandleFunc("/info", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s %s %s host=%s ua=%s q=%s", r.Method, r.URL.Path, r.Proto, r.Host, r.UserAgent(), r.URL.Query().Get("q"))
 	})
@@ -114,7 +121,8 @@ func bridgedMux(ctxDone chan<- error) http.Handler {
 
 func TestBridge(t *testing.T) {
 	ctxDone := make(chan error, 1)
-	base := serve(t, &Config{Handler: Bridge(bridgedMux(ctxDone))})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	base := serve(t, &Config{Handler: Bridge(bridgedMux(ctxDone)), Logger: quiet})
 	c := testClient()
 
 	t.Run("info", func(t *testing.T) {
@@ -160,6 +168,22 @@ func TestBridge(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 501 {
 			t.Fatalf("got %d; want 501", resp.StatusCode)
+		}
+	})
+	t.Run("panic answers 500", func(t *testing.T) {
+		resp, err := c.Get(base + "/panic")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 500 {
+			t.Fatalf("got %d; want 500", resp.StatusCode)
+		}
+	})
+	t.Run("ErrAbortHandler drops the connection", func(t *testing.T) {
+		if resp, err := c.Get(base + "/abort"); err == nil {
+			resp.Body.Close()
+			t.Fatalf("got %d; want the connection dropped", resp.StatusCode)
 		}
 	})
 	t.Run("context cancelled when client leaves", func(t *testing.T) {

@@ -1,0 +1,314 @@
+package static
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/braid-net/braid/web"
+)
+
+// Config configures a Handler. Zero fields take the defaults.
+type Config struct {
+	// Index lists the files served for a directory, tried in order;
+	// default index.html. An empty, non-nil slice turns index files off.
+	Index []string
+	// Listing turns on an HTML listing of directories without an index.
+	// Without it such a directory is answered 403.
+	Listing bool
+	// FollowSymlinks lets symbolic links point outside the root. By
+	// default a name is resolved inside the root only.
+	FollowSymlinks bool
+	// DotFiles serves names that start with a dot (".git", ".env"),
+	// hidden (404) by default.
+	DotFiles bool
+	// StripPrefix is removed from the request path before it is looked
+	// up, for a tree mounted below the site's root ("/static/").
+	StripPrefix string
+	// ChunkSize is the size of each file read; default 64 KiB.
+	ChunkSize int
+	// MaxRanges bounds the ranges of one request; default 16. A request
+	// with more is served whole.
+	MaxRanges int
+	// MaxListing bounds the entries a listing shows; default 10000.
+	MaxListing int
+}
+
+// Handler is a web.Handler that serves a directory tree.
+type Handler struct {
+	cfg  Config
+	dir  string   // absolute root directory
+	root *os.Root // opened root, when symlinks are confined
+}
+
+// New returns a Handler serving the tree at dir.
+func New(dir string, cfg *Config) (*Handler, error) {
+	h := &Handler{}
+	if cfg != nil {
+		h.cfg = *cfg
+	}
+	if h.cfg.Index == nil {
+		h.cfg.Index = []string{"index.html"}
+	}
+	if h.cfg.ChunkSize <= 0 {
+		h.cfg.ChunkSize = 64 << 10
+	}
+	if h.cfg.MaxRanges <= 0 {
+		h.cfg.MaxRanges = 16
+	}
+	if h.cfg.MaxListing <= 0 {
+		h.cfg.MaxListing = 10000
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, errors.New("static: " + err.Error())
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, errors.New("static: " + err.Error())
+	}
+	if !fi.IsDir() {
+		return nil, errors.New("static: " + dir + " is not a directory")
+	}
+	h.dir = abs
+	if !h.cfg.FollowSymlinks {
+		if h.root, err = os.OpenRoot(abs); err != nil {
+			return nil, errors.New("static: " + err.Error())
+		}
+	}
+	return h, nil
+}
+
+// Close releases the root directory.
+func (h *Handler) Close() error {
+	if h.root != nil {
+		return h.root.Close()
+	}
+	return nil
+}
+
+// request is what the handler keeps of a web.Request: copies, because the
+// file system work runs on another goroutine.
+type request struct {
+	method string
+	path   string // decoded, cleaned, with a leading "/"
+	query  string
+	rng    string
+	cond   condHeaders
+}
+
+// Serve implements web.Handler.
+func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
+	if r.Method != "GET" && r.Method != "HEAD" {
+		w.SetHeader("Allow", "GET, HEAD")
+		w.Error(http.StatusMethodNotAllowed)
+		return
+	}
+	name, ok := h.clean(string(r.Path()))
+	if !ok {
+		w.Error(http.StatusNotFound)
+		return
+	}
+	req := &request{method: r.Method, path: name, query: string(r.Query())}
+	get := func(n string) string { v, _ := r.Header.Get(n); return string(v) }
+	req.rng = get("range")
+	req.cond = condHeaders{
+		ifMatch:           get("if-match"),
+		ifNoneMatch:       get("if-none-match"),
+		ifModifiedSince:   get("if-modified-since"),
+		ifUnmodifiedSince: get("if-unmodified-since"),
+		ifRange:           get("if-range"),
+	}
+	var res lookup
+	gone := false
+	w.OnClose(func(error) { gone = true })
+	r.Loop().RunBlocking(func() { res = h.lookup(req) }, func() {
+		if gone || w.Ended() {
+			res.close()
+			return
+		}
+		h.respond(w, r, req, &res)
+	})
+}
+
+// clean decodes and cleans a request path, and applies StripPrefix and
+// the dot-file rule. ok is false for a path that must not be served.
+func (h *Handler) clean(raw string) (string, bool) {
+	p, err := url.PathUnescape(raw)
+	if err != nil || strings.IndexByte(p, 0) >= 0 || strings.IndexByte(p, '\\') >= 0 {
+		return "", false
+	}
+	if !strings.HasPrefix(p, "/") {
+		return "", false // absolute-form and asterisk targets are not files
+	}
+	if h.cfg.StripPrefix != "" {
+		rest, ok := strings.CutPrefix(p, h.cfg.StripPrefix)
+		if !ok {
+			return "", false
+		}
+		p = "/" + strings.TrimPrefix(rest, "/")
+	}
+	dir := strings.HasSuffix(p, "/")
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == ".." {
+			return "", false // not cleaned away: a client trying to climb
+		}
+		if !h.cfg.DotFiles && len(seg) > 1 && seg[0] == '.' {
+			return "", false
+		}
+	}
+	p = path.Clean(p)
+	if dir && p != "/" {
+		p += "/"
+	}
+	return p, true
+}
+
+// lookup is the outcome of the file-system work for one request.
+type lookup struct {
+	status int // non-zero: answer with this error status
+	f      *os.File
+	fi     fs.FileInfo
+	// redirect, when set, is the location of a directory named without
+	// its trailing slash.
+	redirect string
+	// listing holds a directory's entries when it is listed.
+	listing []fs.FileInfo
+	name    string // the file served, for its content type
+}
+
+func (l *lookup) close() {
+	if l.f != nil {
+		l.f.Close()
+		l.f = nil
+	}
+}
+
+// open opens a name relative to the root ("" for the root itself).
+func (h *Handler) open(name string) (*os.File, error) {
+	if h.root != nil {
+		if name == "" {
+			name = "."
+		}
+		return h.root.Open(name)
+	}
+	return os.Open(filepath.Join(h.dir, filepath.FromSlash(name)))
+}
+
+// lookup runs on the blocking pool: it opens and stats the file, finds an
+// index or reads a directory.
+func (h *Handler) lookup(req *request) (res lookup) {
+	name := strings.Trim(req.path, "/")
+	f, err := h.open(name)
+	if err != nil {
+		return lookup{status: errStatus(err)}
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return lookup{status: errStatus(err)}
+	}
+	if !fi.IsDir() {
+		if strings.HasSuffix(req.path, "/") {
+			f.Close()
+			return lookup{status: http.StatusNotFound}
+		}
+		if !fi.Mode().IsRegular() {
+			f.Close()
+			return lookup{status: http.StatusForbidden}
+		}
+		return lookup{f: f, fi: fi, name: name}
+	}
+	if !strings.HasSuffix(req.path, "/") {
+		f.Close()
+		loc := path.Base(req.path) + "/"
+		if req.query != "" {
+			loc += "?" + req.query
+		}
+		return lookup{redirect: loc}
+	}
+	for _, idx := range h.cfg.Index {
+		iname := path.Join(name, idx)
+		g, err := h.open(iname)
+		if err != nil {
+			continue
+		}
+		gi, err := g.Stat()
+		if err != nil || !gi.Mode().IsRegular() {
+			g.Close()
+			continue
+		}
+		f.Close()
+		return lookup{f: g, fi: gi, name: iname}
+	}
+	defer f.Close()
+	if !h.cfg.Listing {
+		return lookup{status: http.StatusForbidden}
+	}
+	ents, err := f.ReadDir(h.cfg.MaxListing)
+	if err != nil && len(ents) == 0 && !errors.Is(err, io.EOF) {
+		return lookup{status: errStatus(err)}
+	}
+	infos := make([]fs.FileInfo, 0, len(ents))
+	for _, e := range ents {
+		if !h.cfg.DotFiles && strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if i, err := e.Info(); err == nil {
+			infos = append(infos, i)
+		}
+	}
+	return lookup{listing: infos, fi: fi, name: name}
+}
+
+// errStatus maps a file-system error to a status: missing files and names
+// that would leave the root are 404 alike, so a client learns nothing of
+// what lies outside.
+func errStatus(err error) int {
+	if errors.Is(err, fs.ErrPermission) {
+		return http.StatusForbidden
+	}
+	return http.StatusNotFound
+}
+
+// respond runs on the loop with the outcome of lookup.
+func (h *Handler) respond(w *web.ResponseWriter, r *web.Request, req *request, res *lookup) {
+	switch {
+	case res.status != 0:
+		w.Error(res.status)
+		return
+	case res.redirect != "":
+		w.SetHeader("Location", res.redirect)
+		w.Error(http.StatusMovedPermanently)
+		return
+	case res.listing != nil || res.f == nil:
+		h.serveListing(w, req, res)
+		return
+	}
+	h.serveFile(w, r.Loop(), req, res)
+}
+
+// contentType picks the media type of name from its extension.
+func contentType(name string) string {
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// etagOf builds a strong entity tag from the size and modification time:
+// a file rewritten in place changes at least one of them.
+func etagOf(fi fs.FileInfo) string {
+	return `"` + strconv.FormatInt(fi.Size(), 36) + "-" + strconv.FormatInt(fi.ModTime().UnixNano(), 36) + `"`
+}
+
+func httpDate(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
