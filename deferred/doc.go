@@ -45,6 +45,15 @@
 // it). [Wait], [FromChannel], [DeferToGoroutine], [Context] and [CancelOnDone]
 // bridge to other goroutines.
 //
+// # Combinators, locks and queues
+//
+// [List] (Twisted's DeferredList), [Gather] and [Race] combine Deferreds;
+// cancelling a combination cancels its members. [Lock], [Semaphore] and
+// [Queue] hand out turns and values as Deferreds. Everything that queues is
+// bounded: a Queue by its size and backlog, waiting Acquires by
+// SetMaxWaiting; going past a bound fails with an error matching
+// braid.ErrLimit, never silently.
+//
 // # Futures and coroutines
 //
 // A [Future] is the other flavour: its callbacks always run on a later turn
