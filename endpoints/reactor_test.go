@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 const waitFor = 10 * time.Second
 
 // startReactor runs a real reactor for the test and stops it at the end.
+// BRAID_TEST_REACTOR picks its kind ("portable" to run these tests on the
+// net-based reactor); empty means the system's best.
 func startReactor(t *testing.T) braid.Reactor {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: 2})
+	r, err := reactor.New(&reactor.Config{Loops: 2, Kind: os.Getenv("BRAID_TEST_REACTOR")})
 	if err != nil {
 		t.Fatal(err)
 	}
