@@ -212,10 +212,7 @@ func (c *Conn) NextEvent() (Event, error) {
 	for {
 		switch c.rs {
 		case rHead:
-			ev, err := c.nextHead()
-			if ev != nil || err != errAgain {
-				return ev, err
-			}
+			return c.nextHead()
 		case rBody, rChunkData:
 			return c.nextData()
 		case rChunkSize:

@@ -1,12 +1,6 @@
 package http1
 
-import (
-	"bytes"
-	"errors"
-)
-
-// errAgain tells NextEvent's loop to look at the new state.
-var errAgain = errors.New("http1: again")
+import "bytes"
 
 // nextHead parses a request (server) or response (client) head once it has
 // fully arrived.
