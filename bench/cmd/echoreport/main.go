@@ -106,6 +106,7 @@ func main() {
 	in := flag.String("in", "", "JSON results (an array written by run-echo.sh); more files may follow as arguments, their runs count as repeats")
 	out := flag.String("out", "", "markdown output (default stdout)")
 	ref := flag.String("ref", "gnet", "server that CPU per message is compared with")
+	subject := flag.String("subject", "braid", "server whose goals are checked against -ref")
 	flag.Parse()
 	files := flag.Args()
 	if *in != "" {
@@ -127,6 +128,7 @@ func main() {
 		recs = append(recs, fr...)
 	}
 	md := render(&h, recs, *ref)
+	md = append(md, goals(&h, recs, *subject, *ref)...)
 	if *out == "" {
 		os.Stdout.Write(md)
 		return
@@ -139,6 +141,19 @@ func main() {
 type table struct {
 	h    *header
 	recs map[[2]string][]record // (server, scenario) → repeats, sorted by key
+}
+
+// newTable groups records by cell and sorts each cell's repeats.
+func newTable(h *header, recs []record) *table {
+	t := &table{h: h, recs: map[[2]string][]record{}}
+	for _, r := range recs {
+		k := [2]string{r.Server, r.Scenario}
+		t.recs[k] = append(t.recs[k], r)
+	}
+	for _, rs := range t.recs {
+		slices.SortStableFunc(rs, func(a, b record) int { return cmpFloat(a.key(), b.key()) })
+	}
+	return t
 }
 
 // get returns the median repeat of a cell (the lower one of an even count),
@@ -161,18 +176,13 @@ func (t *table) spread(server, scen string) (lo, hi float64, n int) {
 }
 
 func render(h *header, recs []record, ref string) []byte {
-	t := &table{h: h, recs: map[[2]string][]record{}}
+	t := newTable(h, recs)
 	repeats := 0
 	for _, r := range recs {
-		k := [2]string{r.Server, r.Scenario}
-		t.recs[k] = append(t.recs[k], r)
-		repeats = max(repeats, len(t.recs[k]))
+		repeats = max(repeats, len(t.recs[[2]string{r.Server, r.Scenario}]))
 		if !slices.Contains(h.Servers, r.Server) {
 			h.Servers = append(h.Servers, r.Server)
 		}
-	}
-	for _, rs := range t.recs {
-		slices.SortStableFunc(rs, func(a, b record) int { return cmpFloat(a.key(), b.key()) })
 	}
 	var loadScen []scenario
 	var idleScen []scenario
@@ -280,6 +290,59 @@ func render(h *header, recs []record, ref string) []byte {
 		for _, b := range bad {
 			fmt.Fprintf(&w, "- %s\n", b)
 		}
+	}
+	return w.Bytes()
+}
+
+// Goal thresholds from the project's "Speed and memory" targets.
+const maxIdleBytesPerConn = 512
+
+// goals checks subject against the targets: CPU per message at most ref's in
+// every load scenario, and idle memory within maxIdleBytesPerConn. When the
+// two servers' ranges over repeats overlap, the difference is called noise.
+func goals(h *header, recs []record, subject, ref string) []byte {
+	t := newTable(h, recs)
+	var w bytes.Buffer
+	fmt.Fprintf(&w, "\n## Goals: %s against %s\n\n", subject, ref)
+	fmt.Fprintln(&w, "| scenario | goal | result | verdict |")
+	fmt.Fprintln(&w, "|---|---|---|---|")
+	rows := 0
+	for _, sc := range h.Scenario {
+		s, ok := t.get(subject, sc.Name)
+		if !ok {
+			continue
+		}
+		if s.Kind == "idle" {
+			verdict := "met"
+			if s.BytesPerConn > maxIdleBytesPerConn {
+				verdict = "**not met**"
+			}
+			fmt.Fprintf(&w, "| %s | ≤ %d B per idle connection | %.0f B | %s |\n",
+				sc.Name, maxIdleBytesPerConn, s.BytesPerConn, verdict)
+			rows++
+			continue
+		}
+		r, ok := t.get(ref, sc.Name)
+		if !ok || r.CPUPerMsgUs == 0 {
+			continue
+		}
+		ratio := s.CPUPerMsgUs / r.CPUPerMsgUs
+		slo, shi, sn := t.spread(subject, sc.Name)
+		rlo, rhi, rn := t.spread(ref, sc.Name)
+		verdict := "met"
+		switch {
+		case ratio <= 1:
+		case sn > 1 && rn > 1 && slo <= rhi && rlo <= shi:
+			verdict = "within noise (ranges overlap)"
+		default:
+			verdict = "**not met**"
+		}
+		fmt.Fprintf(&w, "| %s | CPU/msg ≤ %s's | %.2f vs %.2f µs (×%.2f) | %s |\n",
+			sc.Name, ref, s.CPUPerMsgUs, r.CPUPerMsgUs, ratio, verdict)
+		rows++
+	}
+	if rows == 0 {
+		return nil
 	}
 	return w.Bytes()
 }

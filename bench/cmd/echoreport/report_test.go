@@ -41,6 +41,37 @@ func TestRender(t *testing.T) {
 	}
 }
 
+func TestGoals(t *testing.T) {
+	h := &header{Scenario: []scenario{{"c100", ""}, {"c1k", ""}, {"pipe16", ""}, {"idle10k", ""}}}
+	recs := []record{
+		{Kind: "load", Server: "gnet", Scenario: "c100", CPUPerMsgUs: 4},
+		{Kind: "load", Server: "braid", Scenario: "c100", CPUPerMsgUs: 3},
+		// c1k: braid's median is worse, but the ranges overlap.
+		{Kind: "load", Server: "gnet", Scenario: "c1k", CPUPerMsgUs: 4},
+		{Kind: "load", Server: "gnet", Scenario: "c1k", CPUPerMsgUs: 5},
+		{Kind: "load", Server: "braid", Scenario: "c1k", CPUPerMsgUs: 4.5},
+		{Kind: "load", Server: "braid", Scenario: "c1k", CPUPerMsgUs: 6},
+		// pipe16: clearly worse.
+		{Kind: "load", Server: "gnet", Scenario: "pipe16", CPUPerMsgUs: 1},
+		{Kind: "load", Server: "braid", Scenario: "pipe16", CPUPerMsgUs: 2},
+		{Kind: "idle", Server: "braid", Scenario: "idle10k", BytesPerConn: 600},
+	}
+	md := string(goals(h, recs, "braid", "gnet"))
+	for _, want := range []string{
+		"| c100 | CPU/msg ≤ gnet's | 3.00 vs 4.00 µs (×0.75) | met |",
+		"| c1k | CPU/msg ≤ gnet's | 4.50 vs 4.00 µs (×1.12) | within noise (ranges overlap) |",
+		"| pipe16 | CPU/msg ≤ gnet's | 2.00 vs 1.00 µs (×2.00) | **not met** |",
+		"| idle10k | ≤ 512 B per idle connection | 600 B | **not met** |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("goals lack %q; got:\n%s", want, md)
+		}
+	}
+	if got := goals(h, nil, "braid", "gnet"); got != nil {
+		t.Errorf("goals with no records: got %q; want nil", got)
+	}
+}
+
 func TestLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.json")
 	in := `[{"kind":"run","date":"d","servers":["gnet"],"scenarios":[{"name":"c100","desc":"x"}]},
