@@ -108,3 +108,38 @@ func CancelOnDone[T any](ctx context.Context, loop braid.Loop, d *Deferred[T]) (
 	d.WhenDone(func(error) { stop() })
 	return stop
 }
+
+// OnLoop runs f on loop to and returns, on loop from, a Deferred of the
+// result of the Deferred f returns there: the way for code on one loop to
+// use what another loop owns. It must be called on from's goroutine.
+// Cancelling the returned Deferred cancels, on to, the one f returned.
+func OnLoop[T any](from, to braid.Loop, f func() *Deferred[T]) *Deferred[T] {
+	var inner *Deferred[T] // touched on to only
+	// The cancel request is queued to to after f, so f has run by then.
+	d := NewCancellable(func(*Deferred[T]) {
+		_ = to.CallFromGoroutine(func() {
+			if inner != nil {
+				inner.Cancel()
+			}
+		})
+	})
+	err := to.CallFromGoroutine(func() {
+		inner = MaybeDeferred(f)
+		inner.add(sinkLink[T](hopSink[T]{from: from, d: d}))
+	})
+	if err != nil {
+		d.Errback(err)
+	}
+	return d
+}
+
+// hopSink hands a result over to the Deferred d on loop from.
+type hopSink[T any] struct {
+	from braid.Loop
+	d    *Deferred[T]
+}
+
+func (s hopSink[T]) take(v T, err error) runner {
+	_ = s.from.CallFromGoroutine(func() { s.d.Resolve(v, err) })
+	return nil
+}

@@ -2,6 +2,7 @@ package task_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -66,6 +67,46 @@ func TestCoroutinesOnEveryLoop(t *testing.T) {
 			if total != perLoop*rounds {
 				return fmt.Errorf("loop %d counted %d; want %d", i, total, perLoop*rounds)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOnLoop has the main coroutine use a counter owned by the second
+// loop, through OnLoop.
+func TestOnLoop(t *testing.T) {
+	err := task.ReactConfig(&reactor.Config{Loops: 2}, func(co *deferred.Coroutine, r braid.Reactor) error {
+		other := r.Loops()[1]
+		owned := 0 // touched on other only
+		for i := range 10 {
+			v, err := deferred.Await(co, deferred.OnLoop(r, other, func() *deferred.Deferred[int] {
+				owned++
+				return deferred.Later(other, time.Millisecond, func() (int, error) { return owned, nil })
+			}))
+			if err != nil {
+				return err
+			}
+			if v != i+1 {
+				return fmt.Errorf("round %d got %d", i, v)
+			}
+		}
+		// Cancelling on the main loop cancels the Deferred on the other.
+		cancelled := deferred.New[bool]()
+		d := deferred.OnLoop(r, other, func() *deferred.Deferred[int] {
+			return deferred.NewCancellable(func(*deferred.Deferred[int]) {
+				_ = r.CallFromGoroutine(func() { cancelled.Callback(true) })
+			})
+		})
+		d.Cancel()
+		if _, err := deferred.Await(co, cancelled); err != nil {
+			return err
+		}
+		_, err := d.Result()
+		if !errors.Is(err, deferred.ErrCancelled) {
+			return fmt.Errorf("got %v; want ErrCancelled", err)
 		}
 		return nil
 	})
