@@ -2,14 +2,16 @@ module github.com/braid-net/braid/bench
 
 go 1.26.8
 
-require github.com/braid-net/braid v0.0.0
+require (
+	github.com/braid-net/braid v0.0.0
+	github.com/lesismal/nbio v1.6.8
+	github.com/panjf2000/gnet/v2 v2.9.7
+	github.com/tidwall/evio v1.0.8
+)
 
 require (
 	github.com/kavu/go_reuseport v1.5.0 // indirect
-	github.com/lesismal/nbio v1.6.8 // indirect
 	github.com/panjf2000/ants/v2 v2.11.3 // indirect
-	github.com/panjf2000/gnet/v2 v2.9.7 // indirect
-	github.com/tidwall/evio v1.0.8 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.uber.org/zap v1.27.0 // indirect
