@@ -30,7 +30,7 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 		return
 	case preconditionFailed:
 		res.close()
-		w.Error(http.StatusPreconditionFailed)
+		fail(w, http.StatusPreconditionFailed)
 		return
 	}
 
@@ -42,7 +42,7 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 		case IsUnsatisfiable(err):
 			res.close()
 			w.SetHeader("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
-			w.Error(http.StatusRequestedRangeNotSatisfiable)
+			fail(w, http.StatusRequestedRangeNotSatisfiable)
 			return
 		case err != nil:
 			// Malformed or abusive: serve the whole file (RFC 9110
@@ -54,7 +54,7 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 		default:
 			status = http.StatusPartialContent
 			boundary := newBoundary()
-			segs = multipart(ranges, size, ctype, boundary)
+			segs = multipartSegments(ranges, size, ctype, boundary)
 			ctype = "multipart/byteranges; boundary=" + boundary
 		}
 	}
@@ -95,7 +95,7 @@ type segment struct {
 
 // multipart lays out a multipart/byteranges body (RFC 9110 section
 // 14.6) as segments, so that its length is known before it is sent.
-func multipart(ranges []byteRange, size int64, ctype, boundary string) []segment {
+func multipartSegments(ranges []byteRange, size int64, ctype, boundary string) []segment {
 	segs := make([]segment, 0, 2*len(ranges)+1)
 	for i, r := range ranges {
 		var b []byte
@@ -159,9 +159,8 @@ func (s *stream) next() {
 		buf := (*s.buf)[:min(int64(len(*s.buf)), seg.n)]
 		off := seg.off
 		var n int
-		var err error
 		s.reading = true
-		s.loop.RunBlocking(func() { n, err = s.f.ReadAt(buf, off) }, func() {
+		s.loop.RunBlocking(func() { n, _ = s.f.ReadAt(buf, off) }, func() {
 			s.reading = false
 			if s.stopped {
 				s.release()
@@ -170,9 +169,8 @@ func (s *stream) next() {
 			if n < len(buf) {
 				// The file shrank under us: the promised length can no
 				// longer be kept, so the response is cut short.
-				_ = err
 				s.StopProducing()
-				s.w.Error(http.StatusInternalServerError)
+				s.w.End() // fails on the short length and closes the connection
 				return
 			}
 			seg := &s.segs[0]

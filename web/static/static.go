@@ -110,12 +110,12 @@ type request struct {
 func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 	if r.Method != "GET" && r.Method != "HEAD" {
 		w.SetHeader("Allow", "GET, HEAD")
-		w.Error(http.StatusMethodNotAllowed)
+		fail(w, http.StatusMethodNotAllowed)
 		return
 	}
 	name, ok := h.clean(string(r.Path()))
 	if !ok {
-		w.Error(http.StatusNotFound)
+		fail(w, http.StatusNotFound)
 		return
 	}
 	req := &request{method: r.Method, path: name, query: string(r.Query())}
@@ -284,11 +284,11 @@ func errStatus(err error) int {
 func (h *Handler) respond(w *web.ResponseWriter, r *web.Request, req *request, res *lookup) {
 	switch {
 	case res.status != 0:
-		w.Error(res.status)
+		fail(w, res.status)
 		return
 	case res.redirect != "":
 		w.SetHeader("Location", res.redirect)
-		w.Error(http.StatusMovedPermanently)
+		fail(w, http.StatusMovedPermanently)
 		return
 	case res.listing != nil || res.f == nil:
 		h.serveListing(w, req, res)
@@ -312,3 +312,14 @@ func etagOf(fi fs.FileInfo) string {
 }
 
 func httpDate(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
+
+// fail answers with status and a one-line text body. Unlike
+// web.ResponseWriter.Error it keeps the fields already set, which 405
+// (Allow), 301 (Location) and 416 (Content-Range) need.
+func fail(w *web.ResponseWriter, status int) {
+	w.WriteHeader(status)
+	w.SetHeader("Content-Type", "text/plain; charset=utf-8")
+	w.SetHeader("X-Content-Type-Options", "nosniff")
+	w.WriteString(strconv.Itoa(status) + " " + http.StatusText(status) + "\n")
+	w.End()
+}
