@@ -159,3 +159,41 @@ func TestCancelOnDone(t *testing.T) {
 	}
 	cancel()
 }
+
+func TestOnLoop(t *testing.T) {
+	a, b := task.NewClock(), task.NewClock()
+	ranOn := ""
+	d := deferred.OnLoop(a, b, func() *deferred.Deferred[string] {
+		ranOn = "b"
+		return deferred.Later(b, time.Second, func() (string, error) { return "done on b", nil })
+	})
+	a.Flush()
+	if ranOn != "" || d.Called() {
+		t.Fatalf("work ran before loop b turned")
+	}
+	b.Flush()
+	b.Advance(time.Second)
+	if d.Called() {
+		t.Fatalf("result arrived before loop a turned")
+	}
+	a.Flush()
+	if v, err := d.Result(); v != "done on b" || err != nil {
+		t.Errorf("got %q, %v", v, err)
+	}
+
+	// Cancelling on a cancels on b.
+	var inner *deferred.Deferred[string]
+	d = deferred.OnLoop(a, b, func() *deferred.Deferred[string] {
+		inner = deferred.New[string]()
+		return inner
+	})
+	d.Cancel()
+	b.Flush()
+	if _, err := inner.Result(); !errors.Is(err, deferred.ErrCancelled) {
+		t.Errorf("inner: %v; want ErrCancelled", err)
+	}
+	a.Flush() // the inner's cancellation comes back and is dropped
+	if _, err := d.Result(); !errors.Is(err, deferred.ErrCancelled) {
+		t.Errorf("outer: %v; want ErrCancelled", err)
+	}
+}

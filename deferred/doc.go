@@ -42,8 +42,8 @@
 //
 // A Deferred belongs to one loop and is not safe for concurrent use: fire it
 // and add callbacks on that loop's goroutine (or in a coroutine running on
-// it). [Wait], [FromChannel], [DeferToGoroutine], [Context] and [CancelOnDone]
-// bridge to other goroutines.
+// it). [Wait], [FromChannel], [DeferToGoroutine], [OnLoop], [Context] and
+// [CancelOnDone] bridge to other goroutines and loops.
 //
 // # Combinators, locks and queues
 //
