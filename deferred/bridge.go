@@ -9,7 +9,8 @@ import (
 // Wait blocks the calling goroutine until d, which belongs to loop, fires,
 // and returns its result; d's error counts as handled. If ctx ends first it
 // returns context.Cause(ctx) and leaves d alone. Wait must not be called on
-// loop's goroutine, which it would deadlock; a coroutine uses [Await].
+// loop's goroutine nor in a coroutine of it, which it would deadlock; a
+// coroutine uses [Await].
 func Wait[T any](ctx context.Context, loop braid.Loop, d *Deferred[T]) (T, error) {
 	ch := make(chan result[T], 1)
 	var zero T
