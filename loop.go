@@ -170,6 +170,10 @@ type ConnectConfig struct {
 	Timeout time.Duration
 	// BindAddress is a local "host:port" to bind before connecting.
 	BindAddress string
+	// Loop, if it is one of the reactor's loops, owns the connection
+	// instead of the one balancing would pick: a proxy keeps both of its
+	// sides on one loop so that data passes between them without a hop.
+	Loop Loop
 }
 
 // DatagramConfig tunes a datagram socket. The zero value is usable.

@@ -39,7 +39,7 @@ type connector struct {
 
 // connectPoll starts connecting on the loop the balancer picks.
 func (r *Reactor) connectPoll(network, address string, f braid.ClientFactory, cfg *braid.ConnectConfig) braid.Connector {
-	c := &connector{d: r.pick().io.(*pollDriver), network: network, address: address, f: f, fd: -1}
+	c := &connector{d: r.pickFor(cfgLoop(cfg)).io.(*pollDriver), network: network, address: address, f: f, fd: -1}
 	if cfg != nil {
 		c.cfg = *cfg
 	}

@@ -155,7 +155,7 @@ type pconnector struct {
 }
 
 func (r *Reactor) connectPortable(network, address string, f braid.ClientFactory, cfg *braid.ConnectConfig) braid.Connector {
-	c := &pconnector{d: r.pick().io.(*portableDriver), network: network, address: address, f: f}
+	c := &pconnector{d: r.pickFor(cfgLoop(cfg)).io.(*portableDriver), network: network, address: address, f: f}
 	if cfg != nil {
 		c.cfg = *cfg
 	}

@@ -126,6 +126,23 @@ func (r *Reactor) CallFromGoroutine(f func()) error { return r.main().CallFromGo
 func (r *Reactor) RunBlocking(work func(), then func()) { r.main().RunBlocking(work, then) }
 
 // pick chooses the loop for a new connection.
+func cfgLoop(cfg *braid.ConnectConfig) braid.Loop {
+	if cfg == nil {
+		return nil
+	}
+	return cfg.Loop
+}
+
+// pickFor is pick, unless want is one of this reactor's loops.
+func (r *Reactor) pickFor(want braid.Loop) *loop {
+	for _, l := range r.loops {
+		if braid.Loop(l) == want {
+			return l
+		}
+	}
+	return r.pick()
+}
+
 func (r *Reactor) pick() *loop {
 	if len(r.loops) == 1 {
 		return r.loops[0]
