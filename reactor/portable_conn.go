@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"sync/atomic"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -30,7 +29,6 @@ type pconn struct {
 	connector *pconnector
 	isUnix    bool
 
-	paused  atomic.Bool
 	held    []byte        // data read while paused, delivered on resume
 	ack     chan struct{} // the loop has consumed what the reader handed it
 	resume  chan struct{}
@@ -364,7 +362,6 @@ func (c *pconn) closeNow(cause error, kind closeKind) {
 
 func (c *pconn) PauseProducing() {
 	c.flags |= fReadPaused
-	c.paused.Store(true)
 }
 
 func (c *pconn) ResumeProducing() {
@@ -372,7 +369,6 @@ func (c *pconn) ResumeProducing() {
 		return
 	}
 	c.flags &^= fReadPaused
-	c.paused.Store(false)
 	if p := c.held; p != nil && c.flags&(fClosed|fClosing) == 0 {
 		c.held = nil
 		c.dataReceived(p)
