@@ -53,6 +53,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+read -r load1 _ </proc/loadavg
+if awk -v l="$load1" 'BEGIN { exit !(l > 1.0) }'; then
+	echo "warning: load average $load1 before starting: other work is running, figures will be noisy (REPEAT=3 helps)" >&2
+fi
 echo "building into $bin"
 go build -o "$bin/" ./cmd/echoserver ./cmd/echoload ./cmd/idlemem ./cmd/echoreport
 
