@@ -1,0 +1,212 @@
+package client
+
+import (
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/endpoints"
+	"github.com/braid-net/braid/proto/http1"
+)
+
+// Config configures an Agent. Zero fields take the defaults.
+type Config struct {
+	// MaxConnsPerHost caps the connections open (or opening) to one scheme,
+	// host and port; default 8.
+	MaxConnsPerHost int
+	// MaxWaiting caps the requests queued for a busy host; default 1024.
+	// One more fails with ErrQueueFull.
+	MaxWaiting int
+	// IdleTimeout closes a pooled connection unused for so long; default
+	// 90s.
+	IdleTimeout time.Duration
+	// ConnectTimeout bounds making a connection, TLS handshake included;
+	// default 30s.
+	ConnectTimeout time.Duration
+	// ResponseTimeout bounds each wait for the server: from the request to
+	// the response head, and between pieces of the body; default 60s.
+	ResponseTimeout time.Duration
+	// MaxRedirects bounds a chain of redirects; default 10. Negative: do
+	// not follow redirects, return them.
+	MaxRedirects int
+	// Limits of the HTTP/1.1 parser: status line, header count and size,
+	// body size (MaxBodySize; default 32 MiB, negative for none).
+	Limits http1.Config
+	// TLS sets the trusted CAs, client certificate and so on for https
+	// URLs; nil means the system's roots. ServerName, if empty, is the
+	// URL's host.
+	TLS *endpoints.TLSClientOptions
+	// Endpoint, when set, returns the client endpoint string (see package
+	// endpoints) to reach the URL's scheme, host and port, or "" for the
+	// default (tcp or tls to host:port).
+	Endpoint func(u *url.URL) string
+	// UserAgent, when set, is sent in a User-Agent field.
+	UserAgent string
+}
+
+func (c *Config) withDefaults() Config {
+	var out Config
+	if c != nil {
+		out = *c
+	}
+	if out.MaxConnsPerHost <= 0 {
+		out.MaxConnsPerHost = 8
+	}
+	if out.MaxWaiting <= 0 {
+		out.MaxWaiting = 1024
+	}
+	if out.IdleTimeout <= 0 {
+		out.IdleTimeout = 90 * time.Second
+	}
+	if out.ConnectTimeout <= 0 {
+		out.ConnectTimeout = 30 * time.Second
+	}
+	if out.ResponseTimeout <= 0 {
+		out.ResponseTimeout = 60 * time.Second
+	}
+	if out.MaxRedirects == 0 {
+		out.MaxRedirects = 10
+	}
+	out.Limits = out.Limits.WithDefaults()
+	return out
+}
+
+// Agent sends HTTP requests from one loop, over pooled keep-alive
+// connections. See the package documentation for its rules.
+type Agent struct {
+	r      braid.Reactor
+	loop   braid.Loop
+	cfg    Config
+	pools  map[string]*hostPool
+	closed bool
+}
+
+// NewAgent returns an Agent that connects through r and lives on loop (nil:
+// r's main loop). cfg may be nil.
+func NewAgent(r braid.Reactor, loop braid.Loop, cfg *Config) *Agent {
+	if loop == nil {
+		loop = r.Loops()[0]
+	}
+	return &Agent{r: r, loop: loop, cfg: cfg.withDefaults(), pools: map[string]*hostPool{}}
+}
+
+// Loop returns the loop the Agent lives on.
+func (a *Agent) Loop() braid.Loop { return a.loop }
+
+// Get sends a GET request for rawURL.
+func (a *Agent) Get(rawURL string) *deferred.Deferred[*Response] {
+	req, err := NewRequest("GET", rawURL, nil)
+	if err != nil {
+		return deferred.Fail[*Response](err)
+	}
+	return a.Do(req)
+}
+
+// Post sends body to rawURL with a POST request and the given Content-Type.
+func (a *Agent) Post(rawURL, contentType string, body io.Reader) *deferred.Deferred[*Response] {
+	req, err := NewRequest("POST", rawURL, body)
+	if err != nil {
+		return deferred.Fail[*Response](err)
+	}
+	if contentType != "" {
+		req.Header.Add("Content-Type", contentType)
+	}
+	return a.Do(req)
+}
+
+// Do sends req and fires with the response head once it has arrived (after
+// following redirects); the body is then read with the Response's methods.
+// Cancelling the Deferred abandons the request. Do must be called on the
+// Agent's loop.
+func (a *Agent) Do(req *Request) *deferred.Deferred[*Response] {
+	ch := &chain{}
+	ch.d = deferred.NewCancellable(func(*deferred.Deferred[*Response]) { ch.cur.fail(deferred.ErrCancelled) })
+	ex := newExchange(a, req, ch)
+	if err := ex.check(); err != nil {
+		ch.d.Errback(err)
+		return ch.d
+	}
+	if a.closed {
+		ch.d.Errback(ErrAgentClosed)
+		return ch.d
+	}
+	a.submit(ex)
+	return ch.d
+}
+
+// Close closes the idle connections and fails the queued requests; requests
+// under way finish. New requests fail with ErrAgentClosed.
+func (a *Agent) Close() {
+	a.closed = true
+	for _, p := range a.pools {
+		for len(p.idle) > 0 {
+			p.idle[len(p.idle)-1].close()
+		}
+		for len(p.waiting) > 0 {
+			p.waiting[0].fail(ErrAgentClosed)
+		}
+	}
+}
+
+// submit gives ex to the pool of its URL's host.
+func (a *Agent) submit(ex *exchange) {
+	u := ex.req.URL
+	key := poolKey(u)
+	p := a.pools[key]
+	if p == nil {
+		p = &hostPool{a: a, key: key, url: u}
+		a.pools[key] = p
+	}
+	p.acquire(ex)
+}
+
+// poolKey names the pool of u's scheme, host and port.
+func poolKey(u *url.URL) string {
+	return u.Scheme + "://" + hostPort(u)
+}
+
+// hostPort returns u's host with an explicit port.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// endpoint returns where to connect for the pool's URL.
+func (a *Agent) endpoint(u *url.URL) (endpoints.ClientEndpoint, error) {
+	if a.cfg.Endpoint != nil {
+		if s := a.cfg.Endpoint(u); s != "" {
+			return endpoints.ParseClient(s)
+		}
+	}
+	host, portStr, _ := net.SplitHostPort(hostPort(u))
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, err
+	}
+	ep := &endpoints.TCPClient{Network: "tcp", Host: strings.Trim(host, "[]"), Port: port, Timeout: a.cfg.ConnectTimeout}
+	if u.Scheme == "https" {
+		opts := endpoints.TLSClientOptions{ALPN: []string{"http/1.1"}}
+		if a.cfg.TLS != nil {
+			opts = *a.cfg.TLS
+			if opts.ALPN == nil {
+				opts.ALPN = []string{"http/1.1"}
+			}
+		}
+		if opts.HandshakeTimeout == 0 {
+			opts.HandshakeTimeout = a.cfg.ConnectTimeout
+		}
+		ep.TLS = &opts
+	}
+	return ep, nil
+}

@@ -1,0 +1,300 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/http1"
+)
+
+// link is the braid.Protocol of a client connection. It runs on the loop
+// that owns the connection, which may not be the Agent's: then it relays
+// every event to the Agent's loop (copying the bytes), where conn does the
+// work.
+type link struct {
+	c    *conn
+	same bool // the connection lives on the Agent's loop
+}
+
+func (l *link) ConnectionMade(t braid.Transport) {
+	l.same = t.Loop() == l.c.a.loop
+	// The producer tells the Agent when the output is over its high-water
+	// mark, so that a request body pauses.
+	t.RegisterProducer(&outputFlow{l: l})
+	l.toAgent(func() { l.c.made(t, l.same) })
+}
+
+func (l *link) DataReceived(p []byte) {
+	if l.same {
+		l.c.dataReceived(p)
+		return
+	}
+	cp := append([]byte(nil), p...)
+	l.toAgent(func() { l.c.dataReceived(cp) })
+}
+
+func (l *link) ConnectionLost(reason error) {
+	l.toAgent(func() { l.c.lost(reason) })
+}
+
+func (l *link) toAgent(f func()) {
+	if l.same {
+		f()
+		return
+	}
+	l.c.a.loop.CallFromGoroutine(f)
+}
+
+// outputFlow relays the transport's pause and resume of its producer (the
+// output crossed a water mark) to the request body being sent.
+type outputFlow struct{ l *link }
+
+func (o *outputFlow) PauseProducing()  { o.l.toAgent(func() { o.l.c.outputPaused(true) }) }
+func (o *outputFlow) ResumeProducing() { o.l.toAgent(func() { o.l.c.outputPaused(false) }) }
+func (o *outputFlow) StopProducing()   {}
+
+// conn is one HTTP/1.1 connection as the Agent's loop sees it.
+type conn struct {
+	a    *Agent
+	pool *hostPool
+	t    braid.Transport
+	same bool
+	core *http1.Conn
+	out  []byte
+
+	ex        *exchange // the exchange under way, if any
+	served    int       // exchanges started on it
+	idleTimer braid.DelayedCall
+
+	accounted  bool // counted in pool.open
+	closing    bool // Close or Abort asked; never reused
+	lostErr    error
+	gone       bool // ConnectionLost seen
+	readPaused bool
+	outPaused  bool
+	processing bool
+}
+
+// made records the transport, on the Agent's loop.
+func (c *conn) made(t braid.Transport, same bool) {
+	c.t, c.same = t, same
+	if c.closing {
+		c.onLoop(func() { t.Abort() })
+	}
+}
+
+// connected puts a new connection to work.
+func (c *conn) connected() {
+	c.core = http1.NewConn(http1.Client, &c.a.cfg.Limits)
+	if c.gone {
+		return
+	}
+	c.pool.release(c)
+}
+
+// onLoop runs f on the connection's loop.
+func (c *conn) onLoop(f func()) {
+	if c.same {
+		f()
+		return
+	}
+	c.t.Loop().CallFromGoroutine(f)
+}
+
+// send serializes ev and writes it.
+func (c *conn) send(ev http1.Event) error {
+	if c.closing || c.gone {
+		return ErrConnectionLost
+	}
+	if err := c.core.Send(ev); err != nil {
+		return err
+	}
+	c.out = c.core.AppendOutgoing(c.out[:0])
+	if len(c.out) == 0 {
+		return nil
+	}
+	if c.same {
+		_, err := c.t.Write(c.out)
+		return err
+	}
+	t, p := c.t, append([]byte(nil), c.out...)
+	c.t.Loop().CallFromGoroutine(func() { t.Write(p) })
+	return nil
+}
+
+func (c *conn) pauseReading() {
+	if !c.readPaused && !c.gone && c.t != nil {
+		c.readPaused = true
+		t := c.t
+		c.onLoop(t.PauseProducing)
+	}
+}
+
+func (c *conn) resumeReading() {
+	if c.readPaused && !c.gone {
+		c.readPaused = false
+		t := c.t
+		c.onLoop(t.ResumeProducing)
+	}
+}
+
+func (c *conn) outputPaused(paused bool) {
+	c.outPaused = paused
+	if ex := c.ex; ex != nil && ex.producer != nil && !ex.bodyDone {
+		if paused {
+			ex.producer.PauseProducing()
+		} else {
+			ex.producer.ResumeProducing()
+		}
+	}
+}
+
+// close closes the connection after its output; it is never reused.
+func (c *conn) close() {
+	c.shut(false)
+}
+
+// abort drops the connection at once.
+func (c *conn) abort() {
+	c.shut(true)
+}
+
+func (c *conn) shut(abort bool) {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	c.stopIdle()
+	c.pool.removeIdle(c)
+	if c.t == nil || c.gone {
+		return
+	}
+	t := c.t
+	if abort {
+		c.onLoop(func() { t.Abort() })
+	} else {
+		c.onLoop(func() { t.Close() })
+	}
+}
+
+func (c *conn) startIdle() {
+	c.idleTimer = c.a.loop.CallLater(c.a.cfg.IdleTimeout, c.close)
+}
+
+func (c *conn) stopIdle() {
+	if c.idleTimer != nil {
+		c.idleTimer.Cancel()
+		c.idleTimer = nil
+	}
+}
+
+// dispatch starts ex on this connection.
+func (c *conn) dispatch(ex *exchange) {
+	c.ex = ex
+	ex.conn = c
+	ex.reused = c.served > 0
+	c.served++
+	ex.start()
+}
+
+func (c *conn) dataReceived(p []byte) {
+	if c.core == nil || c.gone {
+		return
+	}
+	if c.ex != nil {
+		c.ex.gotBytes = true
+	}
+	if err := c.core.Receive(p); err != nil {
+		c.protocolError(err)
+		return
+	}
+	c.process()
+}
+
+// lost handles the end of the connection: a body delimited by the close
+// ends here; an exchange cut short fails (or is retried).
+func (c *conn) lost(reason error) {
+	if c.gone {
+		return
+	}
+	c.gone = true
+	c.lostErr = reason
+	c.stopIdle()
+	c.pool.removeIdle(c)
+	if c.accounted {
+		c.accounted = false
+		c.pool.remove(c)
+	}
+	if c.core == nil {
+		return
+	}
+	c.core.ReceiveEOF()
+	c.process()
+}
+
+// process turns what the core has parsed into exchange events, until the
+// consumer pauses or more data is needed.
+func (c *conn) process() {
+	if c.processing || c.core == nil {
+		return
+	}
+	c.processing = true
+	defer func() { c.processing = false }()
+	for {
+		ex := c.ex
+		if ex != nil && ex.paused {
+			c.pauseReading()
+			return
+		}
+		ev, err := c.core.NextEvent()
+		if err != nil {
+			if errors.Is(err, http1.ErrNeedData) || errors.Is(err, http1.ErrPaused) {
+				if c.gone && c.ex != nil {
+					c.ex.lost(c.lostErr)
+				}
+				c.resumeReading()
+				return
+			}
+			c.protocolError(err)
+			return
+		}
+		if ex == nil {
+			// Bytes or a close while idle: the connection is done.
+			c.close()
+			return
+		}
+		switch ev := ev.(type) {
+		case *http1.Response:
+			ex.gotHead(ev)
+		case *http1.Data:
+			ex.gotData(ev.Data)
+		case *http1.EndOfMessage:
+			ex.gotEnd(ev.Trailers)
+		case *http1.ConnectionClosed:
+			ex.lost(c.lostErr)
+			return
+		case *http1.Handoff:
+			ex.fail(errors.New("client: the server switched protocols"))
+			return
+		}
+	}
+}
+
+func (c *conn) protocolError(err error) {
+	if ex := c.ex; ex != nil {
+		ex.fail(fmt.Errorf("client: bad response from %s: %w", c.pool.key, err))
+	}
+	c.abort()
+}
+
+// exchangeDone returns the connection to the pool when it can serve
+// another request.
+func (c *conn) exchangeDone(reusable bool) {
+	c.ex = nil
+	if !reusable || c.closing || c.gone || c.core.MustClose() {
+		c.close()
+		return
+	}
+	c.pool.release(c)
+}

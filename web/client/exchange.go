@@ -1,0 +1,287 @@
+package client
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/proto/http1"
+)
+
+// chain is one call of Agent.Do: the Deferred it returned and the exchange
+// now answering it (redirects and retries replace it).
+type chain struct {
+	d         *deferred.Deferred[*Response]
+	cur       *exchange
+	redirects int
+}
+
+// exchange is one request and its response on one connection. It lives on
+// the Agent's loop.
+type exchange struct {
+	a      *Agent
+	req    *Request
+	ch     *chain
+	queued *hostPool // waiting for a connection
+	conn   *conn
+	reused bool // the connection had served before
+	retry  bool // this is the retry of a request on a stale connection
+
+	producer BodyProducer
+	bodyDone bool // the request body is complete (or there is none)
+
+	resp     *Response
+	gotBytes bool
+	timer    braid.DelayedCall
+
+	attached bool // a consumer reads the body
+	paused   bool // the consumer paused the body (or none yet)
+	onData   func(p []byte)
+	onEnd    func(trailers http1.Header, err error)
+
+	done bool  // the exchange is over
+	err  error // why it failed, for a consumer that comes late
+}
+
+func newExchange(a *Agent, req *Request, ch *chain) *exchange {
+	ex := &exchange{a: a, req: req, ch: ch}
+	ch.cur = ex
+	return ex
+}
+
+// check validates the request before it is queued.
+func (ex *exchange) check() error {
+	u := ex.req.URL
+	if u == nil || u.Host == "" {
+		return fmt.Errorf("client: request URL %v has no host", u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%w: %q", ErrUnsupportedScheme, u.Scheme)
+	}
+	return nil
+}
+
+// head builds the request head.
+func (ex *exchange) head() *http1.Request {
+	req := ex.req
+	u := req.URL
+	target := u.RequestURI()
+	h := make(http1.Header, 0, len(req.Header)+3)
+	if !req.Header.Has("host") {
+		h.Add("Host", u.Host)
+	}
+	if ex.a.cfg.UserAgent != "" && !req.Header.Has("user-agent") {
+		h.Add("User-Agent", ex.a.cfg.UserAgent)
+	}
+	for _, f := range req.Header {
+		switch string(lower(f.Name)) {
+		case "content-length", "transfer-encoding":
+			continue
+		}
+		h = append(h, f)
+	}
+	if ex.producer != nil {
+		if n := ex.producer.Length(); n >= 0 {
+			h.Add("Content-Length", strconv.FormatInt(n, 10))
+		} else {
+			h.Add("Transfer-Encoding", "chunked")
+		}
+	} else if m := req.method(); m == "POST" || m == "PUT" || m == "PATCH" {
+		// RFC 9110 section 8.6: a user agent should send Content-Length
+		// for a request method that defines a meaning for content.
+		h.Add("Content-Length", "0")
+	}
+	return &http1.Request{Method: req.method(), Target: []byte(target), Headers: h}
+}
+
+func lower(b []byte) []byte {
+	for _, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			out := make([]byte, len(b))
+			for i, c := range b {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				out[i] = c
+			}
+			return out
+		}
+	}
+	return b
+}
+
+// start sends the request on ex.conn.
+func (ex *exchange) start() {
+	req := ex.req
+	switch {
+	case req.Producer != nil:
+		ex.producer = req.Producer
+	case req.Body != nil:
+		n := req.ContentLength
+		if n == 0 {
+			n = -1 // a zero length with a body means unknown, as in net/http
+		}
+		ex.producer = newReaderProducer(ex.a.loop, req.Body, n)
+	}
+	c := ex.conn
+	if err := c.send(ex.head()); err != nil {
+		ex.fail(err)
+		return
+	}
+	ex.startTimer()
+	if ex.producer == nil {
+		ex.bodyDone = true
+		if err := c.send(&http1.EndOfMessage{}); err != nil {
+			ex.fail(err)
+		}
+		return
+	}
+	ex.producer.StartProducing(&BodyWriter{ex: ex})
+	if !ex.bodyDone && c.outPaused {
+		ex.producer.PauseProducing()
+	}
+}
+
+func (ex *exchange) startTimer() {
+	if ex.done || ex.paused && ex.resp != nil {
+		return
+	}
+	if ex.timer != nil {
+		ex.timer.Reset(ex.a.cfg.ResponseTimeout)
+		return
+	}
+	ex.timer = ex.a.loop.CallLater(ex.a.cfg.ResponseTimeout, func() {
+		ex.timer = nil
+		ex.fail(ErrResponseTimeout)
+	})
+}
+
+func (ex *exchange) stopTimer() {
+	if ex.timer != nil {
+		ex.timer.Cancel()
+		ex.timer = nil
+	}
+}
+
+// gotHead handles the response head: follow a redirect, or hand the
+// Response to the caller. The body waits until a consumer attaches.
+func (ex *exchange) gotHead(h *http1.Response) {
+	resp := &Response{
+		Status:        h.Status,
+		Reason:        string(h.Reason),
+		Version:       h.Version,
+		Header:        h.Headers.Clone(),
+		ContentLength: h.ContentLength,
+		Request:       ex.req,
+		ex:            ex,
+	}
+	ex.resp = resp
+	ex.paused = true
+	ex.stopTimer()
+	if ex.ch.cur != ex {
+		return
+	}
+	if next, err := ex.redirect(resp); next != nil || err != nil {
+		resp.Discard()
+		if err != nil {
+			ex.ch.d.Errback(err)
+			return
+		}
+		ex.a.submit(next)
+		return
+	}
+	ex.ch.d.Callback(resp)
+}
+
+func (ex *exchange) gotData(p []byte) {
+	ex.startTimer()
+	if ex.onData != nil {
+		ex.onData(p)
+	}
+}
+
+// gotEnd completes the exchange; the connection goes back to the pool
+// before the consumer hears of it, so that a request made from its
+// callback can reuse it.
+func (ex *exchange) gotEnd(trailers http1.Header) {
+	ex.done = true
+	ex.stopTimer()
+	reusable := true
+	if !ex.bodyDone {
+		// The server answered before the request body was complete: the
+		// connection cannot carry another request.
+		ex.bodyDone = true
+		ex.producer.StopProducing()
+		reusable = false
+	}
+	ex.conn.exchangeDone(reusable)
+	if ex.onEnd != nil {
+		ex.onEnd(trailers, nil)
+	}
+}
+
+// lost handles the connection ending under the exchange. A request on a
+// reused connection that got no answer at all is sent again, once, since
+// the server may have closed the idle connection as we wrote to it (RFC
+// 9112 section 9.3.1).
+func (ex *exchange) lost(reason error) {
+	if ex.done {
+		return
+	}
+	if ex.reused && !ex.gotBytes && !ex.retry && ex.resp == nil && ex.ch.cur == ex && ex.req.idempotent() {
+		ex.done = true
+		ex.stopTimer()
+		if ex.producer != nil && !ex.bodyDone {
+			ex.producer.StopProducing()
+		}
+		ex.conn.ex = nil
+		req := *ex.req
+		if req.GetBody != nil && req.Body != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				ex.ch.d.Errback(err)
+				return
+			}
+			req.Body = body
+		}
+		next := newExchange(ex.a, &req, ex.ch)
+		next.retry = true
+		ex.a.submit(next)
+		return
+	}
+	err := ErrConnectionLost
+	if reason != nil {
+		err = fmt.Errorf("%w (%v)", ErrConnectionLost, reason)
+	}
+	ex.fail(err)
+}
+
+// fail ends the exchange with err: the connection is dropped (its state is
+// unknown), and the caller, or the body's consumer, hears of it.
+func (ex *exchange) fail(err error) {
+	if ex.done {
+		return
+	}
+	ex.done = true
+	ex.err = err
+	ex.stopTimer()
+	if ex.queued != nil {
+		ex.queued.unqueue(ex)
+	}
+	if ex.producer != nil && !ex.bodyDone {
+		ex.bodyDone = true
+		ex.producer.StopProducing()
+	}
+	if c := ex.conn; c != nil && c.ex == ex {
+		c.ex = nil
+		c.abort()
+	}
+	if ex.ch.cur == ex && !ex.ch.d.Called() {
+		ex.ch.d.Errback(err)
+		return
+	}
+	if ex.onEnd != nil {
+		ex.onEnd(nil, err)
+	}
+}

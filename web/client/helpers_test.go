@@ -1,0 +1,104 @@
+package client
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/reactor"
+)
+
+const testTimeout = 10 * time.Second
+
+// newReactor runs a reactor with loops loops until the test ends.
+func newReactor(t testing.TB, loops int) braid.Reactor {
+	t.Helper()
+	r, err := reactor.New(&reactor.Config{Loops: loops})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	t.Cleanup(func() {
+		r.Stop()
+		select {
+		case <-done:
+		case <-time.After(testTimeout):
+			t.Errorf("reactor did not stop")
+		}
+	})
+	return r
+}
+
+// newAgent returns an Agent on a two-loop reactor, so that connections
+// land on both the Agent's loop and another one.
+func newAgent(t testing.TB, cfg *Config) *Agent {
+	t.Helper()
+	return NewAgent(newReactor(t, 2), nil, cfg)
+}
+
+// call runs f on a's loop and waits for the Deferred it returns.
+func call[T any](t testing.TB, a *Agent, f func() *deferred.Deferred[T]) (T, error) {
+	t.Helper()
+	ch := make(chan *deferred.Deferred[T], 1)
+	if err := a.Loop().CallFromGoroutine(func() { ch <- f() }); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	return deferred.Wait(ctx, a.Loop(), <-ch)
+}
+
+// get fetches u and reads its body.
+func get(t testing.TB, a *Agent, u string) (*Response, string) {
+	t.Helper()
+	var resp *Response
+	body, err := call(t, a, func() *deferred.Deferred[[]byte] {
+		return deferred.ThenDeferred(a.Get(u), func(r *Response) *deferred.Deferred[[]byte] {
+			resp = r
+			return r.ReadBody(1 << 24)
+		})
+	})
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	return resp, string(body)
+}
+
+// connCounter counts the connections a net/http server accepts and closes.
+type connCounter struct {
+	mu     sync.Mutex
+	opened int
+	closed chan struct{}
+}
+
+func newCounted(t testing.TB, h http.Handler) (*httptest.Server, *connCounter) {
+	t.Helper()
+	cc := &connCounter{closed: make(chan struct{}, 1024)}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			cc.mu.Lock()
+			cc.opened++
+			cc.mu.Unlock()
+		case http.StateClosed, http.StateHijacked:
+			cc.closed <- struct{}{}
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, cc
+}
+
+func (cc *connCounter) count() int {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.opened
+}
