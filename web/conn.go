@@ -27,6 +27,8 @@ const (
 	timerIdle
 	timerHeader
 	timerBody
+	timerSend    // a response is pending: the client must keep reading
+	timerClosing // closing: the last bytes must leave in time
 )
 
 // conn is the braid.Protocol of one HTTP/1.1 connection: it feeds the sans-I/O
@@ -47,10 +49,13 @@ type conn struct {
 	closed   bool
 	switched bool // handed off to b.handedOff
 	draining bool // shutting down: close after the current response
+	lost     bool // ConnectionLost has run
 
 	timer     braid.DelayedCall
 	timerKind timer
 	timeoutFn func()
+	sent      int64 // bytes handed to the transport
+	acked     int64 // of those, taken by the kernel at the last send check
 
 	b *bufs // per-request memory; nil while idle
 
@@ -159,6 +164,7 @@ func (c *conn) ReadConnectionLost() {
 func (c *conn) ConnectionLost(reason error) {
 	c.cancelTimer()
 	c.closed = true
+	c.lost = true
 	defer c.srv.conns.remove(c)
 	if c.switched {
 		c.b.handedOff.ConnectionLost(reason)
@@ -236,7 +242,7 @@ func (c *conn) waiting(err error) {
 				c.setTimer(timerBody)
 			}
 		case c.active:
-			c.stopTimer()
+			c.armSend()
 		case c.core.Buffered() > 0:
 			// Part of a head: the header timer runs from its first
 			// byte and is not reset by more bytes.
@@ -252,7 +258,7 @@ func (c *conn) waiting(err error) {
 		if c.core.MustClose() {
 			return
 		}
-		c.stopTimer()
+		c.armSend()
 		// Pipelined requests wait; stop reading once a good deal is
 		// buffered so the client cannot make it grow.
 		c.holdBack(c.core.Buffered() > 16<<10)
@@ -335,7 +341,7 @@ func (c *conn) closeAfterFlush() {
 	}
 	c.writeOut()
 	c.closed = true
-	c.cancelTimer()
+	c.setTimer(timerClosing)
 	c.t.Close()
 }
 
@@ -362,6 +368,7 @@ func (c *conn) writeOut() {
 	bp := outPool.Get().(*[]byte)
 	*bp = c.core.AppendOutgoing((*bp)[:0])
 	c.t.Write(*bp)
+	c.sent += int64(len(*bp))
 	if cap(*bp) <= 64<<10 {
 		outPool.Put(bp)
 	}
@@ -444,6 +451,8 @@ func (c *conn) setTimer(k timer) {
 		d = c.srv.cfg.HeaderTimeout
 	case timerBody:
 		d = c.srv.cfg.BodyTimeout
+	case timerSend, timerClosing:
+		d = c.srv.cfg.SendTimeout
 	}
 	c.timerKind = k
 	if c.timer != nil && c.timer.Active() {
@@ -463,6 +472,15 @@ func (c *conn) stopTimer() {
 	c.timerKind = timerNone
 }
 
+// armSend starts the send check while a response is pending, unless it
+// runs already.
+func (c *conn) armSend() {
+	if c.timerKind != timerSend {
+		c.acked = c.sent - int64(c.t.Buffered())
+		c.setTimer(timerSend)
+	}
+}
+
 // cancelTimer removes the timer for good, when the connection ends.
 func (c *conn) cancelTimer() {
 	c.timerKind = timerNone
@@ -474,10 +492,28 @@ func (c *conn) cancelTimer() {
 func (c *conn) timeout() {
 	k := c.timerKind
 	c.timerKind = timerNone
+	if c.lost {
+		return
+	}
+	if k == timerClosing {
+		// The client does not take the last bytes.
+		c.t.Abort()
+		return
+	}
 	if c.closed {
 		return
 	}
 	switch k {
+	case timerSend:
+		acked := c.sent - int64(c.t.Buffered())
+		if c.t.Buffered() > 0 && acked == c.acked {
+			c.srv.cfg.Logger.Debug("web: client stopped reading", "remote", c.t.RemoteAddr().String())
+			c.closed = true
+			c.t.Abort()
+			return
+		}
+		c.acked = acked
+		c.setTimer(timerSend)
 	case timerIdle:
 		c.closeAfterFlush()
 	case timerHeader:

@@ -28,7 +28,9 @@
 // 431, 501, 505), then the connection closes. Timeouts come from the loop's
 // clock: IdleTimeout between requests, HeaderTimeout from the first byte of
 // a head to its end (answered with 408, which stops slowloris), BodyTimeout
-// between pieces of a request body.
+// between pieces of a request body, and SendTimeout for output the client
+// does not take (a reader that stopped reading is cut off; one that reads
+// slowly is not).
 //
 // Shutdown (or ShutdownTrigger on a reactor) closes idle connections at
 // once and lets requests under way finish, answering them with

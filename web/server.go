@@ -40,6 +40,10 @@ type Config struct {
 	// BodyTimeout bounds the wait for each piece of a request body; default
 	// 30s.
 	BodyTimeout time.Duration
+	// SendTimeout bounds how long output may wait without the client
+	// taking any of it: a client that stops reading a response (or the
+	// last bytes before a close) is cut off. Default 60s.
+	SendTimeout time.Duration
 	// ServerName, when set, is sent in a Server field.
 	ServerName string
 	// Logger receives the access log (one record per response, with the
@@ -77,6 +81,9 @@ func NewServer(cfg *Config) *Server {
 	}
 	if s.cfg.BodyTimeout <= 0 {
 		s.cfg.BodyTimeout = 30 * time.Second
+	}
+	if s.cfg.SendTimeout <= 0 {
+		s.cfg.SendTimeout = 60 * time.Second
 	}
 	if s.cfg.Logger == nil {
 		s.cfg.Logger = slog.Default()

@@ -478,3 +478,35 @@ func TestWriterRules(t *testing.T) {
 		}
 	})
 }
+
+// A client that stops reading is cut off after SendTimeout without progress;
+// one that reads slowly is not.
+func TestSendTimeout(t *testing.T) {
+	stream := HandlerFunc(func(w *ResponseWriter, r *Request) {
+		p := &pusher{w: w, loop: r.Loop(), left: 1 << 30, chunk: bytes.Repeat([]byte("x"), 8<<10)}
+		w.RegisterProducer(p)
+		w.Flush()
+		p.produce()
+	})
+	h := newHarness(t, &Config{Handler: stream, SendTimeout: 10 * time.Second})
+	h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	h.clock.Flush()
+	for i := 0; i < 5; i++ { // a slow reader: some bytes every 9 s
+		h.clock.Advance(9 * time.Second)
+		h.tr.Drain(1024)
+		h.wantClosed(false)
+	}
+	h.clock.Advance(21 * time.Second) // then nothing at all
+	h.clock.Flush()
+	if !h.tr.Aborted() {
+		t.Fatalf("connection not aborted after the client stopped reading")
+	}
+
+	// The last response before a close must leave in time too.
+	h = newHarness(t, &Config{Handler: HandlerFunc(hello), SendTimeout: 10 * time.Second})
+	h.send("GET / HTTP/1.0\r\n\r\n")
+	h.clock.Advance(10 * time.Second)
+	if !h.tr.Aborted() {
+		t.Fatalf("closing connection with unread output not aborted")
+	}
+}
