@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/braid-net/braid"
 )
 
 // feed runs the same input through pull in the given chunks and returns
@@ -195,11 +197,11 @@ func TestLimitErrorsMatchBraidLimit(t *testing.T) {
 		if !errors.As(err, &fe) {
 			t.Errorf("errors.As(%v, *Error) = false; want true", err)
 		}
-		if !errors.Is(err, braidErrLimit) {
+		if !errors.Is(err, braid.ErrLimit) {
 			t.Errorf("errors.Is(%v, braid.ErrLimit) = false; want true", err)
 		}
 	}
-	if errors.Is(ErrBadNetstring, braidErrLimit) {
+	if errors.Is(ErrBadNetstring, braid.ErrLimit) {
 		t.Errorf("errors.Is(ErrBadNetstring, braid.ErrLimit) = true; want false")
 	}
 }

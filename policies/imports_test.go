@@ -1,48 +1,12 @@
 package policies
 
 import (
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/braid-net/braid/internal/sansio"
 )
 
-// TestNoWallClock keeps policies on the loop's clock: no sleeping, no wall
-// time, no sockets or system calls of its own.
+// TestNoWallClock keeps policies on the loop's clock: no sleeping, no wall time, no system calls of their own.
 func TestNoWallClock(t *testing.T) {
-	banned := []string{"os", "syscall", "golang.org/x/sys", "github.com/braid-net/braid/reactor"}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			for _, b := range banned {
-				if path == b || strings.HasPrefix(path, b+"/") {
-					t.Errorf("%s imports %q", name, path)
-				}
-			}
-		}
-		for _, call := range []string{"time.Now(", "time.Sleep(", "time.AfterFunc(", "time.After(", "time.NewTimer(", "time.Since("} {
-			if strings.Contains(string(src), call) {
-				t.Errorf("%s calls %s); take time from the loop", name, strings.TrimSuffix(call, "("))
-			}
-		}
-	}
+	sansio.Check(t, ".", sansio.Rules{Banned: []string{"os", "syscall", "unsafe", "golang.org/x/sys", "github.com/braid-net/braid/reactor"}})
 }
