@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs the HTTP plaintext benchmark: every server of cmd/plaintext under wrk,
+# the server pinned to one CPU and wrk (one thread) to the other, each
+# scenario on a fresh server process. Writes results/http-<date>.md.
+#
+#   bench/run-http.sh                          # everything, about 3 minutes
+#   SERVERS="braid fasthttp" DURATION=5s bench/run-http.sh
+#   PROFILE=braid bench/run-http.sh            # also CPU profiles of braid
+#
+# Scenarios: c256 (256 connections, one request at a time each) and p16
+# (256 connections, 16 pipelined requests at a time each).
+# Environment: SERVERS, DURATION (10s), WARMUP (2s), CONNS (256), DEPTH (16),
+# SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
+# PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here"
+
+SERVERS=${SERVERS:-"braid fasthttp gnet net bridge"}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+CONNS=${CONNS:-256}
+DEPTH=${DEPTH:-16}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+PORT=${PORT:-18080}
+OUT=${OUT:-results}
+TAG=${TAG:-$(date -u +%Y-%m-%d)}
+PROFILE=${PROFILE:-}
+
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
+pin_server=() pin_load=()
+if command -v taskset >/dev/null; then
+	pin_server=(taskset -c "$SERVER_CPU")
+	pin_load=(taskset -c "$LOAD_CPU")
+fi
+
+bin=$(mktemp -d)
+server_pid=
+cleanup() {
+	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null || true
+	rm -rf "$bin"
+}
+trap cleanup EXIT
+
+echo "building into $bin"
+go build -o "$bin/" ./cmd/plaintext
+mkdir -p "$OUT"
+[[ -n $PROFILE ]] && mkdir -p "$OUT/prof"
+hz=$(getconf CLK_TCK)
+url="http://127.0.0.1:$PORT/plaintext"
+
+# cpu_ticks PID: user+system clock ticks of a process (fields 14 and 15 of
+# /proc/PID/stat; the name field has no spaces here).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+wait_port() {
+	for _ in $(seq 100); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	echo "server did not listen on $PORT" >&2
+	return 1
+}
+
+rows=()
+for scenario in c256 p16; do
+	for s in $SERVERS; do
+		args=(-impl "$s" -listen "tcp:$PORT:interface=127.0.0.1")
+		if [[ " $PROFILE " == *" $s "* ]]; then
+			args+=(-cpuprofile "$OUT/prof/http-$s-$scenario.pprof")
+		fi
+		"${pin_server[@]}" "$bin/plaintext" "${args[@]}" 2>/dev/null &
+		server_pid=$!
+		wait_port
+		wrk_args=(-t1 -c"$CONNS" --latency)
+		[[ $scenario == p16 ]] && wrk_args+=(-s "$here/cmd/plaintext/pipeline.lua")
+		extra=()
+		[[ $scenario == p16 ]] && extra=(-- "$DEPTH")
+		"${pin_load[@]}" wrk "${wrk_args[@]}" -d"$WARMUP" "$url" "${extra[@]}" >/dev/null
+		t0=$(cpu_ticks "$server_pid")
+		out=$("${pin_load[@]}" wrk "${wrk_args[@]}" -d"$DURATION" "$url" "${extra[@]}")
+		t1=$(cpu_ticks "$server_pid")
+		kill -INT "$server_pid"; wait "$server_pid" 2>/dev/null || true
+		server_pid=
+		reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+		rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
+		p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+		p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+		errs=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
+		cpu_us=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$reqs" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / hz * 1e6 / n; else print "-" }')
+		util=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="${DURATION%s}" 'BEGIN { printf "%.0f%%", (b - a) / hz / d * 100 }')
+		echo "$scenario $s: $rps req/s, $cpu_us µs CPU/req, server CPU $util, p50 $p50, p99 $p99 ${errs}"
+		rows+=("| $scenario | $s | $rps | $cpu_us | $util | $p50 | $p99 | ${errs:-} |")
+	done
+done
+
+file="$OUT/http-$TAG.md"
+{
+	echo "# HTTP plaintext, $TAG"
+	echo
+	echo "GET /plaintext → 200 \"Hello, World!\" (text/plain). Server pinned to CPU $SERVER_CPU, one"
+	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU, $DURATION after a $WARMUP warm-up, a"
+	echo "fresh server per row. c256: one request in flight per connection; p16: $DEPTH"
+	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
+	echo "the requests wrk completed. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
+	echo
+	echo "| scenario | server | requests/s | CPU µs/req | server CPU | p50 | p99 | errors |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	printf '%s\n' "${rows[@]}"
+} >"$file"
+echo "wrote $file"
