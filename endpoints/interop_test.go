@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/peers"
 )
 
 // lines collects a process's output line by line.
@@ -45,7 +46,7 @@ func waitLine(t *testing.T, ch <-chan string, want string) {
 }
 
 func TestInteropOpenSSLClientSNIAndALPN(t *testing.T) {
-	openssl := needPeer(t, "openssl", "openssl")
+	openssl := peers.Need(t, "openssl", "openssl")
 	r := startReactor(t)
 	ca := newTestCA(t)
 	dir := t.TempDir()
@@ -95,7 +96,7 @@ func (h *httpOnce) DataReceived(p []byte) {
 }
 
 func TestInteropCurl(t *testing.T) {
-	curl := needPeer(t, "curl", "curl")
+	curl := peers.Need(t, "curl", "curl")
 	r := startReactor(t)
 	ca := newTestCA(t)
 	cert := ca.issue(t, filepath.Join(ca.dir, "server.pem"), false, "a.test")
@@ -141,7 +142,7 @@ func (c *collector) DataReceived(p []byte) {
 }
 
 func TestInteropOpenSSLServer(t *testing.T) {
-	openssl := needPeer(t, "openssl", "openssl")
+	openssl := peers.Need(t, "openssl", "openssl")
 	r := startReactor(t)
 	ca := newTestCA(t)
 	cert := ca.issue(t, filepath.Join(ca.dir, "server.pem"), false, "a.test", "127.0.0.1")

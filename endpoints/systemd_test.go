@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/reactor"
 )
 
@@ -58,7 +59,7 @@ func endpointChild(s string) int {
 }
 
 func TestSystemdActivation(t *testing.T) {
-	sh := needPeer(t, "sh", "dash")
+	sh := peers.Need(t, "sh", "dash")
 	tests := []struct {
 		endpoint string
 		names    string

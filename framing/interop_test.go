@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/framing"
 	"github.com/braid-net/braid/reactor"
 )
@@ -23,30 +24,7 @@ import (
 // NetstringReceiver. A missing peer skips the test, unless
 // BRAID_REQUIRE_PEERS=1.
 
-func needPeer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatalf("peer %s not installed (BRAID_REQUIRE_PEERS=1)", name)
-		}
-		t.Skipf("peer %s not installed; apt-get install it to run this test", name)
-	}
-	return path
-}
 
-// needTwisted finds Debian's python3 with Twisted.
-func needTwisted(t *testing.T) string {
-	t.Helper()
-	py := needPeer(t, "/usr/bin/python3")
-	if err := exec.Command(py, "-c", "import twisted").Run(); err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatalf("python3-twisted not installed (BRAID_REQUIRE_PEERS=1)")
-		}
-		t.Skip("python3-twisted not installed")
-	}
-	return py
-}
 
 // runReactor runs a real reactor until the test ends.
 func runReactor(t *testing.T) braid.Reactor {
@@ -106,9 +84,12 @@ func echoLines(lines chan<- string) braid.Factory {
 }
 
 func TestInteropNetcatLines(t *testing.T) {
-	for _, peer := range [][]string{{"nc", "-N"}, {"ncat"}} {
-		t.Run(peer[0], func(t *testing.T) {
-			bin := needPeer(t, peer[0])
+	for _, peer := range []struct {
+		prog, pkg string
+		args      []string
+	}{{"nc", "netcat-openbsd", []string{"-N"}}, {"ncat", "ncat", nil}} {
+		t.Run(peer.prog, func(t *testing.T) {
+			bin := peers.Need(t, peer.prog, peer.pkg)
 			r := runReactor(t)
 			lines := make(chan string, 100)
 			addr := listen(t, r, echoLines(lines))
@@ -116,15 +97,15 @@ func TestInteropNetcatLines(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			long := strings.Repeat("y", 5000)
-			cmd := exec.CommandContext(ctx, bin, append(peer[1:], host, port)...)
+			cmd := exec.CommandContext(ctx, bin, append(peer.args, host, port)...)
 			cmd.Stdin = strings.NewReader("hello\r\n\r\nwörld\r\n" + long + "\r\n")
 			out, err := cmd.Output()
 			if err != nil {
-				t.Fatalf("%s: %v", peer[0], err)
+				t.Fatalf("%s: %v", peer.prog, err)
 			}
 			want := "echo:hello\r\necho:\r\necho:wörld\r\necho:" + long + "\r\n"
 			if string(out) != want {
-				t.Errorf("%s got %q; want %q", peer[0], out, want)
+				t.Errorf("%s got %q; want %q", peer.prog, out, want)
 			}
 			var got []string
 			for range 4 {
@@ -185,7 +166,7 @@ var interopMsgs = []string{"hello", "", "bin\x00ary:,\r\n", strings.Repeat("z", 
 // braidClient connects proto's framing to a Twisted echo server, sends every
 // message and wants every echo back.
 func braidClient(t *testing.T, mode string, mk func(h framing.MessageHandler) braid.Protocol, msgs []string) {
-	py := needTwisted(t)
+	py := peers.NeedPython(t, "twisted", "python3-twisted")
 	addr := startTwistedServer(t, py, mode)
 	r := runReactor(t)
 	got := make(chan string, len(msgs))
@@ -246,7 +227,7 @@ func TestInteropTwistedNetstringReceiverServer(t *testing.T) {
 // twistedClient runs a Twisted client against a braid server and returns
 // the answers it printed.
 func twistedClient(t *testing.T, mode string, f braid.Factory, msgs []string) []string {
-	py := needTwisted(t)
+	py := peers.NeedPython(t, "twisted", "python3-twisted")
 	r := runReactor(t)
 	_, port, _ := net.SplitHostPort(listen(t, r, f))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -287,7 +268,7 @@ func TestInteropTwistedNetstringReceiverClient(t *testing.T) {
 // The classic example of issue 2 on real sockets: a protocol printing every
 // line it receives, fed by nc.
 func TestInteropPrintLines(t *testing.T) {
-	bin := needPeer(t, "nc")
+	bin := peers.Need(t, "nc", "netcat-openbsd")
 	r := runReactor(t)
 	lines := make(chan string, 10)
 	addr := listen(t, r, braid.FactoryFunc(func(net.Addr) braid.Protocol {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/classic"
 	"github.com/braid-net/braid/reactor"
 )
@@ -19,17 +20,6 @@ import (
 // The services on the real reactor, read by nc (netcat-openbsd). A missing
 // nc skips, unless BRAID_REQUIRE_PEERS=1.
 
-func needPeer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatalf("peer %s not installed (BRAID_REQUIRE_PEERS=1)", name)
-		}
-		t.Skipf("peer %s not installed; apt-get install netcat-openbsd to run this test", name)
-	}
-	return path
-}
 
 func runReactor(t *testing.T) braid.Reactor {
 	t.Helper()
@@ -75,7 +65,7 @@ func listen(t *testing.T, r braid.Reactor, f braid.Factory) (host, port string) 
 }
 
 func TestInteropNetcat(t *testing.T) {
-	nc := needPeer(t, "nc")
+	nc := peers.Need(t, "nc", "netcat-openbsd")
 	long := strings.Repeat("0123456789", 100_000) // 1 MB through echo
 	tests := []struct {
 		name  string
@@ -121,7 +111,7 @@ func TestInteropNetcat(t *testing.T) {
 
 // chargen streams until the client hangs up: read 100 KB with head.
 func TestInteropChargen(t *testing.T) {
-	nc := needPeer(t, "nc")
+	nc := peers.Need(t, "nc", "netcat-openbsd")
 	r := runReactor(t)
 	host, port := listen(t, r, braid.NewFactory(classic.NewChargen))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -303,7 +293,7 @@ func TestInteropEchoBackpressure(t *testing.T) {
 
 // rdate (apt: rdate) reads braid's RFC 868 time server.
 func TestInteropRdate(t *testing.T) {
-	rdate := needPeer(t, "rdate")
+	rdate := peers.Need(t, "rdate", "rdate")
 	r := runReactor(t)
 	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

@@ -2,7 +2,6 @@ package finger_test
 
 import (
 	"net"
-	"os"
 	"os/exec"
 	"os/user"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/reactor"
 )
@@ -18,13 +18,7 @@ import (
 // test runs the way inetd would: one accepted socket as its stdin and
 // stdout.
 func TestInteropClientAgainstFingerd(t *testing.T) {
-	const fingerd = "/usr/sbin/in.fingerd"
-	if _, err := os.Stat(fingerd); err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatal("in.fingerd not installed (BRAID_REQUIRE_PEERS=1)")
-		}
-		t.Skip("in.fingerd not installed; apt-get install fingerd to run this test")
-	}
+	fingerd := peers.Need(t, "/usr/sbin/in.fingerd", "fingerd")
 	me, err := user.Current()
 	if err != nil {
 		t.Fatal(err)

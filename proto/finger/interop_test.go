@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/reactor"
 )
@@ -19,13 +20,7 @@ import (
 // test skips if that port is taken (or needs root and we are not), unless
 // BRAID_REQUIRE_PEERS=1.
 func TestInteropDebianFinger(t *testing.T) {
-	bin, err := exec.LookPath("finger")
-	if err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatal("finger client not installed (BRAID_REQUIRE_PEERS=1)")
-		}
-		t.Skip("finger client not installed; apt-get install finger to run this test")
-	}
+	bin := peers.Need(t, "finger", "finger")
 	r, err := reactor.New(&reactor.Config{Loops: 1})
 	if err != nil {
 		t.Fatal(err)
