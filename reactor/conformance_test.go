@@ -9,7 +9,7 @@ import (
 )
 
 // TestConformance runs the shared suite against every kind of reactor this
-// system has.
+// system has, with the default number of loops.
 func TestConformance(t *testing.T) {
 	for _, kind := range reactor.Kinds() {
 		t.Run(kind, func(t *testing.T) {
@@ -20,6 +20,34 @@ func TestConformance(t *testing.T) {
 				}
 				return r
 			})
+		})
+	}
+}
+
+// TestConformanceShapes runs the suite again on shapes the default does not
+// cover: one loop (everything on the main loop) and more loops than CPUs with
+// least-connections balancing (every accept handed to another loop).
+func TestConformanceShapes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the default shape is enough with -short")
+	}
+	shapes := []struct {
+		name string
+		cfg  reactor.Config
+	}{
+		{"one-loop", reactor.Config{Loops: 1}},
+		{"four-loops-least", reactor.Config{Loops: 4, Balance: reactor.LeastConnections}},
+	}
+	for _, s := range shapes {
+		t.Run(s.name, func(t *testing.T) {
+			reactortest.RunWith(t, func(t *testing.T) braid.Reactor {
+				cfg := s.cfg
+				r, err := reactor.New(&cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}, &reactortest.Options{StreamBytes: 16 << 20, Connections: 2000})
 		})
 	}
 }
