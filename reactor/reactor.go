@@ -174,6 +174,9 @@ func (r *Reactor) Run() error {
 		go func() {
 			select {
 			case s := <-sigs:
+				// A second signal takes the default action (the
+				// process ends), in case the graceful stop hangs.
+				signal.Stop(sigs)
 				r.log.Info("reactor: signal, stopping", "signal", s.String())
 				r.Stop()
 			case <-sigDone:
