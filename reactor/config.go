@@ -61,7 +61,7 @@ type Config struct {
 	// 0 means 64.
 	BlockingPool int
 	// HandleSignals makes Run stop the reactor gracefully on SIGINT and
-	// SIGTERM.
+	// SIGTERM; a second such signal ends the process at once.
 	HandleSignals bool
 	// Logger receives reports of recovered panics and I/O trouble; nil means
 	// slog.Default().
