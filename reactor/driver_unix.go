@@ -69,8 +69,10 @@ func (d *pollDriver) wait(timeout time.Duration) {
 	if len(d.flushQ) > 0 {
 		ms = 0
 	} else if timeout >= 0 {
-		// Round up so that a timer due in 0.3ms does not make us spin.
-		ms = int((timeout + time.Millisecond - 1) / time.Millisecond)
+		// Round up so that a timer due in 0.3ms does not make us spin;
+		// cap so that the count fits the system call (the loop simply
+		// waits again).
+		ms = int((min(timeout, time.Hour) + time.Millisecond - 1) / time.Millisecond)
 	}
 	evs, err := d.poller.Wait(ms)
 	if err != nil {

@@ -70,7 +70,7 @@ func (l *loop) Now() time.Time { return time.Now() }
 
 // CallLater runs f on the loop after d.
 func (l *loop) CallLater(d time.Duration, f func()) braid.DelayedCall {
-	t := &timer{l: l, f: f, when: l.mono() + max(d, 0), index: -1}
+	t := &timer{l: l, f: f, when: addDur(l.mono(), d), index: -1}
 	l.addTimer(t)
 	return t
 }

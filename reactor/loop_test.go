@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -249,5 +250,27 @@ func TestStopBeforeRun(t *testing.T) {
 func TestUnknownKind(t *testing.T) {
 	if _, err := New(&Config{Kind: "select"}); !errors.Is(err, braid.ErrNotSupported) {
 		t.Fatalf("got %v; want ErrNotSupported", err)
+	}
+}
+
+func TestFarTimerNeverFires(t *testing.T) {
+	r := start(t, &Config{Loops: 1})
+	fired := make(chan struct{}, 1)
+	done := make(chan struct{})
+	onLoop(t, r, func() {
+		far := r.CallLater(time.Duration(math.MaxInt64), func() { fired <- struct{}{} })
+		far.Delay(time.Hour) // must not wrap round either
+		r.CallLater(5*time.Millisecond, func() {
+			if !far.Active() {
+				t.Errorf("far call no longer active")
+			}
+			close(done)
+		})
+	})
+	wait(t, done, "near call")
+	select {
+	case <-fired:
+		t.Fatal("a call due in 292 years ran")
+	default:
 	}
 }

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"math"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -51,7 +52,7 @@ func (t *timer) Reset(d time.Duration) error {
 		return err
 	}
 	t.l.timers.remove(t.index)
-	t.when = t.l.mono() + max(d, 0)
+	t.when = addDur(t.l.mono(), d)
 	t.l.addTimer(t)
 	return nil
 }
@@ -62,7 +63,7 @@ func (t *timer) Delay(d time.Duration) error {
 		return err
 	}
 	t.l.timers.remove(t.index)
-	t.when += d
+	t.when = addDur(t.when, d)
 	t.l.addTimer(t)
 	return nil
 }
@@ -72,6 +73,19 @@ func (t *timer) Active() bool { return t.state == timerPending }
 
 // Time is when the call is due.
 func (t *timer) Time() time.Time { return t.l.r.base.Add(t.when) }
+
+// addDur returns at+d, with a negative d counting as 0 and a sum past the
+// largest duration kept there (a call that far away never runs, rather than
+// wrapping round to run at once).
+func addDur(at, d time.Duration) time.Duration {
+	if d < 0 {
+		d = 0
+	}
+	if at > math.MaxInt64-d {
+		return math.MaxInt64
+	}
+	return at + d
+}
 
 // timerHeap is a binary min-heap ordered by due time, then by scheduling
 // order, so that calls due at the same time run in the order scheduled.
