@@ -140,8 +140,14 @@ func (c *conn) dataReceived(p []byte) {
 // writing; any other protocol's connection is closed once its output is sent.
 func (c *conn) readEOF() {
 	c.flags |= fReadClosed
+	hc, half := c.proto.(braid.HalfCloser)
+	if !half && c.out.size == 0 {
+		// Nothing to send: close at once, sparing the interest change.
+		c.closeNow(nil, reasonDone)
+		return
+	}
 	c.updateInterest()
-	if hc, ok := c.proto.(braid.HalfCloser); ok {
+	if half {
 		c.call(hc.ReadConnectionLost)
 		if c.flags&fWriteClosed != 0 {
 			c.closeNow(nil, reasonDone)
