@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"golang.org/x/sys/unix"
 )
 
 // serveOne listens with a factory that hands out p, dials it and waits for
@@ -314,4 +315,32 @@ func TestConnectByName(t *testing.T) {
 	r.Connect("tcp4", net.JoinHostPort("localhost", strconv.Itoa(port)), f, nil)
 	p := wait(t, f.protos, "BuildProtocol")
 	wait(t, p.made, "ConnectionMade")
+}
+
+func TestTCPOptions(t *testing.T) {
+	r := start(t, &Config{Loops: 1})
+	rec := newRecorder()
+	tr, _ := serveOne(t, r, rec, rec.made)
+	onLoop(t, r, func() {
+		fd := tr.(*conn).fd
+		if v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY); v == 0 {
+			t.Errorf("TCP_NODELAY off on an accepted connection; want on by default")
+		}
+		if err := tr.SetNoDelay(false); err != nil {
+			t.Errorf("SetNoDelay: %v", err)
+		}
+		if v, _ := unix.GetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY); v != 0 {
+			t.Errorf("TCP_NODELAY still on after SetNoDelay(false)")
+		}
+		if err := tr.SetKeepAlive(true, 30*time.Second); err != nil {
+			t.Errorf("SetKeepAlive: %v", err)
+		}
+		if v, _ := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE); v == 0 {
+			t.Errorf("SO_KEEPALIVE off after SetKeepAlive(true)")
+		}
+		tr.Abort()
+		if err := tr.SetNoDelay(true); !errors.Is(err, braid.ErrClosed) {
+			t.Errorf("SetNoDelay after Abort: got %v; want ErrClosed", err)
+		}
+	})
 }
