@@ -2,6 +2,7 @@ package static
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +69,32 @@ func TestParseRangeLimits(t *testing.T) {
 			t.Errorf("parseRange(%q, %d): got %v; want %v", tt.v, tt.size, err, tt.want)
 		}
 	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"/hello.txt", "/hell%6f.txt", "/../outside.txt", "/%2e%2e/x", "/sub%2f..%2f..%2fx",
+		"/..%5cx", "/hello.txt%00", "/.secret", "/a/./b/", "//a", "/static/x", "*", "http://x/"} {
+		f.Add(s)
+	}
+	h := &Handler{cfg: Config{StripPrefix: ""}}
+	hp := &Handler{cfg: Config{StripPrefix: "/static"}}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, h := range []*Handler{h, hp} {
+			p, ok := h.clean(raw)
+			if !ok {
+				continue
+			}
+			if !strings.HasPrefix(p, "/") {
+				t.Fatalf("clean(%q) = %q: not rooted", raw, p)
+			}
+			for seg := range strings.SplitSeq(p, "/") {
+				if seg == ".." || (len(seg) > 1 && seg[0] == '.') {
+					t.Fatalf("clean(%q) = %q: has segment %q", raw, p, seg)
+				}
+			}
+			if strings.ContainsAny(p, "\x00\\") {
+				t.Fatalf("clean(%q) = %q", raw, p)
+			}
+		}
+	})
 }

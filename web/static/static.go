@@ -230,7 +230,9 @@ func (h *Handler) lookup(req *request) (res lookup) {
 	}
 	if !strings.HasSuffix(req.path, "/") {
 		f.Close()
-		loc := path.Base(req.path) + "/"
+		// Relative, so it holds under any prefix the site is mounted at;
+		// "./" keeps a name with a colon from reading as a scheme.
+		loc := (&url.URL{Path: "./" + path.Base(req.path) + "/"}).EscapedPath()
 		if req.query != "" {
 			loc += "?" + req.query
 		}

@@ -33,7 +33,7 @@ func fixture(t *testing.T) (root string, big []byte) {
 			t.Fatal(err)
 		}
 	}
-	for _, d := range []string{"sub", "empty", "list"} {
+	for _, d := range []string{"sub", "empty", "list", "a b:c"} {
 		must(os.MkdirAll(filepath.Join(root, d), 0o755))
 	}
 	big = make([]byte, 300<<10)
@@ -136,7 +136,8 @@ func TestServe(t *testing.T) {
 		{"file", "/hello.txt", nil, 200, "Hello, braid!\n", map[string]string{"Content-Type": "text/plain; charset=utf-8", "Last-Modified": lm, "Content-Length": "14"}},
 		{"encoded name", "/hell%6f.txt", nil, 200, "Hello, braid!\n", nil},
 		{"index", "/sub/", nil, 200, "<p>sub</p>", map[string]string{"Content-Type": "text/html; charset=utf-8"}},
-		{"dir redirect", "/sub?x=1", nil, 301, "", map[string]string{"Location": "sub/?x=1"}},
+		{"dir redirect", "/sub?x=1", nil, 301, "", map[string]string{"Location": "./sub/?x=1"}},
+		{"dir redirect escaped", "/a%20b:c", nil, 301, "", map[string]string{"Location": "./a%20b:c/"}},
 		{"no index no listing", "/empty/", nil, 403, "", nil},
 		{"missing", "/nope", nil, 404, "", nil},
 		{"file with slash", "/hello.txt/", nil, 404, "", nil},
