@@ -23,7 +23,7 @@ import (
 //
 //	root/hello.txt, root/big.bin (300 KiB), root/sub/index.html,
 //	root/empty/, root/list/<a&b>.txt, root/.secret, root/link-out -> outside
-func fixture(t *testing.T) (root string, big []byte) {
+func fixture(t testing.TB) (root string, big []byte) {
 	t.Helper()
 	base := t.TempDir()
 	root = filepath.Join(base, "root")
