@@ -52,7 +52,9 @@
 // before closing: 414 for a long request-target, 431 for too many or too
 // large header fields, 413 for a body over MaxBodySize, 400 for a long
 // chunk-size line or too much pipelined input, 501 for an unknown transfer
-// coding, 505 for an HTTP major version other than 1.
+// coding, 505 for an HTTP major version other than 1. Limits that need a
+// clock, such as a server's 408 for a head that arrives too slowly, belong to
+// the glue, which reports them with [Conn.Fail] and may then still answer.
 //
 // # Security
 //
