@@ -11,7 +11,10 @@
 # (256 connections, 16 pipelined requests at a time each).
 # Environment: SERVERS, DURATION (10s), WARMUP (2s), CONNS (256), DEPTH (16),
 # SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
-# PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof).
+# PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof),
+# REPEAT (1: rounds over all servers, interleaved so that a burst of other
+# load on the machine hits every server alike; the table shows each cell's
+# median round by requests/s).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +31,7 @@ PORT=${PORT:-18080}
 OUT=${OUT:-results}
 TAG=${TAG:-$(date -u +%Y-%m-%d)}
 PROFILE=${PROFILE:-}
+REPEAT=${REPEAT:-1}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 pin_server=() pin_load=()
@@ -64,14 +68,15 @@ wait_port() {
 	return 1
 }
 
-rows=()
+raw=$(mktemp)
 for scenario in c256 p16; do
+	for round in $(seq "$REPEAT"); do
 	for s in $SERVERS; do
 		args=(-impl "$s" -listen "tcp:$PORT:interface=127.0.0.1")
 		if [[ " $PROFILE " == *" $s "* ]]; then
 			args+=(-cpuprofile "$OUT/prof/http-$s-$scenario.pprof")
 		fi
-		"${pin_server[@]}" "$bin/plaintext" "${args[@]}" 2>/dev/null &
+		"${pin_server[@]}" "$bin/plaintext" "${args[@]}" >/dev/null 2>&1 &
 		server_pid=$!
 		wait_port
 		wrk_args=(-t1 -c"$CONNS" --latency)
@@ -91,10 +96,26 @@ for scenario in c256 p16; do
 		errs=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
 		cpu_us=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$reqs" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / hz * 1e6 / n; else print "-" }')
 		util=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="${DURATION%s}" 'BEGIN { printf "%.0f%%", (b - a) / hz / d * 100 }')
-		echo "$scenario $s: $rps req/s, $cpu_us µs CPU/req, server CPU $util, p50 $p50, p99 $p99 ${errs}"
-		rows+=("| $scenario | $s | $rps | $cpu_us | $util | $p50 | $p99 | ${errs:-} |")
+		echo "$scenario $s (round $round): $rps req/s, $cpu_us µs CPU/req, server CPU $util, p50 $p50, p99 $p99 ${errs}"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$s" "$rps" "$cpu_us" "$util" "$p50" "$p99" "${errs:-}" >>"$raw"
+	done
 	done
 done
+
+# The median round of each (scenario, server) by requests/s.
+mapfile -t rows < <(sort -t$'\t' -k1,1 -k2,2 -k3,3g "$raw" | awk -F'\t' -v order="$SERVERS" '
+	{ key = $1 SUBSEP $2; n[key]++; line[key, n[key]] = $0 }
+	END {
+		ns = split(order, srv, " ")
+		split("c256 p16", sc, " ")
+		for (i = 1; i <= 2; i++) for (j = 1; j <= ns; j++) {
+			key = sc[i] SUBSEP srv[j]
+			if (!(key in n)) continue
+			split(line[key, int((n[key] + 1) / 2)], f, "\t")
+			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]
+		}
+	}')
+rm -f "$raw"
 
 file="$OUT/http-$TAG.md"
 {
@@ -102,7 +123,7 @@ file="$OUT/http-$TAG.md"
 	echo
 	echo "GET /plaintext → 200 \"Hello, World!\" (text/plain). Server pinned to CPU $SERVER_CPU, one"
 	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU, $DURATION after a $WARMUP warm-up, a"
-	echo "fresh server per row. c256: one request in flight per connection; p16: $DEPTH"
+	echo "fresh server per run, median of $REPEAT interleaved round(s). c256: one request in flight per connection; p16: $DEPTH"
 	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
 	echo "the requests wrk completed. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
 	echo
