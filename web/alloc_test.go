@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -29,11 +30,56 @@ func TestServerZeroAllocs(t *testing.T) {
 }
 
 func BenchmarkServerHello(b *testing.B) {
-	h := newHarness(&testing.T{}, &Config{Handler: HandlerFunc(hello)})
+	h := newHarness(b, &Config{Handler: HandlerFunc(hello)})
 	req := []byte("GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
 	b.ReportAllocs()
 	for b.Loop() {
 		h.tr.Receive(req)
 		h.tr.Clear()
 	}
+}
+
+// BenchmarkReactorPipelined16 serves 16 pipelined GETs per op over loopback
+// on the real reactor; allocs/op counts server and client together.
+func BenchmarkReactorPipelined16(b *testing.B) {
+	benchReactor(b, 16)
+}
+
+// BenchmarkReactorKeepAlive serves one GET per op over loopback.
+func BenchmarkReactorKeepAlive(b *testing.B) {
+	benchReactor(b, 1)
+}
+
+func benchReactor(b *testing.B, depth int) {
+	base := serve(b, &Config{Handler: HandlerFunc(hello)})
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	req := []byte(strings.Repeat("GET /plaintext HTTP/1.1\r\nHost: a\r\n\r\n", depth))
+	// One response to learn its length (constant: Date has a fixed width).
+	c.Write(req[:len(req)/depth])
+	buf := make([]byte, 64<<10)
+	n, err := c.Read(buf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	want := n * depth
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := c.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		for got := 0; got < want; {
+			m, err := c.Read(buf)
+			if err != nil {
+				b.Fatal(err)
+			}
+			got += m
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*depth), "ns/request")
 }

@@ -21,7 +21,7 @@ const testTimeout = 10 * time.Second
 
 // serve runs a Server on a real reactor with one loop and returns its base
 // URL; the reactor stops when the test ends.
-func serve(t *testing.T, cfg *Config) string {
+func serve(t testing.TB, cfg *Config) string {
 	t.Helper()
 	r, err := reactor.New(&reactor.Config{Loops: 1})
 	if err != nil {

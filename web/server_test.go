@@ -16,12 +16,12 @@ import (
 
 // harness is one server connection on a StringTransport and a fake clock.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	clock *task.Clock
 	tr    *braidtest.StringTransport
 }
 
-func newHarness(t *testing.T, cfg *Config) *harness {
+func newHarness(t testing.TB, cfg *Config) *harness {
 	t.Helper()
 	clock := task.NewClock()
 	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
