@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,9 @@ const testTimeout = 10 * time.Second
 // URL; the reactor stops when the test ends.
 func serve(t testing.TB, cfg *Config) string {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: 1})
+	// BRAID_REACTOR_KIND runs these tests on another reactor kind, such as
+	// "portable".
+	r, err := reactor.New(&reactor.Config{Loops: 1, Kind: os.Getenv("BRAID_REACTOR_KIND")})
 	if err != nil {
 		t.Fatal(err)
 	}
