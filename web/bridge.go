@@ -74,6 +74,7 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 		h.ServeHTTP(bw, req)
 	}, func() {
 		defer cancel()
+		body.Close() // what the handler left unread is dropped
 		if bw.aborted && !w.Ended() {
 			w.c.closed = true
 			w.c.t.Abort()
@@ -188,6 +189,12 @@ type bridgeBody struct {
 // feed runs on the loop.
 func (b *bridgeBody) feed(p []byte) {
 	b.mu.Lock()
+	if b.err != nil {
+		// Closed by the handler, or the handler has returned: the rest
+		// of the body is read and dropped.
+		b.mu.Unlock()
+		return
+	}
 	b.buf = append(b.buf, p...)
 	pause := len(b.buf) > bridgeWindow && !b.paused
 	if pause {
@@ -231,11 +238,15 @@ func (b *bridgeBody) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// errBodyClosed is what Read returns after Close.
+var errBodyClosed = errors.New("web: request body closed")
+
 func (b *bridgeBody) Close() error {
 	b.mu.Lock()
-	if b.err == nil {
-		b.err = errors.New("web: body closed")
+	if b.err == nil || b.err == io.EOF {
+		b.err = errBodyClosed
 	}
+	b.buf = nil
 	b.mu.Unlock()
 	return nil
 }

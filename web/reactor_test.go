@@ -110,6 +110,9 @@ func bridgedMux(ctxDone chan<- error) http.Handler {
 		<-r.Context().Done()
 		ctxDone <- r.Context().Err()
 	})
+	mux.HandleFunc("/ignore", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ignored")
+	})
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
 		panic("boom")
 	})
@@ -171,6 +174,19 @@ func TestBridge(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 501 {
 			t.Fatalf("got %d; want 501", resp.StatusCode)
+		}
+	})
+	t.Run("unread body dropped", func(t *testing.T) {
+		for i := 0; i < 2; i++ {
+			resp, err := c.Post(base+"/ignore", "application/octet-stream", bytes.NewReader(make([]byte, 1<<20)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != "ignored" {
+				t.Fatalf("got %q; want ignored", body)
+			}
 		}
 	})
 	t.Run("panic answers 500", func(t *testing.T) {
