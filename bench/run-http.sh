@@ -102,19 +102,39 @@ for scenario in c256 p16; do
 	done
 done
 
-# The median round of each (scenario, server) by requests/s.
-mapfile -t rows < <(sort -t$'\t' -k1,1 -k2,2 -k3,3g "$raw" | awk -F'\t' -v order="$SERVERS" '
-	{ key = $1 SUBSEP $2; n[key]++; line[key, n[key]] = $0 }
+# Each cell is the median over the rounds, column by column; requests/s and
+# CPU per request are also shown relative to fasthttp's in the same
+# scenario (the issue's targets: >= 1.15x/1.25x requests, <= 0.8x CPU).
+mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" '
+	function median(key, col,    m, i, j, t, v) {
+		m = n[key]
+		for (i = 1; i <= m; i++) v[i] = val[key, i, col] + 0
+		for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+		return v[int((m + 1) / 2)]
+	}
+	{
+		key = $1 SUBSEP $2; k = ++n[key]
+		for (c = 3; c <= 8; c++) val[key, k, c] = $c
+		if ($8 != "") errs[key] = errs[key] $8 " "
+		if (k == 1) { p50[key] = $6; p99[key] = $7 }
+	}
 	END {
 		ns = split(order, srv, " ")
 		split("c256 p16", sc, " ")
-		for (i = 1; i <= 2; i++) for (j = 1; j <= ns; j++) {
-			key = sc[i] SUBSEP srv[j]
-			if (!(key in n)) continue
-			split(line[key, int((n[key] + 1) / 2)], f, "\t")
-			printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]
+		for (i = 1; i <= 2; i++) {
+			fk = sc[i] SUBSEP "fasthttp"
+			frps = (fk in n) ? median(fk, 3) : 0
+			fcpu = (fk in n) ? median(fk, 4) : 0
+			for (j = 1; j <= ns; j++) {
+				key = sc[i] SUBSEP srv[j]
+				if (!(key in n)) continue
+				rps = median(key, 3); cpu = median(key, 4)
+				r1 = frps > 0 ? sprintf("%.2fx", rps / frps) : "-"
+				r2 = fcpu > 0 ? sprintf("%.2fx", cpu / fcpu) : "-"
+				printf "| %s | %s | %.0f | %s | %.2f | %s | %.0f%% | %s |\n", sc[i], srv[j], rps, r1, cpu, r2, median(key, 5), errs[key]
+			}
 		}
-	}')
+	}' "$raw")
 rm -f "$raw"
 
 file="$OUT/http-$TAG.md"
@@ -123,11 +143,11 @@ file="$OUT/http-$TAG.md"
 	echo
 	echo "GET /plaintext → 200 \"Hello, World!\" (text/plain). Server pinned to CPU $SERVER_CPU, one"
 	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU, $DURATION after a $WARMUP warm-up, a"
-	echo "fresh server per run, median of $REPEAT interleaved round(s). c256: one request in flight per connection; p16: $DEPTH"
+	echo "fresh server per run; each cell is the median of $REPEAT interleaved round(s). c256: one request in flight per connection; p16: $DEPTH"
 	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
 	echo "the requests wrk completed. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
 	echo
-	echo "| scenario | server | requests/s | CPU µs/req | server CPU | p50 | p99 | errors |"
+	echo "| scenario | server | requests/s | vs fasthttp | CPU µs/req | vs fasthttp | server CPU | errors |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|"
 	printf '%s\n' "${rows[@]}"
 } >"$file"
