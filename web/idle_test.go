@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/braid-net/braid/internal/peers"
 )
 
 // The client side lives in another process so that only the server's memory
@@ -38,7 +40,7 @@ func TestIdleConnectionMemory(t *testing.T) {
 	if k := os.Getenv("BRAID_REACTOR_KIND"); k == "portable" {
 		t.Skip("the portable reactor spends a goroutine and buffers per connection")
 	}
-	python := peer(t, "/usr/bin/python3")
+	python := peers.Need(t, peers.Python, "python3")
 	const n = 10000
 	base := serve(t, &Config{Handler: HandlerFunc(hello)})
 	host, port, _ := strings.Cut(strings.TrimPrefix(base, "http://"), ":")

@@ -9,21 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// peer finds a third-party program, skipping the test when it is missing
-// unless BRAID_REQUIRE_PEERS=1.
-func peer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatalf("peer %s not installed", name)
-		}
-		t.Skipf("peer %s not installed (apt-get install it to run this test)", name)
-	}
-	return path
-}
+	"github.com/braid-net/braid/internal/peers"
+)
 
 // run runs a peer with a deadline and returns stdout and stderr.
 func run(t *testing.T, stdin []byte, name string, args ...string) (string, string) {
@@ -61,7 +49,7 @@ func interopHandler(w *ResponseWriter, r *Request) {
 }
 
 func TestCurl(t *testing.T) {
-	curl := peer(t, "curl")
+	curl := peers.Need(t, "curl", "curl")
 	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
 	payload := bytes.Repeat([]byte("braid "), 200<<10)
 	file := filepath.Join(t.TempDir(), "payload")
@@ -116,7 +104,7 @@ print("socket reused:", c.sock is not None)
 `
 
 func TestPythonHTTPClient(t *testing.T) {
-	python := peer(t, "/usr/bin/python3")
+	python := peers.Need(t, peers.Python, "python3")
 	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
 	host, port, _ := strings.Cut(strings.TrimPrefix(base, "http://"), ":")
 	out, _ := run(t, nil, python, "-c", pyClient, host, port)
@@ -157,13 +145,7 @@ task.react(main, [sys.argv[1]])
 `
 
 func TestTwistedAgent(t *testing.T) {
-	python := peer(t, "/usr/bin/python3")
-	if exec.Command(python, "-c", "import twisted.web.client").Run() != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatal("python3-twisted not installed")
-		}
-		t.Skip("python3-twisted not installed")
-	}
+	python := peers.NeedPython(t, "twisted.web.client", "python3-twisted")
 	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
 	out, _ := run(t, nil, python, "-c", twistedAgent, base+"/")
 	if want := strings.Repeat("200 Hello, World!\n", 3); out != want {
@@ -172,7 +154,7 @@ func TestTwistedAgent(t *testing.T) {
 }
 
 func TestApacheBenchKeepAlive(t *testing.T) {
-	ab := peer(t, "ab")
+	ab := peers.Need(t, "ab", "apache2-utils")
 	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
 	out, _ := run(t, nil, ab, "-k", "-n", "2000", "-c", "16", "-q", base+"/")
 	for _, want := range []string{"Complete requests:      2000", "Failed requests:        0", "Keep-Alive requests:    2000"} {
@@ -183,7 +165,7 @@ func TestApacheBenchKeepAlive(t *testing.T) {
 }
 
 func TestH2loadHTTP1(t *testing.T) {
-	h2load := peer(t, "h2load")
+	h2load := peers.Need(t, "h2load", "nghttp2-client")
 	base := serve(t, &Config{Handler: HandlerFunc(interopHandler)})
 	out, _ := run(t, nil, h2load, "--h1", "-n", "2000", "-c", "16", "-m", "4", base+"/")
 	if !strings.Contains(out, "2000 succeeded, 0 failed, 0 errored") {
