@@ -2,13 +2,11 @@ package grammar
 
 import (
 	"errors"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/braid-net/braid/internal/sansio"
 )
 
 var parseTests = []struct {
@@ -195,34 +193,5 @@ func FuzzParse(f *testing.F) {
 
 // TestImports keeps the grammar pure: no I/O, no clock.
 func TestImports(t *testing.T) {
-	banned := map[string]bool{"net": true, "os": true, "syscall": true, "golang.org/x/sys/unix": true, "github.com/braid-net/braid/reactor": true}
-	files, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			if banned[p] || strings.HasPrefix(p, "golang.org/x/sys") {
-				t.Errorf("%s imports %s; the grammar must stay free of I/O", name, p)
-			}
-		}
-	}
-	src, _ := filepath.Glob("*.go")
-	for _, name := range src {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		b, _ := readFile(name)
-		for _, call := range []string{"time.Now(", "time.Sleep(", "time.AfterFunc("} {
-			if strings.Contains(b, call) {
-				t.Errorf("%s calls %s", name, call)
-			}
-		}
-	}
+	sansio.Check(t, ".", sansio.Rules{})
 }

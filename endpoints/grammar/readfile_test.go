@@ -1,8 +1,0 @@
-package grammar
-
-import "os"
-
-func readFile(name string) (string, error) {
-	b, err := os.ReadFile(name)
-	return string(b), err
-}
