@@ -3,6 +3,7 @@
 package reactor
 
 import (
+	"runtime"
 	"time"
 
 	"github.com/braid-net/braid/internal/poll"
@@ -74,7 +75,15 @@ func (d *pollDriver) wait(timeout time.Duration) {
 		// waits again).
 		ms = int((min(timeout, time.Hour) + time.Millisecond - 1) / time.Millisecond)
 	}
-	evs, err := d.poller.Wait(ms)
+	// Look first without blocking (cheap, and under load usually enough).
+	// Before blocking, yield: a goroutine this turn made runnable (say by a
+	// channel send) would otherwise wait for the scheduler to take the
+	// processor back from a loop blocked in a system call.
+	evs, err := d.poller.Wait(0)
+	if err == nil && len(evs) == 0 && !d.poller.Woke() && ms != 0 {
+		runtime.Gosched()
+		evs, err = d.poller.Wait(ms)
+	}
 	if err != nil {
 		d.l.r.log.Error("reactor: poll failed", "err", err)
 		return

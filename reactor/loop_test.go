@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -273,4 +274,22 @@ func TestFarTimerNeverFires(t *testing.T) {
 		t.Fatal("a call due in 292 years ran")
 	default:
 	}
+}
+
+// TestCallFromGoroutinePingPong sends calls one at a time, each after the
+// previous has run, so that every one must wake a sleeping loop: a lost
+// wake-up shows as a timeout.
+func TestCallFromGoroutinePingPong(t *testing.T) {
+	eachKind(t, func(t *testing.T, kind string) {
+		r := start(t, &Config{Kind: kind, Loops: 2})
+		done := make(chan struct{}, 1)
+		f := func() { done <- struct{}{} }
+		for i := 0; i < 3000; i++ {
+			l := r.Loops()[i%2]
+			if err := l.CallFromGoroutine(f); err != nil {
+				t.Fatal(err)
+			}
+			wait(t, done, "call "+strconv.Itoa(i))
+		}
+	})
 }

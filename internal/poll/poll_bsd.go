@@ -17,6 +17,7 @@ type Poller struct {
 	raw     []unix.Kevent_t
 	events  []Event
 	changes []unix.Kevent_t
+	woke    bool
 }
 
 // New creates a poller that returns up to batch events per Wait (0 means
@@ -100,9 +101,11 @@ func (p *Poller) Wait(timeoutMs int) ([]Event, error) {
 		return nil, fmt.Errorf("poll: kevent: %w", err)
 	}
 	out := p.events[:0]
+	p.woke = false
 	for i := 0; i < n; i++ {
 		r := &p.raw[i]
 		if r.Filter == unix.EVFILT_USER {
+			p.woke = true
 			continue
 		}
 		ev := Event{Fd: int(r.Ident)}
@@ -120,6 +123,10 @@ func (p *Poller) Wait(timeoutMs int) ([]Event, error) {
 	}
 	return out, nil
 }
+
+// Woke reports whether the last Wait consumed a wake-up (which it does not
+// report as an event).
+func (p *Poller) Woke() bool { return p.woke }
 
 // Wake makes a blocked (or the next) Wait return. It is safe from any
 // goroutine.

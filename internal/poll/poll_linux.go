@@ -18,6 +18,7 @@ type Poller struct {
 	events []Event
 	wbuf   [8]byte
 	rbuf   [8]byte
+	woke   bool
 }
 
 // New creates a poller that returns up to batch events per Wait (0 means
@@ -110,11 +111,13 @@ func (p *Poller) Wait(timeoutMs int) ([]Event, error) {
 		return nil, fmt.Errorf("poll: epoll_wait: %w", err)
 	}
 	out := p.events[:0]
+	p.woke = false
 	for i := 0; i < n; i++ {
 		r := &p.raw[i]
 		fd := int(r.Fd)
 		if fd == p.wakefd {
 			unix.Read(p.wakefd, p.rbuf[:])
+			p.woke = true
 			continue
 		}
 		var ev Event
@@ -133,6 +136,10 @@ func (p *Poller) Wait(timeoutMs int) ([]Event, error) {
 	}
 	return out, nil
 }
+
+// Woke reports whether the last Wait consumed a wake-up (which it does not
+// report as an event).
+func (p *Poller) Woke() bool { return p.woke }
 
 // Wake makes a blocked (or the next) Wait return. It is safe from any
 // goroutine.

@@ -12,5 +12,6 @@ func (p *Poller) Add(fd int, in Interest) error         { return ErrNotSupported
 func (p *Poller) Modify(fd int, old, in Interest) error { return ErrNotSupported }
 func (p *Poller) Delete(fd int, old Interest) error     { return ErrNotSupported }
 func (p *Poller) Wait(timeoutMs int) ([]Event, error)   { return nil, ErrNotSupported }
+func (p *Poller) Woke() bool                            { return false }
 func (p *Poller) Wake() error                           { return ErrNotSupported }
 func (p *Poller) Close() error                          { return ErrNotSupported }

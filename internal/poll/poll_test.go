@@ -139,3 +139,16 @@ func BenchmarkWaitWake(b *testing.B) {
 		p.Wait(-1)
 	}
 }
+
+func TestWokeReportsConsumedWake(t *testing.T) {
+	p := newPoller(t)
+	p.Wake()
+	evs, err := p.Wait(0)
+	if err != nil || len(evs) != 0 || !p.Woke() {
+		t.Fatalf("got %v, %v, Woke %v; want no events and Woke true", evs, err, p.Woke())
+	}
+	p.Wait(0)
+	if p.Woke() {
+		t.Fatalf("Woke still true after a Wait with no wake-up")
+	}
+}
