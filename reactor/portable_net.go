@@ -253,7 +253,7 @@ func (c *pconnector) dialed(gen uint64, nc net.Conn, err error) {
 func portableConnectErr(addr net.Addr, err error) error {
 	var kind error
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ENOENT):
+	case isConnRefused(err), errors.Is(err, syscall.ENOENT):
 		kind = braid.ErrConnectionRefused
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		kind = braid.ErrTimeout

@@ -3,8 +3,10 @@
 package reactor
 
 import (
+	"errors"
 	"net"
 	"net/netip"
+	"syscall"
 
 	"github.com/braid-net/braid"
 )
@@ -29,3 +31,11 @@ func (r *Reactor) adoptConnectionPortable(fd uintptr, f braid.Factory) error {
 
 // udpConnect is emulated here: the peer is only remembered.
 func udpConnect(*net.UDPConn, bool, netip.AddrPort) (bool, error) { return false, nil }
+
+// wsaeConnRefused is Windows' WSAECONNREFUSED, which package syscall does not
+// equate with ECONNREFUSED.
+const wsaeConnRefused = syscall.Errno(10061)
+
+func isConnRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeConnRefused)
+}

@@ -3,10 +3,12 @@
 package reactor
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"syscall"
 
 	"github.com/braid-net/braid"
 	"golang.org/x/sys/unix"
@@ -92,3 +94,5 @@ func udpConnect(uc *net.UDPConn, v6 bool, ap netip.AddrPort) (bool, error) {
 	}
 	return true, nil
 }
+
+func isConnRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
