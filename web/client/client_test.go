@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -203,5 +204,41 @@ func TestCoroutine(t *testing.T) {
 	}
 	if want := "from /a,from /b"; got != want {
 		t.Fatalf("got %q; want %q", got, want)
+	}
+}
+
+// On a reactor with several loops, connections land on loops other than
+// the Agent's, whose events are relayed.
+func TestConnectionsOnOtherLoops(t *testing.T) {
+	srv, cc := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s %d", r.URL.Path, len(b))
+	}))
+	a := NewAgent(newReactor(t, 2), nil, &Config{MaxConnsPerHost: 4})
+	const n = 16
+	ds := make(chan *deferred.Deferred[[]string], 1)
+	a.Loop().CallFromGoroutine(func() {
+		var all []*deferred.Deferred[string]
+		for i := 0; i < n; i++ {
+			body := strings.NewReader(strings.Repeat("p", i*10000))
+			all = append(all, deferred.ThenDeferred(a.Post(fmt.Sprintf("%s/%d", srv.URL, i), "", body), func(r *Response) *deferred.Deferred[string] {
+				return deferred.Then(r.ReadBody(100), func(b []byte) (string, error) { return string(b), nil })
+			}))
+		}
+		ds <- deferred.Gather(all...)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	got, err := deferred.Wait(ctx, a.Loop(), <-ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range got {
+		if want := fmt.Sprintf("/%d %d", i, i*10000); s != want {
+			t.Errorf("response %d: got %q; want %q", i, s, want)
+		}
+	}
+	if c := cc.count(); c > 4 {
+		t.Errorf("server saw %d connections; want at most 4", c)
 	}
 }

@@ -126,7 +126,8 @@ func (ex *exchange) start() {
 	}
 	c := ex.conn
 	if err := c.send(ex.head()); err != nil {
-		ex.fail(err)
+		// Typically a pooled connection the server has closed.
+		ex.lost(err)
 		return
 	}
 	ex.startTimer()
@@ -236,6 +237,7 @@ func (ex *exchange) lost(reason error) {
 			ex.producer.StopProducing()
 		}
 		ex.conn.ex = nil
+		ex.conn.abort()
 		req := *ex.req
 		if req.GetBody != nil && req.Body != nil {
 			body, err := req.GetBody()

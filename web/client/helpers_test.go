@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -30,7 +31,8 @@ func newReactor(t testing.TB, loops int) braid.Reactor {
 		select {
 		case <-done:
 		case <-time.After(testTimeout):
-			t.Errorf("reactor did not stop")
+			buf := make([]byte, 1<<20)
+			t.Errorf("reactor did not stop\n%s", buf[:runtime.Stack(buf, true)])
 		}
 	})
 	return r
@@ -40,7 +42,7 @@ func newReactor(t testing.TB, loops int) braid.Reactor {
 // land on both the Agent's loop and another one.
 func newAgent(t testing.TB, cfg *Config) *Agent {
 	t.Helper()
-	return NewAgent(newReactor(t, 2), nil, cfg)
+	return NewAgent(newReactor(t, 1), nil, cfg)
 }
 
 // call runs f on a's loop and waits for the Deferred it returns.
@@ -75,22 +77,30 @@ func get(t testing.TB, a *Agent, u string) (*Response, string) {
 type connCounter struct {
 	mu     sync.Mutex
 	opened int
+	gone   map[net.Conn]bool
 	closed chan struct{}
 }
 
-func newCounted(t testing.TB, h http.Handler) (*httptest.Server, *connCounter) {
+func newCounted(t testing.TB, h http.Handler, opts ...func(*http.Server)) (*httptest.Server, *connCounter) {
 	t.Helper()
-	cc := &connCounter{closed: make(chan struct{}, 1024)}
+	cc := &connCounter{closed: make(chan struct{}, 1024), gone: map[net.Conn]bool{}}
 	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		cc.mu.Lock()
+		defer cc.mu.Unlock()
 		switch s {
 		case http.StateNew:
-			cc.mu.Lock()
 			cc.opened++
-			cc.mu.Unlock()
 		case http.StateClosed, http.StateHijacked:
-			cc.closed <- struct{}{}
+			// httptest may report a close twice.
+			if !cc.gone[c] {
+				cc.gone[c] = true
+				cc.closed <- struct{}{}
+			}
 		}
+	}
+	for _, o := range opts {
+		o(srv.Config)
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,37 +82,32 @@ func TestPerHostCapQueues(t *testing.T) {
 func TestQueueFull(t *testing.T) {
 	g := newGate()
 	srv, _ := newCounted(t, g)
-	a := newAgent(t, &Config{MaxConnsPerHost: 1, MaxWaiting: 1})
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _, errs[i] = a.Fetch(context.Background(), mustRequest(t, "GET", srv.URL), 100)
-		}()
-		if i == 0 {
-			waitFor(t, g.arrived, "first request")
+	a := newAgent(t, &Config{MaxConnsPerHost: 1, MaxWaiting: 2})
+	// Requests wait for the connection being opened, then for the busy one:
+	// a third finds the queue full at once.
+	both := make(chan *deferred.Deferred[[]string], 1)
+	_, err := call(t, a, func() *deferred.Deferred[*Response] {
+		var ds []*deferred.Deferred[string]
+		for i := 0; i < 2; i++ {
+			ds = append(ds, deferred.ThenDeferred(a.Get(srv.URL), func(r *Response) *deferred.Deferred[string] {
+				return deferred.Then(r.ReadBody(10), func(b []byte) (string, error) { return string(b), nil })
+			}))
 		}
-	}
-	// The second request is queued once the loop has seen it; a third
-	// finds the queue full.
-	deadline := time.Now().Add(testTimeout)
-	for {
-		_, err := call(t, a, func() *deferred.Deferred[*Response] { return a.Get(srv.URL) })
-		if errors.Is(err, ErrQueueFull) {
-			break
-		}
-		if err != nil || time.Now().After(deadline) {
-			t.Fatalf("got %v; want ErrQueueFull", err)
-		}
+		both <- deferred.Gather(ds...)
+		return a.Get(srv.URL)
+	})
+	if !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("got %v; want ErrQueueFull", err)
 	}
 	close(g.release)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	got, err := deferred.Wait(ctx, a.Loop(), <-both)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0] != "ok" || got[1] != "ok" {
+		t.Fatalf("got %q; want [ok ok]", got)
 	}
 }
 
@@ -135,14 +129,13 @@ func TestIdleTimeoutClosesPooled(t *testing.T) {
 func TestStaleConnectionRetried(t *testing.T) {
 	srv, cc := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok")
-	}))
+	}), func(s *http.Server) { s.IdleTimeout = 20 * time.Millisecond })
 	a := newAgent(t, nil)
 	for i := 0; i < 5; i++ {
 		if _, body := get(t, a, srv.URL); body != "ok" {
 			t.Fatalf("got %q; want ok", body)
 		}
-		srv.CloseClientConnections()
-		waitFor(t, cc.closed, "the server to close the connection")
+		waitFor(t, cc.closed, "the server to close the idle connection")
 	}
 }
 
