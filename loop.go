@@ -33,7 +33,8 @@ type DelayedCall interface {
 // Everything a loop owns (its connections, their protocols, its timers) is
 // touched only from that goroutine, so none of it needs locks.
 //
-// Now, CallLater and CallSoon must be called on the loop's goroutine;
+// Now, CallLater and CallSoon must be called on the loop's goroutine (or,
+// before the loop runs, on the goroutine that will run it);
 // CallFromGoroutine and RunBlocking may be called from anywhere.
 type Loop interface {
 	Clock

@@ -40,7 +40,9 @@ type Transport interface {
 
 	// Write queues p for sending and returns len(p). It copies p (or has
 	// already written it) before it returns. After Close or Abort it returns
-	// ErrClosed.
+	// ErrClosed. An error the kernel reports while writing (a reset, say)
+	// ends the connection and arrives as the reason of ConnectionLost, not
+	// as Write's result.
 	Write(p []byte) (int, error)
 	// WriteBuffers queues several slices at once, as one gathered write.
 	WriteBuffers(bufs [][]byte) error
@@ -59,9 +61,10 @@ type Transport interface {
 
 	// RegisterProducer attaches a producer that writes into this transport.
 	// A PushProducer (one with PauseProducing) is paused and resumed with
-	// the output buffer; any other Producer is treated as a PullProducer and
-	// asked for more each time the output has drained. Only one producer may
-	// be registered at a time (ErrProducerRegistered).
+	// the output buffer; a PullProducer is asked for more each time the
+	// output has drained; any other Producer is refused with
+	// ErrNotSupported. Only one producer may be registered at a time
+	// (ErrProducerRegistered).
 	RegisterProducer(p Producer) error
 	// UnregisterProducer detaches the registered producer, if any.
 	UnregisterProducer()
