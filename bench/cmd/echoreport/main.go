@@ -166,6 +166,31 @@ func (t *table) get(server, scen string) (record, bool) {
 	return rs[(len(rs)-1)/2], true
 }
 
+// median returns the median of f over a cell's repeats (the lower one of
+// an even count).
+func (t *table) median(server, scen string, f func(record) float64) float64 {
+	rs := t.recs[[2]string{server, scen}]
+	if len(rs) == 0 {
+		return 0
+	}
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
+}
+
+// warn flags a cell any of whose repeats had errors or missing connections.
+func (t *table) warn(server, scen string) string {
+	for _, r := range t.recs[[2]string{server, scen}] {
+		if r.Errors > 0 || r.Verify > 0 || (r.Connected > 0 && r.Connected < r.Conns) {
+			return " ⚠"
+		}
+	}
+	return ""
+}
+
 // spread returns the smallest and largest key of a cell's repeats.
 func (t *table) spread(server, scen string) (lo, hi float64, n int) {
 	rs := t.recs[[2]string{server, scen}]
@@ -234,11 +259,7 @@ func render(h *header, recs []record, ref string) []byte {
 			if !ok {
 				return "–"
 			}
-			s := f(r)
-			if r.Errors > 0 || r.Verify > 0 || (r.Connected > 0 && r.Connected < r.Conns) {
-				s += " ⚠"
-			}
-			return s
+			return f(r) + t.warn(server, scen)
 		}
 	}
 	withSpread := func(format string, f func(record) string) func(server, scen string) string {
@@ -264,16 +285,31 @@ func render(h *header, recs []record, ref string) []byte {
 				return fmt.Sprintf("%.2f", r.CPUPerMsgUs/g.CPUPerMsgUs)
 			})
 	}
+	// The figures below vary independently between repeats (a stalled run
+	// has low throughput but ordinary CPU per message), so each is the
+	// median of its own values.
+	med := func(format string, fields ...func(record) float64) func(server, scen string) string {
+		return func(server, scen string) string {
+			if _, ok := t.get(server, scen); !ok {
+				return "–"
+			}
+			args := make([]any, len(fields))
+			for i, f := range fields {
+				args[i] = t.median(server, scen, f)
+			}
+			return fmt.Sprintf(format, args...) + t.warn(server, scen)
+		}
+	}
 	t.section(&w, "User-space part of the server CPU per message (µs: library and Go runtime, kernel excluded)", loadScen,
-		cell(func(r record) string { return fmt.Sprintf("%.2f", r.UserPerMsgUs) }))
+		med("%.2f", func(r record) float64 { return r.UserPerMsgUs }))
 	t.section(&w, "Throughput (messages/s echoed; bounded by the one-core load generator)", loadScen,
-		cell(func(r record) string { return fmt.Sprintf("%.0f", r.MsgsPerSec) }))
+		med("%.0f", func(r record) float64 { return r.MsgsPerSec }))
 	t.section(&w, "Latency p99 (µs; p50 in parentheses)", loadScen,
-		cell(func(r record) string { return fmt.Sprintf("%.0f (%.0f)", r.P99us, r.P50us) }))
+		med("%.0f (%.0f)", func(r record) float64 { return r.P99us }, func(r record) float64 { return r.P50us }))
 	t.section(&w, "Server read + write syscalls per message (from /proc/PID/io; epoll_wait not counted)", loadScen,
-		cell(func(r record) string { return fmt.Sprintf("%.2f + %.2f", r.ReadsPerMsg, r.WritesPerMsg) }))
+		med("%.2f + %.2f", func(r record) float64 { return r.ReadsPerMsg }, func(r record) float64 { return r.WritesPerMsg }))
 	t.section(&w, "Server CPU busy (cores) / load generator CPU busy (cores)", loadScen,
-		cell(func(r record) string { return fmt.Sprintf("%.2f / %.2f", r.ServerUtil, r.ClientUtil) }))
+		med("%.2f / %.2f", func(r record) float64 { return r.ServerUtil }, func(r record) float64 { return r.ClientUtil }))
 	if len(idleScen) > 0 {
 		t.section(&w, "Idle memory (server RSS growth per connection, bytes; goal ≤ 512)", idleScen,
 			withSpread("%.0f", func(r record) string { return fmt.Sprintf("%.0f", r.BytesPerConn) }))

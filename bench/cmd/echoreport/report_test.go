@@ -18,21 +18,24 @@ func TestRender(t *testing.T) {
 		{Kind: "load", Server: "braid", Scenario: "c100", Conns: 100, Connected: 100, CPUPerMsgUs: 3, MsgsPerSec: 1200},
 		{Kind: "idle", Server: "braid", Scenario: "idle10k", BytesPerConn: 300},
 		{Kind: "load", Server: "net", Scenario: "c100", Conns: 100, Connected: 90, Errors: 10, CPUPerMsgUs: 5},
+		{Kind: "load", Server: "braid", Scenario: "c100", Conns: 100, Connected: 100, CPUPerMsgUs: 3.5, MsgsPerSec: 100},
+		{Kind: "load", Server: "braid", Scenario: "c100", Conns: 100, Connected: 100, CPUPerMsgUs: 2.5, MsgsPerSec: 1100},
 		{Kind: "idle", Server: "gnet", Scenario: "idle10k", BytesPerConn: 700},
 		{Kind: "idle", Server: "gnet", Scenario: "idle10k", BytesPerConn: 500},
 		{Kind: "idle", Server: "gnet", Scenario: "idle10k", BytesPerConn: 600},
 	}
 	md := string(render(h, recs, "gnet"))
 	for _, want := range []string{
-		"| braid | 3.00 |",         // CPU per message
-		"| braid | 0.75 |",         // relative to gnet
-		"| gnet | 1.00 |",          // the reference itself
-		"| braid | 300 |",          // idle bytes per connection
-		"| net | 5.00 ⚠ |",         // a run with errors is flagged
-		"net/c100: 10 errors",      // and listed
-		"| gnet | 600 [500–700] |", // median of repeats, with range
-		"`idle10k`: idle",          // scenario legend
-		"| server | c100 |\n|",     // load tables omit idle scenarios
+		"| braid | 3.00 [2.50–3.50] |", // CPU per message: median run, range
+		"| braid | 1100 |",             // throughput: its own median
+		"| braid | 0.75 |",             // relative to gnet
+		"| gnet | 1.00 |",              // the reference itself
+		"| braid | 300 |",              // idle bytes per connection
+		"| net | 5.00 ⚠ |",             // a run with errors is flagged
+		"net/c100: 10 errors",          // and listed
+		"| gnet | 600 [500–700] |",     // median of repeats, with range
+		"`idle10k`: idle",              // scenario legend
+		"| server | c100 |\n|",         // load tables omit idle scenarios
 		"repeats: up to 3",
 	} {
 		if !strings.Contains(md, want) {
