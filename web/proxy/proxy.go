@@ -1,0 +1,260 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/proto/http1"
+	"github.com/braid-net/braid/web"
+	"github.com/braid-net/braid/web/client"
+)
+
+// Config configures a Proxy.
+type Config struct {
+	// Upstream is the base URL requests go to: scheme, host, port and an
+	// optional path prefix ("http://127.0.0.1:8081/app"). The request's
+	// target is appended to it.
+	Upstream string
+	// Client configures the Agents that talk to the upstream (pool size,
+	// timeouts, TLS, limits). Redirects are never followed: they go back to
+	// the client.
+	Client client.Config
+	// Proto is sent in X-Forwarded-Proto; default "http".
+	Proto string
+}
+
+// Proxy is a web.Handler that forwards requests to an upstream server.
+type Proxy struct {
+	r     braid.Reactor
+	base  string // Upstream without a trailing slash
+	host  string // the upstream's host, for the Host field
+	cfg   Config
+	mu    sync.Mutex
+	agent map[braid.Loop]*client.Agent
+}
+
+// New returns a Proxy forwarding through r to cfg.Upstream.
+func New(r braid.Reactor, cfg *Config) (*Proxy, error) {
+	if cfg == nil {
+		return nil, errors.New("proxy: no configuration")
+	}
+	u, err := url.Parse(cfg.Upstream)
+	if err != nil {
+		return nil, fmt.Errorf("proxy: upstream: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("proxy: upstream %q is not an absolute http or https URL", cfg.Upstream)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("proxy: upstream %q has a query or fragment", cfg.Upstream)
+	}
+	p := &Proxy{r: r, cfg: *cfg, host: u.Host, agent: map[braid.Loop]*client.Agent{}}
+	p.cfg.Client.MaxRedirects = -1
+	if p.cfg.Proto == "" {
+		p.cfg.Proto = "http"
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawPath = ""
+	p.base = u.String()
+	return p, nil
+}
+
+// agentFor returns the Agent of loop.
+func (p *Proxy) agentFor(loop braid.Loop) *client.Agent {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	a := p.agent[loop]
+	if a == nil {
+		a = client.NewAgent(p.r, loop, &p.cfg.Client)
+		p.agent[loop] = a
+	}
+	return a
+}
+
+// Close closes the idle upstream connections of every Agent. It may be
+// called from any goroutine.
+func (p *Proxy) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for loop, a := range p.agent {
+		loop.CallFromGoroutine(a.Close)
+	}
+}
+
+// Serve implements web.Handler.
+func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
+	target := string(r.Target)
+	if !strings.HasPrefix(target, "/") {
+		// Absolute-form and CONNECT are forward-proxy business.
+		w.Error(400)
+		return
+	}
+	u, err := url.Parse(p.base + target)
+	if err != nil {
+		w.Error(400)
+		return
+	}
+	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(r)}
+	if r.ContentLength != 0 {
+		out.Producer = &requestBody{r: r, length: r.ContentLength}
+	}
+	f := &forward{w: w}
+	f.d = p.agentFor(r.Loop()).Do(out)
+	w.OnClose(func(error) { f.abandon() })
+	f.d.AddBoth(func(resp *client.Response, err error) (*client.Response, error) {
+		if err != nil {
+			f.failed(err)
+			return nil, nil
+		}
+		f.respond(resp)
+		return resp, nil
+	})
+}
+
+// requestHeader builds the upstream request's fields.
+func (p *Proxy) requestHeader(r *web.Request) http1.Header {
+	h := make(http1.Header, 0, len(r.Header)+4)
+	h.Add("Host", p.host)
+	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length")
+	// X-Forwarded-For is a list: keep what earlier proxies wrote.
+	xff := ""
+	for _, f := range r.Header {
+		if string(f.Name) == "x-forwarded-for" {
+			if xff != "" {
+				xff += ", "
+			}
+			xff += string(f.Value)
+		}
+	}
+	if ip := clientIP(r.RemoteAddr()); ip != "" {
+		if xff != "" {
+			xff += ", "
+		}
+		xff += ip
+	}
+	if xff != "" {
+		h.Add("X-Forwarded-For", xff)
+	}
+	h.Add("X-Forwarded-Proto", p.cfg.Proto)
+	if host, ok := r.Header.Get("host"); ok {
+		h.Add("X-Forwarded-Host", string(host))
+	}
+	return h
+}
+
+func clientIP(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.IP.String()
+	}
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return ""
+	}
+	return host
+}
+
+// forward is one proxied exchange, on the request's loop.
+type forward struct {
+	w    *web.ResponseWriter
+	d    *deferred.Deferred[*client.Response]
+	resp *client.Response
+	gone bool // the client went away
+}
+
+// abandon stops the upstream exchange when the client goes away.
+func (f *forward) abandon() {
+	f.gone = true
+	if f.resp != nil {
+		f.resp.Close()
+		return
+	}
+	f.d.Cancel()
+}
+
+// failed answers an upstream failure: 504 for a timeout, 502 otherwise.
+func (f *forward) failed(err error) {
+	if f.gone || f.w.Ended() {
+		return
+	}
+	status := 502
+	if errors.Is(err, braid.ErrTimeout) {
+		status = 504
+	}
+	f.w.Error(status)
+}
+
+// respond streams the upstream response to the client.
+func (f *forward) respond(resp *client.Response) {
+	f.resp = resp
+	w := f.w
+	if f.gone || w.Ended() {
+		resp.Close()
+		return
+	}
+	w.WriteHeader(resp.Status)
+	for _, fl := range filterHeader(nil, resp.Header, "content-length") {
+		w.AddHeader(string(fl.Name), string(fl.Value))
+	}
+	if resp.ContentLength >= 0 && resp.Status != 204 && resp.Status != 304 && resp.Request.Method != "HEAD" {
+		w.SetHeader("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
+	}
+	// The client's transport pauses and resumes the upstream body.
+	w.RegisterProducer(&responseFlow{resp: resp})
+	resp.Stream(func(b []byte) {
+		if _, err := w.Write(b); err != nil {
+			resp.Close()
+		}
+	}, func(_ http1.Header, err error) {
+		// Upstream trailers are not forwarded: the client may not have
+		// asked for them (TE: trailers is hop-by-hop).
+		w.End()
+	})
+}
+
+// responseFlow is the producer of the client's response: the upstream body.
+type responseFlow struct{ resp *client.Response }
+
+func (r *responseFlow) PauseProducing()  { r.resp.Pause() }
+func (r *responseFlow) ResumeProducing() { r.resp.Resume() }
+func (r *responseFlow) StopProducing()   { r.resp.Close() }
+
+// requestBody sends the client's request body upstream, pausing the
+// client's connection while the upstream's is full.
+type requestBody struct {
+	r       *web.Request
+	length  int64
+	stopped bool
+}
+
+func (b *requestBody) Length() int64 { return b.length }
+
+func (b *requestBody) StartProducing(w *client.BodyWriter) {
+	b.r.OnBody(func(p []byte) {
+		if !b.stopped {
+			w.Write(p)
+		}
+	}, func(_ http1.Header, err error) {
+		if !b.stopped {
+			w.Finish(err)
+		}
+	})
+}
+
+func (b *requestBody) PauseProducing()  { b.r.PauseBody() }
+func (b *requestBody) ResumeProducing() { b.r.ResumeBody() }
+
+// StopProducing lets the rest of the body be read and dropped.
+func (b *requestBody) StopProducing() {
+	b.stopped = true
+	b.r.ResumeBody()
+}

@@ -1,0 +1,254 @@
+package proxy
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/web"
+	"github.com/braid-net/braid/web/client"
+)
+
+const testTimeout = 10 * time.Second
+
+// newReactor runs a reactor until the test ends.
+func newReactor(t testing.TB, loops int) braid.Reactor {
+	t.Helper()
+	r, err := reactor.New(&reactor.Config{Loops: loops})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	t.Cleanup(func() {
+		r.Stop()
+		select {
+		case <-done:
+		case <-time.After(testTimeout):
+			t.Errorf("reactor did not stop")
+		}
+	})
+	return r
+}
+
+// serveProxy runs a web server whose handler proxies to upstream and
+// returns its address.
+func serveProxy(t testing.TB, loops int, cfg Config) string {
+	t.Helper()
+	r := newReactor(t, loops)
+	p, err := New(r, &cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: p}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln.Addr().String()
+}
+
+func backend(t testing.TB, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func httpClient() *http.Client { return &http.Client{Timeout: testTimeout} }
+
+func TestForwardsAndStreams(t *testing.T) {
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Path", r.URL.RequestURI())
+		switch r.URL.Path {
+		case "/app/chunked":
+			for i := 0; i < 3; i++ {
+				fmt.Fprintf(w, "part%d ", i)
+				w.(http.Flusher).Flush()
+			}
+		case "/app/big":
+			w.Write([]byte(strings.Repeat("B", 5<<20)))
+		default:
+			fmt.Fprintf(w, "%s %d", r.Method, len(b))
+		}
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL + "/app/"})
+	c := httpClient()
+	tests := []struct {
+		method, path string
+		body         string
+		want         string
+		wantPath     string
+	}{
+		{"GET", "/x?q=1", "", "GET 0", "/app/x?q=1"},
+		{"POST", "/post", strings.Repeat("u", 3<<20), fmt.Sprintf("POST %d", 3<<20), "/app/post"},
+		{"GET", "/chunked", "", "part0 part1 part2 ", "/app/chunked"},
+		{"GET", "/big", "", strings.Repeat("B", 5<<20), "/app/big"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+tt.path, func(t *testing.T) {
+			var body io.Reader
+			if tt.body != "" {
+				// A reader of unknown length: the upload is chunked.
+				body = io.MultiReader(strings.NewReader(tt.body))
+			}
+			req, _ := http.NewRequest(tt.method, "http://"+addr+tt.path, body)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got body of %d bytes %.30q; want %d bytes %.30q", len(got), got, len(tt.want), tt.want)
+			}
+			if p := resp.Header.Get("X-Path"); p != tt.wantPath {
+				t.Errorf("upstream saw %q; want %q", p, tt.wantPath)
+			}
+		})
+	}
+}
+
+// rawExchange sends req on a new connection and returns the response.
+func rawExchange(t *testing.T, addr, req string) *http.Response {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", addr, testTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(testTimeout))
+	if _, err := io.WriteString(nc, req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func TestHopByHopAndForwardedHeaders(t *testing.T) {
+	seen := make(chan http.Header, 1)
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Clone()
+		h.Set("Host", r.Host)
+		seen <- h
+		w.Header().Set("Connection", "X-Drop-Me")
+		w.Header().Set("X-Drop-Me", "1")
+		w.Header().Set("Keep-Alive", "timeout=5")
+		w.Header().Set("X-Keep", "yes")
+		io.WriteString(w, "ok")
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL})
+	resp := rawExchange(t, addr, "GET /h HTTP/1.1\r\nHost: front.test\r\n"+
+		"Connection: keep-alive, X-Secret\r\nX-Secret: s\r\nKeep-Alive: 300\r\nTE: trailers\r\n"+
+		"Proxy-Authorization: Basic eA==\r\nX-Forwarded-For: 10.0.0.1\r\nX-End: e\r\n\r\n")
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 10))
+	if resp.StatusCode != 200 || string(body) != "ok" {
+		t.Fatalf("got %d %q; want 200 ok", resp.StatusCode, body)
+	}
+	h := <-seen
+	for _, name := range []string{"X-Secret", "Keep-Alive", "Te", "Proxy-Authorization"} {
+		if v := h.Values(name); len(v) > 0 {
+			t.Errorf("upstream got %s: %q; want it removed", name, v)
+		}
+	}
+	want := map[string]string{
+		"X-End":             "e",
+		"X-Forwarded-For":   "10.0.0.1, 127.0.0.1",
+		"X-Forwarded-Proto": "http",
+		"X-Forwarded-Host":  "front.test",
+		"Host":              strings.TrimPrefix(up.URL, "http://"),
+	}
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("upstream got %s: %q; want %q", k, got, v)
+		}
+	}
+	if v := resp.Header.Values("X-Drop-Me"); len(v) > 0 {
+		t.Errorf("client got X-Drop-Me %q; want it removed", v)
+	}
+	if v := resp.Header.Get("Keep-Alive"); v != "" {
+		t.Errorf("client got Keep-Alive %q; want it removed", v)
+	}
+	if v := resp.Header.Get("X-Keep"); v != "yes" {
+		t.Errorf("client got X-Keep %q; want yes", v)
+	}
+}
+
+func TestUpstreamErrors(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	release := make(chan struct{})
+	slow := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	tests := []struct {
+		name     string
+		upstream string
+		want     int
+	}{
+		{"refused", deadURL, 502},
+		{"timeout", slow.URL, 504},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := serveProxy(t, 1, Config{Upstream: tt.upstream, Client: client.Config{ResponseTimeout: 50 * time.Millisecond}})
+			resp, err := httpClient().Get("http://" + addr + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("got %d; want %d", resp.StatusCode, tt.want)
+			}
+		})
+	}
+}
+
+func TestKeepAliveUpstream(t *testing.T) {
+	conns := make(chan struct{}, 100)
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.URL.Path)
+	}))
+	up.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns <- struct{}{}
+		}
+	}
+	up.Start()
+	t.Cleanup(up.Close)
+	addr := serveProxy(t, 1, Config{Upstream: up.URL})
+	c := httpClient()
+	for i := 0; i < 10; i++ {
+		resp, err := c.Get(fmt.Sprintf("http://%s/%d", addr, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if want := fmt.Sprintf("/%d", i); string(b) != want {
+			t.Fatalf("got %q; want %q", b, want)
+		}
+	}
+	if n := len(conns); n != 1 {
+		t.Fatalf("upstream saw %d connections; want 1", n)
+	}
+}
