@@ -149,9 +149,20 @@ func TestWebBadFlags(t *testing.T) {
 		{"web", "--listen", "tcp:0", "--proxy", "ftp://x"},
 	} {
 		logs := &syncBuffer{}
-		code := runner.Main(runner.Config{NewReactor: newReactor, Stdout: logs, Stderr: logs, Signals: make(chan os.Signal)}, args)
-		if code == 0 {
-			t.Errorf("braid %q: exit 0; want a failure", args)
+		sigs := make(chan os.Signal, 1)
+		exit := make(chan int, 1)
+		go func() {
+			exit <- runner.Main(runner.Config{NewReactor: newReactor, Stdout: logs, Stderr: logs, Signals: sigs}, args)
+		}()
+		select {
+		case code := <-exit:
+			if code == 0 {
+				t.Errorf("braid %q: exit 0; want a failure", args)
+			}
+		case <-time.After(20 * time.Second):
+			sigs <- syscall.SIGTERM
+			<-exit
+			t.Errorf("braid %q started; want a failure:\n%s", args, logs)
 		}
 	}
 }
