@@ -13,6 +13,7 @@ import (
 	"github.com/braid-net/braid/braidtest"
 	"github.com/braid-net/braid/endpoints"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // linePrinter is Twisted's classic first example: print every line
@@ -76,32 +77,22 @@ func (w syncWriter) Write(p []byte) (int, error) { w.ch <- string(p); return len
 
 // TestClassicLinePrinter runs the same protocol on the real reactor.
 func TestClassicLinePrinter(t *testing.T) {
-	r, err := reactor.New(&reactor.Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := reactortest.Running(t, &reactor.Config{Loops: 1})
 	lines := make(chan string, 8)
 	done := make(chan struct{})
-	addr := make(chan net.Addr, 1)
-	r.CallWhenRunning(func() {
+	var a net.Addr
+	reactortest.OnLoop(t, r, func() {
 		ln, err := endpoints.Listen(r, "tcp:0:interface=127.0.0.1", braid.NewFactory(func() *linePrinter {
 			return &linePrinter{out: syncWriter{lines}, done: done}
 		}))
 		if err != nil {
 			t.Error(err)
-			r.Stop()
 			return
 		}
-		addr <- ln.Addr()
+		a = ln.Addr()
 	})
-	ran := make(chan error, 1)
-	go func() { ran <- r.Run() }()
-	defer func() { r.Stop(); <-ran }()
-	var a net.Addr
-	select {
-	case a = <-addr:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no listener")
+	if a == nil {
+		t.FailNow()
 	}
 	c, err := net.Dial("tcp", a.String())
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/internal/peers"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // lines collects a process's output line by line.
@@ -165,7 +166,7 @@ func TestInteropOpenSSLServer(t *testing.T) {
 
 	got := make(chan string, 1)
 	errc := make(chan error, 1)
-	onLoop(t, r, func() {
+	reactortest.OnLoop(t, r, func() {
 		Connect(r, "tls:host=127.0.0.1:port="+strconv.Itoa(port)+":caCerts="+ca.File+":alpn=h2",
 			braid.NewFactory(func() *collector { return &collector{send: "hello\n", got: got} }),
 			func(p braid.Protocol, err error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // waitFor bounds every wait in these tests.
@@ -17,38 +18,7 @@ const waitFor = 10 * time.Second
 // net-based reactor); empty means the system's best.
 func startReactor(t *testing.T) braid.Reactor {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: 2, Kind: os.Getenv("BRAID_TEST_REACTOR")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	t.Cleanup(func() {
-		r.Stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("reactor Run: %v", err)
-			}
-		case <-time.After(waitFor):
-			t.Errorf("reactor did not stop within %v", waitFor)
-		}
-	})
-	return r
-}
-
-// onLoop runs f on r's main loop and waits for it.
-func onLoop(t *testing.T, r braid.Reactor, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	if err := r.CallFromGoroutine(func() { f(); close(done) }); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-	case <-time.After(waitFor):
-		t.Fatalf("loop call did not run within %v", waitFor)
-	}
+	return reactortest.Running(t, &reactor.Config{Loops: 2, Kind: os.Getenv("BRAID_TEST_REACTOR")})
 }
 
 // listen listens on s from the main loop.
@@ -58,7 +28,7 @@ func listen(t *testing.T, r braid.Reactor, s string, f braid.Factory) braid.List
 		ln  braid.Listener
 		err error
 	)
-	onLoop(t, r, func() { ln, err = Listen(r, s, f) })
+	reactortest.OnLoop(t, r, func() { ln, err = Listen(r, s, f) })
 	if err != nil {
 		t.Fatalf("Listen(%q): %v", s, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // echoOnce checks an echo server at network/addr with a plain client.
@@ -46,12 +47,12 @@ func TestUnixServerModeAndLock(t *testing.T) {
 	}
 	// A second server on the same path is refused by the lock.
 	var err2 error
-	onLoop(t, r, func() { _, err2 = Listen(r, "unix:"+path+":lockfile=1", newPlainEcho()) })
+	reactortest.OnLoop(t, r, func() { _, err2 = Listen(r, "unix:"+path+":lockfile=1", newPlainEcho()) })
 	if err2 == nil || !strings.Contains(err2.Error(), "is held by process") {
 		t.Fatalf("second listen: got %v; want the lock held", err2)
 	}
 	echoOnce(t, "unix", path)
-	onLoop(t, r, func() { ln.Close() })
+	reactortest.OnLoop(t, r, func() { ln.Close() })
 	if _, err := os.Stat(path + ".lock"); !os.IsNotExist(err) {
 		t.Errorf("lock file left after Close: %v", err)
 	}
@@ -75,7 +76,7 @@ func TestUnixClient(t *testing.T) {
 	listen(t, r, "unix:"+path, newPlainEcho())
 	res := make(chan error, 1)
 	got := make(chan string, 1)
-	onLoop(t, r, func() {
+	reactortest.OnLoop(t, r, func() {
 		Connect(r, "unix:path="+path, braid.NewFactory(func() *collector { return &collector{send: "via unix\n", got: got} }),
 			func(p braid.Protocol, err error) { res <- err })
 	})
@@ -99,7 +100,7 @@ func TestHostnameClientRealResolver(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	res := make(chan error, 1)
 	got := make(chan string, 1)
-	onLoop(t, r, func() {
+	reactortest.OnLoop(t, r, func() {
 		Connect(r, "tcp:host=localhost:port="+strconv.Itoa(port)+":timeout=5",
 			braid.NewFactory(func() *collector { return &collector{send: "by name\n", got: got} }),
 			func(p braid.Protocol, err error) { res <- err })
@@ -116,7 +117,7 @@ func TestConnectRefusedReal(t *testing.T) {
 	r := startReactor(t)
 	port := freePort(t)
 	res := make(chan error, 1)
-	onLoop(t, r, func() {
+	reactortest.OnLoop(t, r, func() {
 		Connect(r, "tcp:host=127.0.0.1:port="+strconv.Itoa(port), newPlainEcho(),
 			func(p braid.Protocol, err error) { res <- err })
 	})

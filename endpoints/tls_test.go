@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // tlsEcho echoes and reports what TLS negotiated when the connection is
@@ -215,7 +216,7 @@ func TestTLSClientEndpoint(t *testing.T) {
 			}
 			res := make(chan result, 1)
 			f := newEchoFactory()
-			onLoop(t, r, func() {
+			reactortest.OnLoop(t, r, func() {
 				Connect(r, s, f, func(p braid.Protocol, err error) { res <- result{p, err} })
 			})
 			got := recv(t, res, "connect outcome")
@@ -401,7 +402,7 @@ func TestTLSClientEndpointCertificate(t *testing.T) {
 				s += ":caCerts=" + ca.File
 			}
 			res := make(chan error, 1)
-			onLoop(t, r, func() {
+			reactortest.OnLoop(t, r, func() {
 				Connect(r, s, newEchoFactory(), func(p braid.Protocol, err error) { res <- err })
 			})
 			err := recv(t, res, "connect outcome")
@@ -438,7 +439,7 @@ func TestTLSServerLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var err error
-		onLoop(t, r, func() { _, err = Listen(r, tt.s, newEchoFactory()) })
+		reactortest.OnLoop(t, r, func() { _, err = Listen(r, tt.s, newEchoFactory()) })
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Listen(%q): got %v; want an error containing %q", tt.s, err, tt.want)
 		}

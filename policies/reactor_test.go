@@ -10,43 +10,16 @@ import (
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/policies"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // The policies on the real reactor and its real clock.
 func TestOnRealReactor(t *testing.T) {
-	r, err := reactor.New(&reactor.Config{Loops: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	defer func() {
-		r.Stop()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("reactor did not stop")
-		}
-	}()
+	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	made, lost := make(chan struct{}, 4), make(chan error, 4)
 	app := braid.NewFactory(func() *signaller { return &signaller{made: made, lost: lost} })
 	f := policies.Limit(policies.IdleTimeoutFactory(app, 300*time.Millisecond), 1, policies.Reply("busy\r\n"))
-	addr := make(chan any, 1)
-	r.CallFromGoroutine(func() {
-		l, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
-		if err != nil {
-			addr <- err
-			return
-		}
-		addr <- l.Addr().String()
-	})
-	var a string
-	switch v := (<-addr).(type) {
-	case error:
-		t.Fatal(v)
-	case string:
-		a = v
-	}
+	a := reactortest.Listen(t, r, "tcp", "127.0.0.1:0", f).Addr().String()
 
 	first, err := net.Dial("tcp", a)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // braid's finger client asks Debian's in.fingerd (apt: fingerd), which the
@@ -47,16 +48,7 @@ func TestInteropClientAgainstFingerd(t *testing.T) {
 		served <- cmd.Run()
 	}()
 
-	r, err := reactor.New(&reactor.Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	defer func() {
-		r.Stop()
-		<-done
-	}()
+	r := reactortest.Running(t, &reactor.Config{Loops: 1})
 	type result struct {
 		text string
 		err  error
@@ -65,7 +57,7 @@ func TestInteropClientAgainstFingerd(t *testing.T) {
 	cf := &fingerClient{proto: finger.NewClient(finger.Query{User: me.Username}, func(s string, err error) {
 		got <- result{s, err}
 	}), failed: func(err error) { got <- result{"", err} }}
-	r.CallFromGoroutine(func() { r.Connect("tcp", ln.Addr().String(), cf, nil) })
+	reactortest.OnLoop(t, r, func() { r.Connect("tcp", ln.Addr().String(), cf, nil) })
 	select {
 	case res := <-got:
 		if res.err != nil {

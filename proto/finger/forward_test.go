@@ -9,39 +9,16 @@ import (
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // A forwarding server relays to a plain one, on the real reactor.
 func TestForwarder(t *testing.T) {
-	r, err := reactor.New(&reactor.Config{Loops: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	defer func() {
-		r.Stop()
-		<-done
-	}()
+	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	listen := func(cfg *finger.ServerConfig) string {
-		ch := make(chan any, 1)
-		r.CallFromGoroutine(func() {
-			l, err := r.Listen("tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
-				return finger.NewServer(cfg)
-			}), nil)
-			if err != nil {
-				ch <- err
-				return
-			}
-			ch <- l.Addr().String()
-		})
-		switch v := (<-ch).(type) {
-		case error:
-			t.Fatal(v)
-		case string:
-			return v
-		}
-		return ""
+		return reactortest.Listen(t, r, "tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
+			return finger.NewServer(cfg)
+		})).Addr().String()
 	}
 	plain := listen(&finger.ServerConfig{Source: users})
 	_, plainPort, _ := net.SplitHostPort(plain)

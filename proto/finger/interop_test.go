@@ -13,6 +13,7 @@ import (
 	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // Debian's finger client (apt: finger) asks braid's finger server. The
@@ -21,20 +22,7 @@ import (
 // BRAID_REQUIRE_PEERS=1.
 func TestInteropDebianFinger(t *testing.T) {
 	bin := peers.Need(t, "finger", "finger")
-	r, err := reactor.New(&reactor.Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	defer func() {
-		r.Stop()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("reactor did not stop")
-		}
-	}()
+	r := reactortest.Running(t, &reactor.Config{Loops: 1})
 
 	queries := make(chan string, 10)
 	source := finger.SourceFunc(func(q finger.Query) (string, error) {
@@ -48,14 +36,13 @@ func TestInteropDebianFinger(t *testing.T) {
 		}
 		return text, nil
 	})
-	listened := make(chan error, 1)
-	r.CallFromGoroutine(func() {
-		_, err := r.Listen("tcp", "127.0.0.1:79", braid.FactoryFunc(func(net.Addr) braid.Protocol {
+	var err error
+	reactortest.OnLoop(t, r, func() {
+		_, err = r.Listen("tcp", "127.0.0.1:79", braid.FactoryFunc(func(net.Addr) braid.Protocol {
 			return finger.NewServer(&finger.ServerConfig{Source: source})
 		}), nil)
-		listened <- err
 	})
-	if err := <-listened; err != nil {
+	if err != nil {
 		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
 			t.Fatalf("listen on 127.0.0.1:79: %v", err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/braid-net/braid/proto/ident"
 	"github.com/braid-net/braid/proto/ident/identproc"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // The ident server on the real reactor, with the /proc lookup, asked over a
@@ -21,38 +22,10 @@ func TestInteropProcLookup(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("identproc reads /proc")
 	}
-	r, err := reactor.New(&reactor.Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	defer func() {
-		r.Stop()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("reactor did not stop")
-		}
-	}()
-	addr := make(chan any, 1)
-	r.CallFromGoroutine(func() {
-		l, err := r.Listen("tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
-			return ident.NewServer(&ident.ServerConfig{Lookup: &identproc.Lookup{}, Blocking: true})
-		}), nil)
-		if err != nil {
-			addr <- err
-			return
-		}
-		addr <- l.Addr().String()
-	})
-	var identAddr string
-	switch v := (<-addr).(type) {
-	case error:
-		t.Fatal(v)
-	case string:
-		identAddr = v
-	}
+	r := reactortest.Running(t, &reactor.Config{Loops: 1})
+	identAddr := reactortest.Listen(t, r, "tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
+		return ident.NewServer(&ident.ServerConfig{Lookup: &identproc.Lookup{}, Blocking: true})
+	})).Addr().String()
 
 	// A connection to ask about: this host's end is "server", the dialer's
 	// end "client", as RFC 1413 names them.
