@@ -35,7 +35,8 @@ type Config struct {
 	// not follow redirects, return them.
 	MaxRedirects int
 	// Limits of the HTTP/1.1 parser: status line, header count and size,
-	// body size (MaxBodySize; default 32 MiB, negative for none).
+	// chunk lines, buffered input. MaxBodySize defaults to no limit here,
+	// since a streamed body holds no memory; ReadBody takes its own limit.
 	Limits http1.Config
 	// TLS sets the trusted CAs, client certificate and so on for https
 	// URLs; nil means the system's roots. ServerName, if empty, is the
@@ -71,6 +72,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxRedirects == 0 {
 		out.MaxRedirects = 10
+	}
+	if out.Limits.MaxBodySize == 0 {
+		out.Limits.MaxBodySize = -1
 	}
 	out.Limits = out.Limits.WithDefaults()
 	return out

@@ -1,0 +1,91 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/proto/http1"
+)
+
+// waitStalled waits until progress stops moving for a while, with a
+// deadline, and returns its value.
+func waitStalled(t *testing.T, progress func() int64) int64 {
+	t.Helper()
+	deadline := time.After(testTimeout)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	last, still := progress(), 0
+	for still < 3 {
+		select {
+		case <-deadline:
+			t.Fatalf("still moving at %d bytes", progress())
+		case <-tick.C:
+		}
+		if p := progress(); p == last {
+			still++
+		} else {
+			last, still = p, 0
+		}
+	}
+	return last
+}
+
+// A paused response body stops the reading of the socket, so the server's
+// writes block: memory stays bounded whatever the body's size.
+func TestPausedBodyStopsTheServer(t *testing.T) {
+	const total = 256 << 20
+	var written atomic.Int64
+	srv, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		buf := make([]byte, 64<<10)
+		for written.Load() < total {
+			n, err := w.Write(buf)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}))
+	a := newAgent(t, nil)
+	var resp *Response
+	var received atomic.Int64
+	done := make(chan error, 1)
+	if _, err := call(t, a, func() *deferred.Deferred[*Response] {
+		return deferred.Then(a.Get(srv.URL), func(r *Response) (*Response, error) {
+			resp = r
+			r.Stream(func(p []byte) {
+				received.Add(int64(len(p)))
+				r.Pause()
+			}, func(_ http1.Header, err error) { done <- err })
+			return r, nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stalled := waitStalled(t, written.Load)
+	if stalled >= total/2 {
+		t.Fatalf("server wrote %d bytes while the body was paused; want far less than %d", stalled, total)
+	}
+	t.Logf("server stalled after %d bytes; client received %d", stalled, received.Load())
+	// Resume for good: the rest arrives.
+	a.Loop().CallFromGoroutine(func() {
+		resp.ex.onData = func(p []byte) { received.Add(int64(len(p))) }
+		resp.Resume()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 4*testTimeout)
+	defer cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatalf("body did not end; received %d", received.Load())
+	}
+	if got := received.Load(); got != total {
+		t.Fatalf("received %d bytes; want %d", got, total)
+	}
+}

@@ -1,0 +1,80 @@
+package client
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid/deferred"
+)
+
+// BenchmarkGet measures sequential keep-alive GETs against a local net/http
+// server (one connection), from the Agent's loop.
+func BenchmarkGet(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "Hello, World!")
+	}))
+	defer srv.Close()
+	a := NewAgent(newReactor(b, 1), nil, nil)
+	benchRequests(b, a, srv.URL, 1)
+}
+
+// BenchmarkGetParallel keeps 32 requests in flight over up to 8
+// connections.
+func BenchmarkGetParallel(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "Hello, World!")
+	}))
+	defer srv.Close()
+	a := NewAgent(newReactor(b, 1), nil, &Config{MaxConnsPerHost: 8})
+	benchRequests(b, a, srv.URL, 32)
+}
+
+func benchRequests(b *testing.B, a *Agent, u string, inflight int) {
+	req, _ := NewRequest("GET", u, nil)
+	done := make(chan error, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	a.Loop().CallFromGoroutine(func() {
+		left, running := b.N, 0
+		var next func()
+		next = func() {
+			for running < inflight && left > 0 {
+				left--
+				running++
+				deferred.ThenDeferred(a.Do(req), func(r *Response) *deferred.Deferred[[]byte] {
+					return r.ReadBody(1 << 10)
+				}).AddBoth(func(_ []byte, err error) ([]byte, error) {
+					running--
+					if err != nil {
+						done <- err
+						left = 0
+						return nil, nil
+					}
+					if left == 0 && running == 0 {
+						done <- nil
+						return nil, nil
+					}
+					next()
+					return nil, nil
+				})
+			}
+		}
+		next()
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			b.Fatal(err)
+		}
+	case <-ctx.Done():
+		b.Fatal("timed out")
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
