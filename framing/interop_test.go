@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
-	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/framing"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // These tests run braid's framers on the real reactor against third-party
@@ -24,53 +25,16 @@ import (
 // NetstringReceiver. A missing peer skips the test, unless
 // BRAID_REQUIRE_PEERS=1.
 
-
-
 // runReactor runs a real reactor until the test ends.
 func runReactor(t *testing.T) braid.Reactor {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	t.Cleanup(func() {
-		r.Stop()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("reactor: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("reactor did not stop")
-		}
-	})
-	return r
+	return reactortest.Running(t, &reactor.Config{Loops: 1})
 }
 
 // listen listens on a free loopback port and returns its address.
 func listen(t *testing.T, r braid.Reactor, f braid.Factory) string {
 	t.Helper()
-	ch := make(chan any, 1)
-	r.CallFromGoroutine(func() {
-		l, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
-		if err != nil {
-			ch <- err
-			return
-		}
-		ch <- l.Addr().String()
-	})
-	select {
-	case v := <-ch:
-		if err, ok := v.(error); ok {
-			t.Fatal(err)
-		}
-		return v.(string)
-	case <-time.After(10 * time.Second):
-		t.Fatal("listen did not complete")
-	}
-	return ""
+	return reactortest.Listen(t, r, "tcp", "127.0.0.1:0", f).Addr().String()
 }
 
 // echoLines answers each line with "echo:" + line and reports the lines.
@@ -175,7 +139,7 @@ func braidClient(t *testing.T, mode string, mk func(h framing.MessageHandler) br
 	}
 	c := &oneClient{failed: make(chan error, 1)}
 	c.proto = mk(starter{handler, msgs})
-	r.CallFromGoroutine(func() { r.Connect("tcp", addr, c, nil) })
+	reactortest.OnLoop(t, r, func() { r.Connect("tcp", addr, c, nil) })
 	for i, m := range msgs {
 		select {
 		case g := <-got:

@@ -15,53 +15,20 @@ import (
 	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/classic"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 // The services on the real reactor, read by nc (netcat-openbsd). A missing
 // nc skips, unless BRAID_REQUIRE_PEERS=1.
 
-
-func runReactor(t *testing.T) braid.Reactor {
+// listen listens with f on a free loopback port of r.
+func listen(t *testing.T, r braid.Reactor, f braid.Factory) (host, port string) {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: 2})
+	host, port, err := net.SplitHostPort(reactortest.Listen(t, r, "tcp", "127.0.0.1:0", f).Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	t.Cleanup(func() {
-		r.Stop()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("reactor did not stop")
-		}
-	})
-	return r
-}
-
-func listen(t *testing.T, r braid.Reactor, f braid.Factory) (host, port string) {
-	t.Helper()
-	ch := make(chan any, 1)
-	r.CallFromGoroutine(func() {
-		l, err := r.Listen("tcp", "127.0.0.1:0", f, nil)
-		if err != nil {
-			ch <- err
-			return
-		}
-		ch <- l.Addr().String()
-	})
-	select {
-	case v := <-ch:
-		if err, ok := v.(error); ok {
-			t.Fatal(err)
-		}
-		host, port, _ = net.SplitHostPort(v.(string))
-		return host, port
-	case <-time.After(10 * time.Second):
-		t.Fatal("listen did not complete")
-	}
-	return "", ""
+	return host, port
 }
 
 func TestInteropNetcat(t *testing.T) {
@@ -89,7 +56,7 @@ func TestInteropNetcat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runReactor(t)
+			r := reactortest.Running(t, &reactor.Config{Loops: 2})
 			host, port := listen(t, r, tt.f)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
@@ -112,7 +79,7 @@ func TestInteropNetcat(t *testing.T) {
 // chargen streams until the client hangs up: read 100 KB with head.
 func TestInteropChargen(t *testing.T) {
 	nc := peers.Need(t, "nc", "netcat-openbsd")
-	r := runReactor(t)
+	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	host, port := listen(t, r, braid.NewFactory(classic.NewChargen))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -129,7 +96,7 @@ func TestInteropChargen(t *testing.T) {
 
 // Our clients against our servers, over real sockets.
 func TestInteropClients(t *testing.T) {
-	r := runReactor(t)
+	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
 	got := make(chan error, 1)
 	f := &clientFactory{proto: classic.NewTimeClient(func(tm time.Time, err error) {
@@ -138,7 +105,7 @@ func TestInteropClients(t *testing.T) {
 		}
 		got <- err
 	}), failed: got}
-	r.CallFromGoroutine(func() { r.Connect("tcp", net.JoinHostPort(host, port), f, nil) })
+	reactortest.OnLoop(t, r, func() { r.Connect("tcp", net.JoinHostPort(host, port), f, nil) })
 	select {
 	case err := <-got:
 		if err != nil {
@@ -175,23 +142,16 @@ func TestInteropUDP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runReactor(t)
-			addr := make(chan any, 1)
-			r.CallFromGoroutine(func() {
-				dt, err := r.ListenDatagram("udp", "127.0.0.1:0", tt.s, nil)
-				if err != nil {
-					addr <- err
-					return
-				}
-				addr <- dt.LocalAddr().String()
-			})
-			var server string
-			switch v := (<-addr).(type) {
-			case error:
-				t.Fatal(v)
-			case string:
-				server = v
+			r := reactortest.Running(t, &reactor.Config{Loops: 2})
+			var (
+				dt  braid.DatagramTransport
+				err error
+			)
+			reactortest.OnLoop(t, r, func() { dt, err = r.ListenDatagram("udp", "127.0.0.1:0", tt.s, nil) })
+			if err != nil {
+				t.Fatal(err)
 			}
+			server := dt.LocalAddr().String()
 			c, err := net.Dial("udp", server)
 			if err != nil {
 				t.Fatal(err)
@@ -254,7 +214,7 @@ func (p *maxBuffered) ReadConnectionLost() { p.Protocol.(braid.HalfCloser).ReadC
 // high-water mark; the server then stops reading, so the client's writes
 // block instead of the server's memory growing. Nothing is lost.
 func TestInteropEchoBackpressure(t *testing.T) {
-	r := runReactor(t)
+	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	m := &atomicMax{}
 	host, port := listen(t, r, braid.FactoryFunc(func(net.Addr) braid.Protocol {
 		return &maxBuffered{Protocol: classic.NewEcho(), max: m}
@@ -294,7 +254,7 @@ func TestInteropEchoBackpressure(t *testing.T) {
 // rdate (apt: rdate) reads braid's RFC 868 time server.
 func TestInteropRdate(t *testing.T) {
 	rdate := peers.Need(t, "rdate", "rdate")
-	r := runReactor(t)
+	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
