@@ -10,26 +10,21 @@ import (
 )
 
 func init() {
-	var pol serverPolicies
 	var rate int64
-	runner.Register(runner.Plugin{
-		Name:          "chargen",
-		Summary:       "send the character pattern until the client closes (RFC 864)",
-		DefaultListen: []string{"tcp:19"},
-		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 0)
-			pol.udpFlag(fs)
+	registerClassic(classicService{
+		name:    "chargen",
+		summary: "send the character pattern until the client closes (RFC 864)",
+		listen:  "tcp:19",
+		idle:    0, // a chargen client only reads: it is never idle
+		flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&rate, "rate", 0, "most bytes per second per connection (0: as fast as the client reads)")
 		},
-		Start: func(env *runner.Env) error {
-			if err := pol.listenUDP(env, classic.NewUDPChargen()); err != nil {
-				return err
-			}
+		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
 			f := braid.NewFactory(classic.NewChargen)
 			if rate > 0 {
 				f = policies.ThrottleFactory(f, policies.ThrottleConfig{WriteRate: rate})
 			}
-			return env.ListenAll(pol.wrap(f))
+			return classic.NewUDPChargen(), f, nil
 		},
 	})
 }

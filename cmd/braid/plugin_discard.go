@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -10,20 +9,13 @@ import (
 )
 
 func init() {
-	var pol serverPolicies
-	runner.Register(runner.Plugin{
-		Name:          "discard",
-		Summary:       "read and throw away everything (RFC 863)",
-		DefaultListen: []string{"tcp:9"},
-		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 5*time.Minute)
-			pol.udpFlag(fs)
-		},
-		Start: func(env *runner.Env) error {
-			if err := pol.listenUDP(env, classic.NewUDPDiscard()); err != nil {
-				return err
-			}
-			return env.ListenAll(pol.wrap(braid.NewFactory(classic.NewDiscard)))
+	registerClassic(classicService{
+		name:    "discard",
+		summary: "read and throw away everything (RFC 863)",
+		listen:  "tcp:9",
+		idle:    5 * time.Minute,
+		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
+			return classic.NewUDPDiscard(), braid.NewFactory(classic.NewDiscard), nil
 		},
 	})
 }

@@ -56,21 +56,57 @@ func (p *serverPolicies) wrap(f braid.Factory) braid.Factory {
 	return f
 }
 
-func init() {
+// classicService is what one of the small classic services states; the
+// rest (the policy flags, --udp, listening) is the same for all of them and
+// done by registerClassic.
+type classicService struct {
+	name, summary string
+	// listen is the default endpoint, the service's well-known port.
+	listen string
+	// idle is the default --idle-timeout.
+	idle time.Duration
+	// flags, if set, adds the service's own flags after the shared ones.
+	flags func(fs *flag.FlagSet)
+	// servers returns the UDP server for --udp and the stream factory,
+	// once the flags are parsed; an error stops the command.
+	servers func(env *runner.Env) (braid.DatagramProtocol, braid.Factory, error)
+}
+
+// registerClassic registers s as a braid command.
+func registerClassic(s classicService) {
 	var pol serverPolicies
 	runner.Register(runner.Plugin{
-		Name:          "echo",
-		Summary:       "echo every byte back (RFC 862)",
-		DefaultListen: []string{"tcp:7"},
+		Name:          s.name,
+		Summary:       s.summary,
+		DefaultListen: []string{s.listen},
 		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 5*time.Minute)
+			pol.flags(fs, s.idle)
 			pol.udpFlag(fs)
+			if s.flags != nil {
+				s.flags(fs)
+			}
 		},
 		Start: func(env *runner.Env) error {
-			if err := pol.listenUDP(env, classic.NewUDPEcho()); err != nil {
+			udp, f, err := s.servers(env)
+			if err != nil {
 				return err
 			}
-			return env.ListenAll(pol.wrap(braid.NewFactory(classic.NewEcho)))
+			if err := pol.listenUDP(env, udp); err != nil {
+				return err
+			}
+			return env.ListenAll(pol.wrap(f))
+		},
+	})
+}
+
+func init() {
+	registerClassic(classicService{
+		name:    "echo",
+		summary: "echo every byte back (RFC 862)",
+		listen:  "tcp:7",
+		idle:    5 * time.Minute,
+		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
+			return classic.NewUDPEcho(), braid.NewFactory(classic.NewEcho), nil
 		},
 	})
 }

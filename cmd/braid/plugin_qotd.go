@@ -15,35 +15,30 @@ import (
 )
 
 func init() {
-	var pol serverPolicies
 	var file string
-	runner.Register(runner.Plugin{
-		Name:          "qotd",
-		Summary:       "send a quote of the day (RFC 865)",
-		DefaultListen: []string{"tcp:17"},
-		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 10*time.Second)
-			pol.udpFlag(fs)
+	registerClassic(classicService{
+		name:    "qotd",
+		summary: "send a quote of the day (RFC 865)",
+		listen:  "tcp:17",
+		idle:    10 * time.Second,
+		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&file, "quotes", "", "file of quotes separated by lines holding only '%' (fortune format); quotes from the arguments if empty")
 		},
-		Start: func(env *runner.Env) error {
+		servers: func(env *runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
 			texts := env.Args
 			if file != "" {
 				var err error
 				if texts, err = readFortunes(file); err != nil {
-					return err
+					return nil, nil, err
 				}
 			}
 			q, err := classic.NewQuotes(texts...)
 			if err != nil {
-				return fmt.Errorf("qotd: %w", err)
+				return nil, nil, fmt.Errorf("qotd: %w", err)
 			}
-			if err := pol.listenUDP(env, classic.NewUDPQOTD(q.Next)); err != nil {
-				return err
-			}
-			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
+			return classic.NewUDPQOTD(q.Next), braid.FactoryFunc(func(net.Addr) braid.Protocol {
 				return classic.NewQOTD(q.Next)
-			})))
+			}), nil
 		},
 	})
 }

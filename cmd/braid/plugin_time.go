@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -10,20 +9,13 @@ import (
 )
 
 func init() {
-	var pol serverPolicies
-	runner.Register(runner.Plugin{
-		Name:          "time",
-		Summary:       "send the time as 32-bit seconds since 1900 (RFC 868)",
-		DefaultListen: []string{"tcp:37"},
-		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 10*time.Second)
-			pol.udpFlag(fs)
-		},
-		Start: func(env *runner.Env) error {
-			if err := pol.listenUDP(env, classic.NewUDPTime()); err != nil {
-				return err
-			}
-			return env.ListenAll(pol.wrap(braid.NewFactory(classic.NewTime)))
+	registerClassic(classicService{
+		name:    "time",
+		summary: "send the time as 32-bit seconds since 1900 (RFC 868)",
+		listen:  "tcp:37",
+		idle:    10 * time.Second,
+		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
+			return classic.NewUDPTime(), braid.NewFactory(classic.NewTime), nil
 		},
 	})
 }
