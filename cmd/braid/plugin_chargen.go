@@ -15,7 +15,7 @@ func init() {
 		name:    "chargen",
 		summary: "send the character pattern until the client closes (RFC 864)",
 		listen:  "tcp:19",
-		idle:    0, // a chargen client only reads: it is never idle
+		idle:    0, // no idle timeout unless asked for
 		flags: func(fs *flag.FlagSet) {
 			fs.Int64Var(&rate, "rate", 0, "most bytes per second per connection (0: as fast as the client reads)")
 		},
