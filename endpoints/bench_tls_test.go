@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/braid-net/braid/internal/testcert"
 )
 
 // The TLS benchmarks run the server in a child process (this test binary,
@@ -89,16 +91,16 @@ var benchServers = []struct {
 	{"net", func(cert string) string { return "BRAID_NETTLS_CHILD=" + cert }},
 }
 
-func benchCert(b *testing.B) (*testCA, string) {
-	ca := newTestCA(b)
-	return ca, ca.issue(b, filepath.Join(ca.dir, "server.pem"), false, "a.test")
+func benchCert(b *testing.B) (*testcert.CA, string) {
+	ca := testcert.NewCA(b)
+	return ca, ca.Issue(b, filepath.Join(ca.Dir, "server.pem"), testcert.Server, "a.test")
 }
 
-func dialAll(b *testing.B, ca *testCA, addr string, n int) []*tls.Conn {
+func dialAll(b *testing.B, ca *testcert.CA, addr string, n int) []*tls.Conn {
 	b.Helper()
 	conns := make([]*tls.Conn, n)
 	for i := range conns {
-		c, err := tls.Dial("tcp", addr, ca.clientConfig("a.test"))
+		c, err := tls.Dial("tcp", addr, ca.ClientConfig("a.test"))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -159,7 +161,7 @@ func BenchmarkTLSHandshake(b *testing.B) {
 		b.Run(srv.name, func(b *testing.B) {
 			ca, cert := benchCert(b)
 			ch := startChild(b, srv.env(cert))
-			cfg := ca.clientConfig("a.test")
+			cfg := ca.ClientConfig("a.test")
 			cfg.ClientSessionCache = nil
 			cpu0 := ch.cpu(b)
 			start := time.Now()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/internal/peers"
+	"github.com/braid-net/braid/internal/testcert"
 	"github.com/braid-net/braid/reactor/reactortest"
 )
 
@@ -49,10 +50,10 @@ func waitLine(t *testing.T, ch <-chan string, want string) {
 func TestInteropOpenSSLClientSNIAndALPN(t *testing.T) {
 	openssl := peers.Need(t, "openssl", "openssl")
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	dir := t.TempDir()
-	ca.issue(t, filepath.Join(dir, "a.test.pem"), false, "a.test")
-	ca.issue(t, filepath.Join(dir, "b.test.pem"), false, "b.test")
+	ca.Issue(t, filepath.Join(dir, "a.test.pem"), testcert.Server, "a.test")
+	ca.Issue(t, filepath.Join(dir, "b.test.pem"), testcert.Server, "b.test")
 	ln := listen(t, r, "tls:0:interface=127.0.0.1:sniDir="+dir+":alpn=h2,http/1.1", newEchoFactory())
 	for _, name := range []string{"a.test", "b.test"} {
 		t.Run(name, func(t *testing.T) {
@@ -99,8 +100,8 @@ func (h *httpOnce) DataReceived(p []byte) {
 func TestInteropCurl(t *testing.T) {
 	curl := peers.Need(t, "curl", "curl")
 	r := startReactor(t)
-	ca := newTestCA(t)
-	cert := ca.issue(t, filepath.Join(ca.dir, "server.pem"), false, "a.test")
+	ca := testcert.NewCA(t)
+	cert := ca.Issue(t, filepath.Join(ca.Dir, "server.pem"), testcert.Server, "a.test")
 	ln := listen(t, r, "tls:0:interface=127.0.0.1:certKey="+cert+":alpn=http/1.1", braid.NewFactory(func() *httpOnce { return &httpOnce{} }))
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
@@ -145,8 +146,8 @@ func (c *collector) DataReceived(p []byte) {
 func TestInteropOpenSSLServer(t *testing.T) {
 	openssl := peers.Need(t, "openssl", "openssl")
 	r := startReactor(t)
-	ca := newTestCA(t)
-	cert := ca.issue(t, filepath.Join(ca.dir, "server.pem"), false, "a.test", "127.0.0.1")
+	ca := testcert.NewCA(t)
+	cert := ca.Issue(t, filepath.Join(ca.Dir, "server.pem"), testcert.Server, "a.test", "127.0.0.1")
 	port := freePort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()

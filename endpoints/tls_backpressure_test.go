@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/testcert"
 )
 
 // firehose writes total bytes through a push producer, as fast as the
@@ -65,11 +66,11 @@ func (f *firehose) ConnectionLost(error) {}
 func TestTLSBackpressure(t *testing.T) {
 	const total = 32 << 20
 	r := startReactor(t)
-	ca := newTestCA(t)
-	cert := ca.issue(t, filepath.Join(ca.dir, "s.pem"), false, "a.test")
+	ca := testcert.NewCA(t)
+	cert := ca.Issue(t, filepath.Join(ca.Dir, "s.pem"), testcert.Server, "a.test")
 	fh := &firehose{total: total, firstPause: make(chan struct{}, 1), done: make(chan int, 1)}
 	ln := listen(t, r, "tls:0:interface=127.0.0.1:certKey="+cert, braid.FactoryFunc(func(net.Addr) braid.Protocol { return fh }))
-	c, err := tls.Dial("tcp", ln.Addr().String(), ca.clientConfig("a.test"))
+	c, err := tls.Dial("tcp", ln.Addr().String(), ca.ClientConfig("a.test"))
 	if err != nil {
 		t.Fatal(err)
 	}

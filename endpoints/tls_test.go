@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/testcert"
 	"github.com/braid-net/braid/reactor/reactortest"
 )
 
@@ -56,9 +58,9 @@ func (f *echoFactory) BuildProtocol(net.Addr) braid.Protocol {
 	return &tlsEcho{state: f.state, lost: f.lost}
 }
 
-func tlsServer(t *testing.T, r braid.Reactor, ca *testCA, extra string) (addr string, f *echoFactory) {
+func tlsServer(t *testing.T, r braid.Reactor, ca *testcert.CA, extra string) (addr string, f *echoFactory) {
 	t.Helper()
-	cert := ca.issue(t, filepath.Join(ca.dir, "server.pem"), false, "a.test", "127.0.0.1", "localhost")
+	cert := ca.Issue(t, filepath.Join(ca.Dir, "server.pem"), testcert.Server, "a.test", "127.0.0.1", "localhost")
 	f = newEchoFactory()
 	ln := listen(t, r, "tls:0:interface=127.0.0.1:certKey="+cert+extra, f)
 	return ln.Addr().String(), f
@@ -85,9 +87,9 @@ func roundTrip(t *testing.T, c net.Conn, n int) {
 
 func TestTLSServerEchoALPN(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	addr, f := tlsServer(t, r, ca, ":alpn=h2,http/1.1")
-	c, err := tls.Dial("tcp", addr, ca.clientConfig("a.test", "h2"))
+	c, err := tls.Dial("tcp", addr, ca.ClientConfig("a.test", "h2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,13 +113,13 @@ func TestTLSServerEchoALPN(t *testing.T) {
 
 func TestTLSServerManyClients(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	addr, _ := tlsServer(t, r, ca, "")
 	const n = 20
 	errc := make(chan error, n)
 	for i := 0; i < n; i++ {
 		go func() {
-			c, err := tls.Dial("tcp", addr, ca.clientConfig("a.test"))
+			c, err := tls.Dial("tcp", addr, ca.ClientConfig("a.test"))
 			if err != nil {
 				errc <- err
 				return
@@ -142,15 +144,15 @@ func TestTLSServerManyClients(t *testing.T) {
 
 func TestTLSServerSNI(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	dir := t.TempDir()
-	ca.issue(t, filepath.Join(dir, "a.test.pem"), false, "a.test")
-	ca.issue(t, filepath.Join(dir, "b.test.pem"), false, "b.test")
-	ca.issue(t, filepath.Join(dir, "*.wild.test.pem"), false, "*.wild.test")
+	ca.Issue(t, filepath.Join(dir, "a.test.pem"), testcert.Server, "a.test")
+	ca.Issue(t, filepath.Join(dir, "b.test.pem"), testcert.Server, "b.test")
+	ca.Issue(t, filepath.Join(dir, "*.wild.test.pem"), testcert.Server, "*.wild.test")
 	ln := listen(t, r, "tls:0:interface=127.0.0.1:sniDir="+dir, newEchoFactory())
 	addr := ln.Addr().String()
 	for _, name := range []string{"a.test", "b.test", "x.wild.test"} {
-		c, err := tls.Dial("tcp", addr, ca.clientConfig(name))
+		c, err := tls.Dial("tcp", addr, ca.ClientConfig(name))
 		if err != nil {
 			t.Fatalf("SNI %s: %v", name, err)
 		}
@@ -161,14 +163,14 @@ func TestTLSServerSNI(t *testing.T) {
 	}
 	// A new file appears: ReloadCertificates (SIGHUP in the braid command)
 	// picks it up.
-	ca.issue(t, filepath.Join(dir, "c.test.pem"), false, "c.test")
-	if _, err := tls.Dial("tcp", addr, ca.clientConfig("c.test")); err == nil {
+	ca.Issue(t, filepath.Join(dir, "c.test.pem"), testcert.Server, "c.test")
+	if _, err := tls.Dial("tcp", addr, ca.ClientConfig("c.test")); err == nil {
 		t.Fatalf("c.test verified before the reload")
 	}
 	if err := ReloadCertificates(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := tls.Dial("tcp", addr, ca.clientConfig("c.test"))
+	c, err := tls.Dial("tcp", addr, ca.ClientConfig("c.test"))
 	if err != nil {
 		t.Fatalf("c.test after reload: %v", err)
 	}
@@ -176,14 +178,14 @@ func TestTLSServerSNI(t *testing.T) {
 }
 
 func TestCertStoreNoticesChange(t *testing.T) {
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	dir := t.TempDir()
-	ca.issue(t, filepath.Join(dir, "a.test.pem"), false, "a.test")
+	ca.Issue(t, filepath.Join(dir, "a.test.pem"), testcert.Server, "a.test")
 	s, err := NewCertStore("", "", "", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca.issue(t, filepath.Join(dir, "d.test.pem"), false, "d.test")
+	ca.Issue(t, filepath.Join(dir, "d.test.pem"), testcert.Server, "d.test")
 	s.lastCheck.Store(0) // as if the check interval had passed
 	c, err := s.GetCertificate(&tls.ClientHelloInfo{ServerName: "d.test"})
 	if err != nil {
@@ -196,7 +198,7 @@ func TestCertStoreNoticesChange(t *testing.T) {
 
 func TestTLSClientEndpoint(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	addr, _ := tlsServer(t, r, ca, ":alpn=h2")
 	_, port, _ := net.SplitHostPort(addr)
 	tests := []struct {
@@ -245,10 +247,10 @@ func TestTLSClientEndpoint(t *testing.T) {
 
 func TestTLSClientCertificates(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	addr, f := tlsServer(t, r, ca, ":caCerts="+ca.File)
 	// Without a certificate the handshake fails on the server side.
-	c, err := tls.Dial("tcp", addr, ca.clientConfig("a.test"))
+	c, err := tls.Dial("tcp", addr, ca.ClientConfig("a.test"))
 	if err == nil {
 		_, err = c.Read(make([]byte, 1))
 		c.Close()
@@ -256,12 +258,12 @@ func TestTLSClientCertificates(t *testing.T) {
 	if err == nil {
 		t.Fatal("handshake without a client certificate succeeded")
 	}
-	clientPEM := ca.issue(t, filepath.Join(ca.dir, "client.pem"), true, "client.test")
+	clientPEM := ca.Issue(t, filepath.Join(ca.Dir, "client.pem"), testcert.Client, "client.test")
 	cert, err := tls.LoadX509KeyPair(clientPEM, clientPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := ca.clientConfig("a.test")
+	cfg := ca.ClientConfig("a.test")
 	cfg.Certificates = []tls.Certificate{cert}
 	c, err = tls.Dial("tcp", addr, cfg)
 	if err != nil {
@@ -277,7 +279,7 @@ func TestTLSClientCertificates(t *testing.T) {
 
 func TestTLSHandshakeFailures(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	addr, f := tlsServer(t, r, ca, ":handshakeTimeout=0.2")
 	tests := []struct {
 		name string
@@ -307,7 +309,7 @@ func TestTLSHandshakeFailures(t *testing.T) {
 	default:
 	}
 	// The server still works.
-	c, err := tls.Dial("tcp", addr, ca.clientConfig("a.test"))
+	c, err := tls.Dial("tcp", addr, ca.ClientConfig("a.test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,8 +346,8 @@ func (p *starttlsProto) ConnectionLost(reason error) {
 
 func TestStartTLS(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
-	certFile := ca.issue(t, filepath.Join(ca.dir, "s.pem"), false, "a.test")
+	ca := testcert.NewCA(t)
+	certFile := ca.Issue(t, filepath.Join(ca.Dir, "s.pem"), testcert.Server, "a.test")
 	cert, err := tls.LoadX509KeyPair(certFile, certFile)
 	if err != nil {
 		t.Fatal(err)
@@ -369,7 +371,7 @@ func TestStartTLS(t *testing.T) {
 	readLine("PLAIN hi\n")
 	c.Write([]byte("STARTTLS\n"))
 	readLine("GO\n")
-	tc := tls.Client(c, ca.clientConfig("a.test"))
+	tc := tls.Client(c, ca.ClientConfig("a.test"))
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
 	}
@@ -384,10 +386,10 @@ func TestStartTLS(t *testing.T) {
 
 func TestTLSClientEndpointCertificate(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
+	ca := testcert.NewCA(t)
 	addr, f := tlsServer(t, r, ca, ":caCerts="+ca.File)
 	_, port, _ := net.SplitHostPort(addr)
-	client := ca.issue(t, filepath.Join(ca.dir, "client.pem"), true, "client.test")
+	client := ca.Issue(t, filepath.Join(ca.Dir, "client.pem"), testcert.Client, "client.test")
 	tests := []struct {
 		name, extra, wantErr string
 	}{
@@ -425,11 +427,13 @@ func TestTLSClientEndpointCertificate(t *testing.T) {
 
 func TestTLSServerLoadErrors(t *testing.T) {
 	r := startReactor(t)
-	ca := newTestCA(t)
-	cert := ca.issue(t, filepath.Join(ca.dir, "s.pem"), false, "a.test")
+	ca := testcert.NewCA(t)
+	cert := ca.Issue(t, filepath.Join(ca.Dir, "s.pem"), testcert.Server, "a.test")
 	empty := t.TempDir()
-	notPEM := filepath.Join(ca.dir, "not.pem")
-	writePEM(t, notPEM, []byte("hello"))
+	notPEM := filepath.Join(ca.Dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ s, want string }{
 		{"tls:0:certKey=/nonexistent.pem", "endpoints: certificate /nonexistent.pem"},
 		{"tls:0:sniDir=" + empty, "holds no NAME.pem"},

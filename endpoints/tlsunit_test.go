@@ -10,6 +10,7 @@ import (
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/braidtest"
+	"github.com/braid-net/braid/internal/testcert"
 	"github.com/braid-net/braid/task"
 )
 
@@ -65,8 +66,8 @@ type tlsPair struct {
 
 func newTLSPair(t *testing.T, client, server braid.Protocol, serverCfg func(*tls.Config)) *tlsPair {
 	t.Helper()
-	ca := newTestCA(t)
-	file := ca.issue(t, filepath.Join(ca.dir, "s.pem"), false, "a.test")
+	ca := testcert.NewCA(t)
+	file := ca.Issue(t, filepath.Join(ca.Dir, "s.pem"), testcert.Server, "a.test")
 	cert, err := tls.LoadX509KeyPair(file, file)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func newTLSPair(t *testing.T, client, server braid.Protocol, serverCfg func(*tls
 	p := &tlsPair{loop: &kickLoop{Clock: task.NewClock(), kick: make(chan struct{}, 1)}}
 	p.ct = braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: p.loop})
 	p.st = braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: p.loop})
-	p.client = newTLSConn(ca.clientConfig("a.test"), true, func() braid.Protocol { return client },
+	p.client = newTLSConn(ca.ClientConfig("a.test"), true, func() braid.Protocol { return client },
 		func(_ braid.Protocol, err error) { p.cdone, p.cerr = true, err }, time.Second)
 	p.server = newTLSConn(scfg, false, func() braid.Protocol { return server },
 		func(_ braid.Protocol, err error) { p.sdone, p.serr = true, err }, time.Second)
