@@ -39,8 +39,15 @@ func (s *syncBuffer) String() string {
 // must make it exit 0.
 func runPlugin(t *testing.T, args ...string) string {
 	t.Helper()
+	return runPluginAddrs(t, args...)[0]
+}
+
+// runPluginAddrs is runPlugin returning the addresses of all listeners, in
+// the order of the --listen flags.
+func runPluginAddrs(t *testing.T, args ...string) []string {
+	t.Helper()
 	sigs := make(chan os.Signal, 1)
-	ready := make(chan string, 1)
+	ready := make(chan []string, 1)
 	exit := make(chan int, 1)
 	logs := &syncBuffer{}
 	go func() {
@@ -49,12 +56,18 @@ func runPlugin(t *testing.T, args ...string) string {
 			Stdout:     logs,
 			Stderr:     logs,
 			Signals:    sigs,
-			Ready:      func(env *runner.Env) { ready <- env.Listeners()[0].Addr().String() },
+			Ready: func(env *runner.Env) {
+				var addrs []string
+				for _, l := range env.Listeners() {
+					addrs = append(addrs, l.Addr().String())
+				}
+				ready <- addrs
+			},
 		}, args)
 	}()
-	var addr string
+	var addrs []string
 	select {
-	case addr = <-ready:
+	case addrs = <-ready:
 	case code := <-exit:
 		t.Fatalf("braid %v exited with %d:\n%s", args, code, logs)
 	case <-time.After(20 * time.Second):
@@ -71,7 +84,10 @@ func runPlugin(t *testing.T, args ...string) string {
 			t.Errorf("braid %v did not stop on SIGTERM", args)
 		}
 	})
-	return addr
+	if len(addrs) == 0 {
+		t.Fatalf("braid %v listens nowhere", args)
+	}
+	return addrs
 }
 
 // exchange sends in, half-closes, and reads until the server closes.
