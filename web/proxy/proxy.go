@@ -103,7 +103,7 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 	}
 	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(r)}
 	if r.ContentLength != 0 {
-		out.Producer = &requestBody{r: r, length: r.ContentLength}
+		out.Producer = newRequestBody(r)
 	}
 	f := &forward{w: w}
 	f.d = p.agentFor(r.Loop()).Do(out)
@@ -229,32 +229,104 @@ func (r *responseFlow) ResumeProducing() { r.resp.Resume() }
 func (r *responseFlow) StopProducing()   { r.resp.Close() }
 
 // requestBody sends the client's request body upstream, pausing the
-// client's connection while the upstream's is full.
+// client's connection while the upstream's output is full.
+//
+// The body is asked for (OnBody) as soon as the request arrives, since
+// package web drops body bytes nobody asked for, and PauseBody stops the
+// reading of the socket but not the delivery of bytes already parsed: those
+// wait in pending until the upstream connection is there and has room.
+// What can arrive after a pause is bounded by web's parser limits.
 type requestBody struct {
 	r       *web.Request
 	length  int64
+	w       *client.BodyWriter // nil until the upstream connection is ready
+	pending []byte
+	paused  bool // the upstream asked for a pause
+	ended   bool
+	endErr  error
 	stopped bool
+}
+
+// maxPending bounds what a request body may hold back; web's limits keep
+// it far below (MaxBuffered plus one read).
+const maxPending = 4 << 20
+
+var errPendingBody = fmt.Errorf("proxy: request body kept coming while paused: %w", braid.ErrLimit)
+
+func newRequestBody(r *web.Request) *requestBody {
+	b := &requestBody{r: r, length: r.ContentLength}
+	r.PauseBody()
+	r.OnBody(b.data, b.end)
+	return b
+}
+
+func (b *requestBody) data(p []byte) {
+	if b.stopped {
+		return
+	}
+	if b.w != nil && !b.paused && len(b.pending) == 0 {
+		b.w.Write(p)
+		return
+	}
+	if len(b.pending)+len(p) > maxPending {
+		b.stopped = true
+		b.pending = nil
+		if b.w != nil {
+			b.w.Finish(errPendingBody)
+		} else {
+			b.ended, b.endErr = true, errPendingBody
+		}
+		return
+	}
+	b.pending = append(b.pending, p...)
+	b.r.PauseBody()
+}
+
+func (b *requestBody) end(_ http1.Header, err error) {
+	if b.stopped {
+		return
+	}
+	b.ended, b.endErr = true, err
+	b.flush()
+}
+
+// flush passes on what waits, when the upstream can take it.
+func (b *requestBody) flush() {
+	if b.w == nil || b.paused || b.stopped {
+		return
+	}
+	if len(b.pending) > 0 {
+		b.w.Write(b.pending)
+		b.pending = b.pending[:0]
+	}
+	if b.ended {
+		b.stopped = true
+		b.w.Finish(b.endErr)
+		return
+	}
+	b.r.ResumeBody()
 }
 
 func (b *requestBody) Length() int64 { return b.length }
 
 func (b *requestBody) StartProducing(w *client.BodyWriter) {
-	b.r.OnBody(func(p []byte) {
-		if !b.stopped {
-			w.Write(p)
-		}
-	}, func(_ http1.Header, err error) {
-		if !b.stopped {
-			w.Finish(err)
-		}
-	})
+	b.w = w
+	b.flush()
 }
 
-func (b *requestBody) PauseProducing()  { b.r.PauseBody() }
-func (b *requestBody) ResumeProducing() { b.r.ResumeBody() }
+func (b *requestBody) PauseProducing() {
+	b.paused = true
+	b.r.PauseBody()
+}
+
+func (b *requestBody) ResumeProducing() {
+	b.paused = false
+	b.flush()
+}
 
 // StopProducing lets the rest of the body be read and dropped.
 func (b *requestBody) StopProducing() {
 	b.stopped = true
+	b.pending = nil
 	b.r.ResumeBody()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/http1"
 	"github.com/braid-net/braid/reactor"
 	"github.com/braid-net/braid/web"
 	"github.com/braid-net/braid/web/client"
@@ -48,7 +49,7 @@ func serveProxy(t testing.TB, loops int, cfg Config) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: p}), nil)
+	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: p, Limits: http1.Config{MaxBodySize: -1}}), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
