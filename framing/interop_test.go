@@ -115,16 +115,6 @@ func startTwistedServer(t *testing.T, py, mode string) string {
 	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
-// client is a ClientFactory for one connection that reports its end.
-type oneClient struct {
-	proto  braid.Protocol
-	failed chan error
-}
-
-func (c *oneClient) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
-func (c *oneClient) ClientConnectionFailed(_ braid.Connector, err error) { c.failed <- err }
-func (c *oneClient) ClientConnectionLost(braid.Connector, error)         {}
-
 var interopMsgs = []string{"hello", "", "bin\x00ary:,\r\n", strings.Repeat("z", 10000)}
 
 // braidClient connects proto's framing to a Twisted echo server, sends every
@@ -137,16 +127,14 @@ func braidClient(t *testing.T, mode string, mk func(h framing.MessageHandler) br
 	var handler framing.MessageHandlerFunc = func(c *framing.Conn, msg []byte) {
 		got <- string(msg)
 	}
-	c := &oneClient{failed: make(chan error, 1)}
-	c.proto = mk(starter{handler, msgs})
-	reactortest.OnLoop(t, r, func() { r.Connect("tcp", addr, c, nil) })
+	failed := reactortest.Connect(t, r, "tcp", addr, mk(starter{handler, msgs}))
 	for i, m := range msgs {
 		select {
 		case g := <-got:
 			if g != "echo:"+m {
 				t.Errorf("answer %d: got %q; want %q", i, trunc(g), trunc("echo:"+m))
 			}
-		case err := <-c.failed:
+		case err := <-failed:
 			t.Fatalf("connect: %v", err)
 		case <-time.After(20 * time.Second):
 			t.Fatalf("answer %d: timed out", i)

@@ -99,31 +99,23 @@ func TestInteropClients(t *testing.T) {
 	r := reactortest.Running(t, &reactor.Config{Loops: 2})
 	host, port := listen(t, r, braid.NewFactory(classic.NewTime))
 	got := make(chan error, 1)
-	f := &clientFactory{proto: classic.NewTimeClient(func(tm time.Time, err error) {
+	failed := reactortest.Connect(t, r, "tcp", net.JoinHostPort(host, port), classic.NewTimeClient(func(tm time.Time, err error) {
 		if err == nil && time.Since(tm).Abs() > time.Minute {
 			err = os.ErrInvalid
 		}
 		got <- err
-	}), failed: got}
-	reactortest.OnLoop(t, r, func() { r.Connect("tcp", net.JoinHostPort(host, port), f, nil) })
+	}))
 	select {
 	case err := <-got:
 		if err != nil {
 			t.Errorf("time client: %v", err)
 		}
+	case err := <-failed:
+		t.Errorf("time client: %v", err)
 	case <-time.After(10 * time.Second):
 		t.Fatal("time client: no answer")
 	}
 }
-
-type clientFactory struct {
-	proto  braid.Protocol
-	failed chan error
-}
-
-func (c *clientFactory) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
-func (c *clientFactory) ClientConnectionFailed(_ braid.Connector, err error) { c.failed <- err }
-func (c *clientFactory) ClientConnectionLost(braid.Connector, error)         {}
 
 // The UDP services on the real reactor, asked by a plain UDP socket.
 func TestInteropUDP(t *testing.T) {

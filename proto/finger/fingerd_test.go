@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/reactor"
@@ -54,11 +53,12 @@ func TestInteropClientAgainstFingerd(t *testing.T) {
 		err  error
 	}
 	got := make(chan result, 2)
-	cf := &fingerClient{proto: finger.NewClient(finger.Query{User: me.Username}, func(s string, err error) {
+	failed := reactortest.Connect(t, r, "tcp", ln.Addr().String(), finger.NewClient(finger.Query{User: me.Username}, func(s string, err error) {
 		got <- result{s, err}
-	}), failed: func(err error) { got <- result{"", err} }}
-	reactortest.OnLoop(t, r, func() { r.Connect("tcp", ln.Addr().String(), cf, nil) })
+	}))
 	select {
+	case err := <-failed:
+		t.Fatalf("finger client: %v", err)
 	case res := <-got:
 		if res.err != nil {
 			t.Fatalf("finger client: %v", res.err)
@@ -78,12 +78,3 @@ func TestInteropClientAgainstFingerd(t *testing.T) {
 		t.Errorf("in.fingerd did not exit")
 	}
 }
-
-type fingerClient struct {
-	proto  braid.Protocol
-	failed func(error)
-}
-
-func (c *fingerClient) BuildProtocol(net.Addr) braid.Protocol               { return c.proto }
-func (c *fingerClient) ClientConnectionFailed(_ braid.Connector, err error) { c.failed(err) }
-func (c *fingerClient) ClientConnectionLost(braid.Connector, error)         {}

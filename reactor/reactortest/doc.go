@@ -44,6 +44,12 @@
 // purpose; give the reactor a quiet logger to keep their stacks out of the
 // test output.
 //
+// Tests of packages built on the reactor use the helpers of running.go
+// rather than the suite: Running starts a real reactor for one test and
+// stops it at the end, OnLoop runs a function on a loop and waits for it,
+// Listen and Connect open a test's listener and client connection from the
+// main loop. Every wait is bounded by Wait.
+//
 // The many-connections case holds its client sockets in a child process (the
 // test binary itself, re-run with an environment variable this package
 // recognises at init), so that client and server descriptors do not share

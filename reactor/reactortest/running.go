@@ -1,6 +1,7 @@
 package reactortest
 
 import (
+	"net"
 	"testing"
 	"time"
 
@@ -82,3 +83,32 @@ func Listen(t testing.TB, r braid.Reactor, network, address string, f braid.Fact
 	}
 	return ln
 }
+
+// Connect connects p to network and address from r's main loop, and
+// returns a channel that receives the reason if the connection fails to
+// open. It is for a test's one client connection; p's own callbacks tell
+// the rest.
+func Connect(t testing.TB, r braid.Reactor, network, address string, p braid.Protocol) <-chan error {
+	t.Helper()
+	f := &oneClient{p: p, failed: make(chan error, 1)}
+	OnLoop(t, r, func() { r.Connect(network, address, f, nil) })
+	return f.failed
+}
+
+// oneClient is the client factory of Connect: one protocol, and a failure
+// reported on a channel that is never full (an attempt fails at most once).
+type oneClient struct {
+	p      braid.Protocol
+	failed chan error
+}
+
+func (c *oneClient) BuildProtocol(net.Addr) braid.Protocol { return c.p }
+
+func (c *oneClient) ClientConnectionFailed(_ braid.Connector, reason error) {
+	select {
+	case c.failed <- reason:
+	default:
+	}
+}
+
+func (c *oneClient) ClientConnectionLost(braid.Connector, error) {}
