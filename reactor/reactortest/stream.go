@@ -56,19 +56,12 @@ func testEchoRandomChunks(t *testing.T, build Builder, o Options) {
 // server hears ReadConnectionLost after all the data, and can still answer.
 func testHalfCloseFromClient(t *testing.T, build Builder, o Options) {
 	h := newHarness(t, build, o)
-	servers := make(chan *probe, 1)
 	received := make(chan string, 1)
-	ln := h.listen("tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
-		p := newProbe()
-		var got []byte
-		p.data = func(p *probe, b []byte) { got = append(got, b...) }
-		servers <- p
-		return halfProbe{probe: p, eof: func(p *probe) {
-			received <- string(got)
-			p.t.Write([]byte("reply after EOF"))
-			p.t.Close()
-		}}
-	}), nil)
+	ln, servers := listenHalfCloser(h, nil, func(p *probe, got string) {
+		received <- got
+		p.t.Write([]byte("reply after EOF"))
+		p.t.Close()
+	})
 	h.run()
 	c := h.dial(ln)
 	c.Write([]byte("request"))
@@ -87,27 +80,19 @@ func testHalfCloseFromClient(t *testing.T, build Builder, o Options) {
 // EOF, then writes, and the server still receives.
 func testHalfCloseFromServer(t *testing.T, build Builder, o Options) {
 	h := newHarness(t, build, o)
-	servers := make(chan *probe, 1)
 	received := make(chan string, 1)
-	ln := h.listen("tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
-		p := newProbe()
-		var got []byte
-		p.made = func(p *probe) {
-			p.t.Write([]byte("greeting"))
-			if err := p.t.CloseWrite(); err != nil {
-				panic("CloseWrite: " + err.Error())
-			}
-			if _, err := p.t.Write([]byte("x")); !errors.Is(err, braid.ErrClosed) {
-				panic("Write after CloseWrite did not fail with ErrClosed")
-			}
+	ln, servers := listenHalfCloser(h, func(p *probe) {
+		p.t.Write([]byte("greeting"))
+		if err := p.t.CloseWrite(); err != nil {
+			panic("CloseWrite: " + err.Error())
 		}
-		p.data = func(p *probe, b []byte) { got = append(got, b...) }
-		servers <- p
-		return halfProbe{probe: p, eof: func(p *probe) {
-			received <- string(got)
-			p.t.Close()
-		}}
-	}), nil)
+		if _, err := p.t.Write([]byte("x")); !errors.Is(err, braid.ErrClosed) {
+			panic("Write after CloseWrite did not fail with ErrClosed")
+		}
+	}, func(p *probe, got string) {
+		received <- got
+		p.t.Close()
+	})
 	h.run()
 	c := h.dial(ln)
 	greeting, err := io.ReadAll(c)
@@ -122,6 +107,23 @@ func testHalfCloseFromServer(t *testing.T, build Builder, o Options) {
 		t.Errorf("server received: got %q; want %q", got, "still talking")
 	}
 	wantKind(t, "server", wait(t, o, wait(t, o, servers, "the server").lost, "ConnectionLost"), braid.ErrConnectionDone)
+}
+
+// listenHalfCloser listens on loopback with HalfCloser servers that run
+// made (if set) at ConnectionMade and, at the end of input, hand eof what
+// they received. Each server is sent on the channel returned.
+func listenHalfCloser(h *harness, made func(p *probe), eof func(p *probe, got string)) (braid.Listener, <-chan *probe) {
+	h.t.Helper()
+	servers := make(chan *probe, 1)
+	ln := h.listen("tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
+		p := newProbe()
+		var got []byte
+		p.made = made
+		p.data = func(p *probe, b []byte) { got = append(got, b...) }
+		servers <- p
+		return halfProbe{probe: p, eof: func(p *probe) { eof(p, string(got)) }}
+	}), nil)
+	return ln, servers
 }
 
 // testEOFClosesPlainProtocol: a protocol that is not a HalfCloser loses the
