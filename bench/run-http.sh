@@ -13,8 +13,9 @@
 # SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
 # PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof),
 # REPEAT (1: rounds over all servers, interleaved so that a burst of other
-# load on the machine hits every server alike; the table shows each cell's
-# median round by requests/s).
+# load on the machine hits every server alike; each cell of the
+# table is the median over the rounds), NICE (0: scheduling priority of server and
+# wrk, e.g. -10 on a machine busy with other work; needs root).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,12 +33,13 @@ OUT=${OUT:-results}
 TAG=${TAG:-$(date -u +%Y-%m-%d)}
 PROFILE=${PROFILE:-}
 REPEAT=${REPEAT:-1}
+NICE=${NICE:-0}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 pin_server=() pin_load=()
 if command -v taskset >/dev/null; then
-	pin_server=(taskset -c "$SERVER_CPU")
-	pin_load=(taskset -c "$LOAD_CPU")
+	pin_server=(nice -n "$NICE" taskset -c "$SERVER_CPU")
+	pin_load=(nice -n "$NICE" taskset -c "$LOAD_CPU")
 fi
 
 bin=$(mktemp -d)
@@ -145,7 +147,7 @@ file="$OUT/http-$TAG.md"
 	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU, $DURATION after a $WARMUP warm-up, a"
 	echo "fresh server per run; each cell is the median of $REPEAT interleaved round(s). c256: one request in flight per connection; p16: $DEPTH"
 	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
-	echo "the requests wrk completed. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
+	echo "the requests wrk completed; nice $NICE. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
 	echo
 	echo "| scenario | server | requests/s | vs fasthttp | CPU µs/req | vs fasthttp | server CPU | errors |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|"
