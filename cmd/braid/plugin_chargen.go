@@ -11,7 +11,7 @@ import (
 
 func init() {
 	var rate int64
-	registerClassic(classicService{
+	registerService(service{
 		name:    "chargen",
 		summary: "send the character pattern until the client closes (RFC 864)",
 		listen:  "tcp:19",

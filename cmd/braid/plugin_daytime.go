@@ -12,7 +12,7 @@ import (
 
 func init() {
 	var layout string
-	registerClassic(classicService{
+	registerService(service{
 		name:    "daytime",
 		summary: "send the date and time as text (RFC 867)",
 		listen:  "tcp:13",

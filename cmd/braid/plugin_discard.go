@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	registerClassic(classicService{
+	registerService(service{
 		name:    "discard",
 		summary: "read and throw away everything (RFC 863)",
 		listen:  "tcp:9",

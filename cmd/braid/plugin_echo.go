@@ -56,24 +56,27 @@ func (p *serverPolicies) wrap(f braid.Factory) braid.Factory {
 	return f
 }
 
-// classicService is what one of the small classic services states; the
-// rest (the policy flags, --udp, listening) is the same for all of them and
-// done by registerClassic.
-type classicService struct {
+// service is what one of the small services states; the rest (the policy
+// flags, --udp, listening) is the same for all of them and done by
+// registerService.
+type service struct {
 	name, summary string
 	// listen is the default endpoint, the service's well-known port.
 	listen string
 	// idle is the default --idle-timeout.
 	idle time.Duration
+	// tcpOnly is set for a service with no UDP form: it has no --udp flag.
+	tcpOnly bool
 	// flags, if set, adds the service's own flags after the shared ones.
 	flags func(fs *flag.FlagSet)
-	// servers returns the UDP server for --udp and the stream factory,
-	// once the flags are parsed; an error stops the command.
+	// servers returns the UDP server for --udp (nil if tcpOnly) and the
+	// stream factory, once the flags are parsed; an error stops the
+	// command.
 	servers func(env *runner.Env) (braid.DatagramProtocol, braid.Factory, error)
 }
 
-// registerClassic registers s as a braid command.
-func registerClassic(s classicService) {
+// registerService registers s as a braid command.
+func registerService(s service) {
 	var pol serverPolicies
 	runner.Register(runner.Plugin{
 		Name:          s.name,
@@ -81,7 +84,9 @@ func registerClassic(s classicService) {
 		DefaultListen: []string{s.listen},
 		Flags: func(fs *flag.FlagSet) {
 			pol.flags(fs, s.idle)
-			pol.udpFlag(fs)
+			if !s.tcpOnly {
+				pol.udpFlag(fs)
+			}
 			if s.flags != nil {
 				s.flags(fs)
 			}
@@ -100,7 +105,7 @@ func registerClassic(s classicService) {
 }
 
 func init() {
-	registerClassic(classicService{
+	registerService(service{
 		name:    "echo",
 		summary: "echo every byte back (RFC 862)",
 		listen:  "tcp:7",

@@ -76,29 +76,29 @@ func (p *planDir) listing() string {
 }
 
 func init() {
-	var pol serverPolicies
 	var forward bool
 	src := &planDir{users: userFlags{}}
-	runner.Register(runner.Plugin{
-		Name:          "finger",
-		Summary:       "answer finger queries about users (RFC 1288)",
-		DefaultListen: []string{"tcp:79"},
-		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 30*time.Second)
+	registerService(service{
+		name:    "finger",
+		summary: "answer finger queries about users (RFC 1288)",
+		listen:  "tcp:79",
+		idle:    30 * time.Second,
+		tcpOnly: true,
+		flags: func(fs *flag.FlagSet) {
 			src.users = userFlags{} // flags start from their defaults on every run
 			fs.Var(src.users, "user", `a user and the text shown for them: NAME=TEXT, "\n" for a new line (repeatable)`)
 			fs.StringVar(&src.dir, "plan-dir", "", "directory of plan files: DIR/NAME is shown for user NAME")
 			fs.BoolVar(&src.list, "list", false, "answer the empty query with the list of users")
 			fs.BoolVar(&forward, "forward", false, "relay user@host queries to the host (RFC 1288 forwarding; refused by default)")
 		},
-		Start: func(env *runner.Env) error {
+		servers: func(env *runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
 			cfg := &finger.ServerConfig{Source: src, Blocking: src.dir != ""}
 			if forward {
 				cfg.Forward = finger.NewForwarder(env.Reactor, nil)
 			}
-			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
+			return nil, braid.FactoryFunc(func(net.Addr) braid.Protocol {
 				return finger.NewServer(cfg)
-			})))
+			}), nil
 		},
 	})
 }

@@ -13,17 +13,17 @@ import (
 )
 
 func init() {
-	var pol serverPolicies
 	var hide string
-	runner.Register(runner.Plugin{
-		Name:          "ident",
-		Summary:       "tell who owns a TCP connection to this host (RFC 1413, Linux /proc)",
-		DefaultListen: []string{"tcp:113"},
-		Flags: func(fs *flag.FlagSet) {
-			pol.flags(fs, 60*time.Second)
+	registerService(service{
+		name:    "ident",
+		summary: "tell who owns a TCP connection to this host (RFC 1413, Linux /proc)",
+		listen:  "tcp:113",
+		idle:    60 * time.Second,
+		tcpOnly: true,
+		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&hide, "hide", "", "comma-separated users answered HIDDEN-USER")
 		},
-		Start: func(env *runner.Env) error {
+		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
 			lookup := &identproc.Lookup{Hide: map[string]bool{}}
 			for _, u := range strings.Split(hide, ",") {
 				if u = strings.TrimSpace(u); u != "" {
@@ -31,9 +31,9 @@ func init() {
 				}
 			}
 			cfg := &ident.ServerConfig{Lookup: lookup, Blocking: true}
-			return env.ListenAll(pol.wrap(braid.FactoryFunc(func(net.Addr) braid.Protocol {
+			return nil, braid.FactoryFunc(func(net.Addr) braid.Protocol {
 				return ident.NewServer(cfg)
-			})))
+			}), nil
 		},
 	})
 }

@@ -16,7 +16,7 @@ import (
 
 func init() {
 	var file string
-	registerClassic(classicService{
+	registerService(service{
 		name:    "qotd",
 		summary: "send a quote of the day (RFC 865)",
 		listen:  "tcp:17",

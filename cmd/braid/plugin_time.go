@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	registerClassic(classicService{
+	registerService(service{
 		name:    "time",
 		summary: "send the time as 32-bit seconds since 1900 (RFC 868)",
 		listen:  "tcp:37",
