@@ -19,18 +19,11 @@ const directWriteMin = chunkSize
 // conn is a stream connection on the poll driver; it is the protocol's
 // braid.Transport.
 type conn struct {
-	d        *pollDriver
-	fd       int
-	idx      int
-	flags    uint16
-	interest poll.Interest
-	out      outbuf
-
-	proto     braid.Protocol
-	drainer   braid.Drainer
-	producer  braid.Producer
-	push      braid.PushProducer
-	connector *connector
+	connCommon
+	d         *pollDriver
+	fd        int
+	interest  poll.Interest
+	connector *connectorCore // the client connector that made it, if any
 
 	laddr, raddr net.Addr
 }
@@ -39,12 +32,13 @@ var _ braid.Transport = (*conn)(nil)
 
 // newConn takes ownership of a connected, non-blocking fd, builds its
 // protocol with f and calls ConnectionMade.
-func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connector) {
+func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connectorCore) {
 	if d.draining {
 		unix.Close(fd)
 		return
 	}
-	c := &conn{d: d, fd: fd, idx: -1, raddr: raddr, connector: cn}
+	c := &conn{d: d, fd: fd, raddr: raddr, connector: cn}
+	c.idx = -1
 	if _, ok := raddr.(*net.UnixAddr); ok {
 		c.flags |= fUnix
 	}
@@ -75,21 +69,12 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 	c.call(func() { proto.ConnectionMade(c) })
 }
 
+func (c *conn) base() *connCommon { return &c.connCommon }
+func (c *conn) loop() *loop       { return c.d.l }
+
 // call runs a protocol callback, turning a panic into the loss of this
 // connection only.
-func (c *conn) call(f func()) {
-	defer c.recoverPanic()
-	f()
-}
-
-func (c *conn) recoverPanic() {
-	if v := recover(); v != nil {
-		err := newPanicError(v)
-		c.d.l.r.log.Error("reactor: protocol panicked; closing its connection",
-			"remote", addrString(c.raddr), "panic", err.Error(), "stack", string(err.Stack))
-		c.closeNow(err, reasonLost)
-	}
-}
+func (c *conn) call(f func()) { callProto(c, f) }
 
 func (c *conn) handle(ev poll.Event) {
 	if ev.Ready&poll.Write != 0 && c.flags&fClosed == 0 {
@@ -132,7 +117,7 @@ func (c *conn) read() {
 }
 
 func (c *conn) dataReceived(p []byte) {
-	defer c.recoverPanic()
+	defer recoverProto(c)
 	c.proto.DataReceived(p)
 }
 
@@ -213,10 +198,7 @@ func (c *conn) Write(p []byte) (int, error) {
 			// turn.
 			if c.producer != nil || c.drainer != nil {
 				c.flags |= fSentDirect
-				if c.flags&fQueued == 0 {
-					c.flags |= fQueued
-					c.d.flushQ = append(c.d.flushQ, c)
-				}
+				c.d.queueFlush(c, &c.connCommon)
 			}
 			return n, nil
 		}
@@ -247,13 +229,11 @@ func (c *conn) queued() {
 		if c.flags&fClosed != 0 {
 			return
 		}
-	} else if c.flags&(fQueued|fWantWrite) == 0 {
-		c.flags |= fQueued
-		c.d.flushQ = append(c.d.flushQ, c)
+	} else if c.flags&fWantWrite == 0 {
+		c.d.queueFlush(c, &c.connCommon)
 	}
-	if c.push != nil && c.flags&fProducerPaused == 0 && c.out.size > c.d.l.r.cfg.HighWater {
-		c.flags |= fProducerPaused
-		c.call(c.push.PauseProducing)
+	if c.push != nil {
+		c.pauseAboveHighWater(c, c.out.size)
 	}
 }
 
@@ -290,15 +270,15 @@ func (c *conn) flush() {
 			// A short write means the kernel buffer is full; asking
 			// again now would only earn EAGAIN.
 			c.setWantWrite(true)
-			c.afterSent()
+			c.resumeBelowLowWater(c, c.out.size)
 			return
 		}
 	}
 	c.setWantWrite(false)
 	if had {
-		c.afterSent()
+		c.resumeBelowLowWater(c, c.out.size)
 	}
-	c.drained(had)
+	c.outputDrained(c, had)
 }
 
 // writev sends the pending chunks with one system call.
@@ -323,39 +303,6 @@ func (c *conn) writev() (int, error) {
 	return int(n), nil
 }
 
-// afterSent resumes a paused push producer once output is below the
-// low-water mark.
-func (c *conn) afterSent() {
-	if c.flags&fProducerPaused != 0 && c.out.size <= c.d.l.r.cfg.LowWater && c.flags&fClosed == 0 {
-		c.flags &^= fProducerPaused
-		if c.push != nil {
-			c.call(c.push.ResumeProducing)
-		}
-	}
-}
-
-// drained runs when the output buffer is empty: pending closes happen, pull
-// producers are asked for more and a Drainer is told.
-func (c *conn) drained(had bool) {
-	switch {
-	case c.flags&fClosing != 0:
-		c.closeNow(nil, reasonDone)
-		return
-	case c.flags&fWriteClosing != 0:
-		c.shutdownWrite()
-		return
-	}
-	if !had || c.flags&fClosed != 0 {
-		return
-	}
-	if c.producer != nil && c.push == nil {
-		c.call(c.producer.(braid.PullProducer).ResumeProducing)
-	}
-	if c.drainer != nil && c.flags&fClosed == 0 && c.out.size == 0 {
-		c.call(c.drainer.OutputDrained)
-	}
-}
-
 func (c *conn) shutdownWrite() {
 	c.flags &^= fWriteClosing
 	c.flags |= fWriteClosed
@@ -363,9 +310,7 @@ func (c *conn) shutdownWrite() {
 		c.closeNow(err, reasonLost)
 		return
 	}
-	if c.flags&fReadClosed != 0 {
-		c.closeNow(nil, reasonDone)
-	}
+	c.afterShutdownWrite(c)
 }
 
 // Close sends what is buffered, then closes.
@@ -394,19 +339,7 @@ func (c *conn) Abort() error {
 }
 
 // CloseWrite sends what is buffered, then shuts down the write side.
-func (c *conn) CloseWrite() error {
-	if c.flags&fClosed != 0 {
-		return braid.ErrClosed
-	}
-	if c.flags&(fWriteClosing|fWriteClosed|fClosing) != 0 {
-		return nil
-	}
-	c.flags |= fWriteClosing
-	if c.out.size == 0 {
-		c.shutdownWrite()
-	}
-	return nil
-}
+func (c *conn) CloseWrite() error { return c.closeWrite(c) }
 
 // closeNow closes the fd and, on the next turn, tells the protocol why.
 func (c *conn) closeNow(cause error, kind closeKind) {
@@ -419,29 +352,7 @@ func (c *conn) closeNow(cause error, kind closeKind) {
 	unix.Close(c.fd)
 	c.out.release(d)
 	d.removeConn(c)
-	var reason error
-	switch kind {
-	case reasonDone:
-		reason = braid.Done(cause)
-	case reasonLost:
-		reason = braid.Lost(cause)
-	default:
-		reason = braid.Aborted(cause)
-	}
-	p := c.producer
-	c.producer, c.push = nil, nil
-	made := c.flags&fMade != 0
-	d.l.CallSoon(func() {
-		if p != nil {
-			d.l.safeCall("StopProducing", p.StopProducing)
-		}
-		if made {
-			d.l.safeCall("ConnectionLost", func() { c.proto.ConnectionLost(reason) })
-		}
-		if c.connector != nil {
-			c.connector.lost(reason)
-		}
-	})
+	c.closed(c, cause, kind, c.connector)
 }
 
 // PauseProducing stops reading from the peer.
@@ -471,38 +382,7 @@ func (c *conn) LocalAddr() net.Addr {
 func (c *conn) RemoteAddr() net.Addr { return c.raddr }
 
 // RegisterProducer attaches p; see braid.Transport.
-func (c *conn) RegisterProducer(p braid.Producer) error {
-	if c.flags&fClosed != 0 {
-		return braid.ErrClosed
-	}
-	if c.producer != nil {
-		return braid.ErrProducerRegistered
-	}
-	c.producer = p
-	c.flags &^= fProducerPaused
-	if pp, ok := p.(braid.PushProducer); ok {
-		c.push = pp
-		if c.out.size > c.d.l.r.cfg.HighWater {
-			c.flags |= fProducerPaused
-			c.call(pp.PauseProducing)
-		}
-		return nil
-	}
-	if _, ok := p.(braid.PullProducer); !ok {
-		c.producer = nil
-		return braid.ErrNotSupported
-	}
-	if c.out.size == 0 {
-		c.call(p.(braid.PullProducer).ResumeProducing)
-	}
-	return nil
-}
-
-// UnregisterProducer detaches the producer.
-func (c *conn) UnregisterProducer() {
-	c.producer, c.push = nil, nil
-	c.flags &^= fProducerPaused
-}
+func (c *conn) RegisterProducer(p braid.Producer) error { return c.registerProducer(c, p) }
 
 func (c *conn) Buffered() int { return c.out.size }
 

@@ -16,22 +16,14 @@ import (
 )
 
 // connector is one outgoing stream connection (braid.Connector) on the poll
-// driver. All of its state is touched on its loop only.
+// driver: the shared state machine plus a non-blocking connect on a socket of
+// its own. All of its state is touched on its loop only.
 type connector struct {
-	d       *pollDriver
-	network string
-	address string
-	f       braid.ClientFactory
-	cfg     braid.ConnectConfig
-	dest    net.Addr
-
-	state   uint8
-	gen     uint64 // attempt number; stale resolver results are ignored
-	fd      int
-	isUnix  bool
-	timer   braid.DelayedCall
-	conn    *conn
-	started bool // StartFactory called
+	connectorCore
+	d      *pollDriver
+	fd     int
+	isUnix bool
+	timer  braid.DelayedCall
 
 	addrs []netip.Addr // further addresses of a name, tried in turn
 	port  string
@@ -39,63 +31,17 @@ type connector struct {
 
 // connectPoll starts connecting on the loop the balancer picks.
 func (r *Reactor) connectPoll(network, address string, f braid.ClientFactory, cfg *braid.ConnectConfig) braid.Connector {
-	c := &connector{d: r.pickFor(cfgLoop(cfg)).io.(*pollDriver), network: network, address: address, f: f, fd: -1}
-	if cfg != nil {
-		c.cfg = *cfg
-	}
-	if c.cfg.Timeout <= 0 {
-		c.cfg.Timeout = defaultConnectTimeout
-	}
-	c.dest = destAddr(network, address)
+	c := &connector{d: r.pickFor(cfgLoop(cfg)).io.(*pollDriver), fd: -1}
+	c.setup(&c.d.driverBase, c, network, address, f, cfg)
 	c.Connect()
 	return c
 }
 
-func (c *connector) Destination() net.Addr { return c.dest }
-
-// Connect starts an attempt unless one is in progress or connected.
-func (c *connector) Connect() {
-	if c.d.l.exec(c.start) != nil {
-		c.f.ClientConnectionFailed(c, braid.ErrNotRunning)
-	}
-}
-
-func (c *connector) StopConnecting() {
-	c.d.l.exec(func() {
-		if c.state == cResolving || c.state == cConnecting {
-			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
-		}
-	})
-}
-
-func (c *connector) Disconnect() {
-	c.d.l.exec(func() {
-		switch c.state {
-		case cResolving, cConnecting:
-			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
-		case cConnected:
-			if c.conn != nil {
-				c.conn.Close()
-			}
-		}
-	})
-}
-
 func (c *connector) start() {
-	if c.state != cIdle {
+	gen, ok := c.begin()
+	if !ok {
 		return
 	}
-	if c.d.draining {
-		c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, braid.ErrNotRunning) })
-		return
-	}
-	if !c.started {
-		c.started = true
-		braid.StartFactory(c.f)
-	}
-	c.gen++
-	gen := c.gen
-	c.d.closers[c] = struct{}{}
 	c.timer = c.d.l.CallLater(c.cfg.Timeout, func() {
 		c.timer = nil
 		c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrTimeout})
@@ -240,42 +186,14 @@ func (c *connector) established() {
 	fd := c.fd
 	c.fd = -1
 	c.stopTimer()
-	delete(c.d.closers, c)
-	c.state = cConnected
+	c.succeeded()
 	var raddr net.Addr = c.dest
 	if c.isUnix {
 		raddr = &net.UnixAddr{Name: c.address, Net: "unix"}
 	} else {
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
-	c.d.newConn(fd, raddr, c.f, c)
-}
-
-// connected is called by newConn once the transport exists.
-func (c *connector) connected(t *conn) { c.conn = t }
-
-// failed is called by newConn when the factory refused or registration failed.
-func (c *connector) failed(err error) {
-	c.state = cIdle
-	c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, err) })
-	c.stopFactory()
-}
-
-// lost is called after the protocol's ConnectionLost.
-func (c *connector) lost(reason error) {
-	c.conn = nil
-	c.state = cIdle
-	c.d.l.safeCall("ClientConnectionLost", func() { c.f.ClientConnectionLost(c, reason) })
-	if c.state == cIdle {
-		c.stopFactory()
-	}
-}
-
-func (c *connector) stopFactory() {
-	if c.started {
-		c.started = false
-		braid.StopFactory(c.f)
-	}
+	c.d.newConn(fd, raddr, c.f, &c.connectorCore)
 }
 
 func (c *connector) stopTimer() {
@@ -291,24 +209,11 @@ func (c *connector) fail(err error) {
 		return
 	}
 	c.stopTimer()
-	delete(c.d.closers, c)
 	if c.fd >= 0 {
 		c.d.remove(c.fd, poll.Write)
 		unix.Close(c.fd)
 		c.fd = -1
 	}
-	c.state = cIdle
-	c.gen++
 	c.addrs = nil
-	c.d.l.CallSoon(func() {
-		c.d.l.safeCall("ClientConnectionFailed", func() { c.f.ClientConnectionFailed(c, err) })
-		if c.state == cIdle {
-			c.stopFactory()
-		}
-	})
-}
-
-// shutdown is the drain at Stop: an attempt in progress is abandoned.
-func (c *connector) shutdown() {
-	c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrNotRunning})
+	c.abandoned(err)
 }

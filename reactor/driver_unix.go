@@ -19,23 +19,13 @@ type handler interface {
 // pollDriver is a loop's I/O on epoll or kqueue: no goroutine per connection;
 // one read buffer per loop; output gathered per turn and written with writev.
 type pollDriver struct {
-	l        *loop
+	driverCore[*conn]
 	poller   *poll.Poller
 	handlers []handler // indexed by fd
 	maxBatch int
 
 	readBuf []byte
 	iov     []unix.Iovec
-	flushQ  []*conn
-	flushSp []*conn
-	chunkPool
-
-	conns   []*conn // owned connections, for drain; conn.idx is the position
-	closers map[closer]struct{}
-
-	draining   bool
-	drainDone  func()
-	drainTimer *timer
 
 	stats driverStats
 }
@@ -55,14 +45,14 @@ func newPollDriver(l *loop) (ioDriver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pollDriver{
-		l:        l,
+	d := &pollDriver{
 		poller:   p,
 		maxBatch: l.r.cfg.MaxEventsPerTurn,
 		readBuf:  make([]byte, l.r.cfg.ReadBufferSize),
 		iov:      make([]unix.Iovec, 0, 64),
-		closers:  map[closer]struct{}{},
-	}, nil
+	}
+	d.init(l)
+	return d, nil
 }
 
 func (d *pollDriver) wait(timeout time.Duration) {
@@ -122,88 +112,7 @@ func (d *pollDriver) remove(fd int, in poll.Interest) {
 	}
 }
 
-// endTurn flushes the output gathered during the turn. Callbacks run by a
-// flush (producers resumed, OutputDrained) may write again; a few rounds
-// catch those, and what is left waits for the next turn.
-func (d *pollDriver) endTurn() {
-	for round := 0; round < 8 && len(d.flushQ) > 0; round++ {
-		q := d.flushQ
-		d.flushQ = d.flushSp[:0]
-		for i, c := range q {
-			q[i] = nil
-			c.flags &^= fQueued
-			c.flush()
-		}
-		d.flushSp = q[:0]
-	}
-}
-
-func (d *pollDriver) addConn(c *conn) {
-	c.idx = len(d.conns)
-	d.conns = append(d.conns, c)
-	d.l.nconns.Add(1)
-}
-
-func (d *pollDriver) removeConn(c *conn) {
-	i := c.idx
-	if i < 0 || i >= len(d.conns) || d.conns[i] != c {
-		return
-	}
-	last := len(d.conns) - 1
-	d.conns[i] = d.conns[last]
-	d.conns[i].idx = i
-	d.conns[last] = nil
-	d.conns = d.conns[:last]
-	c.idx = -1
-	d.l.nconns.Add(-1)
-	d.checkDrained()
-}
-
-// drain implements Stop's part on this loop. Listeners, datagram sockets and
-// connection attempts close at once. Every connection is asked to Close: one
-// with no output pending closes now; one with output gets until the drain
-// timeout to flush it, then is aborted.
-func (d *pollDriver) drain(timeout time.Duration, done func()) {
-	d.draining = true
-	for c := range d.closers {
-		c.shutdown()
-	}
-	d.drainDone = done
-	for _, c := range append([]*conn(nil), d.conns...) {
-		c.Close()
-	}
-	if len(d.conns) > 0 {
-		d.drainTimer = d.l.CallLater(timeout, func() {
-			d.drainTimer = nil
-			for _, c := range append([]*conn(nil), d.conns...) {
-				c.closeNow(errDrainTimeout, reasonAbort)
-			}
-		}).(*timer)
-	}
-	d.checkDrained()
-}
-
-func (d *pollDriver) checkDrained() {
-	if !d.draining || len(d.conns) > 0 || d.drainDone == nil {
-		return
-	}
-	if d.drainTimer != nil {
-		d.drainTimer.Cancel()
-		d.drainTimer = nil
-	}
-	f := d.drainDone
-	d.drainDone = nil
-	f()
-}
-
 func (d *pollDriver) close() {
-	for c := range d.closers {
-		c.shutdown()
-	}
-	for _, c := range append([]*conn(nil), d.conns...) {
-		c.closeNow(errDrainTimeout, reasonAbort)
-	}
-	// ConnectionLost notifications queued by the closes above still run.
-	d.l.runSoon()
+	d.closeAll()
 	d.poller.Close()
 }

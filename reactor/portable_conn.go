@@ -15,18 +15,12 @@ const portableReadSize = 16 << 10
 // pconn is a stream connection of the portable driver: a net.Conn with a
 // reader and a writer goroutine, every callback on the loop.
 type pconn struct {
+	connCommon
 	d         *portableDriver
 	nc        net.Conn
-	idx       int
-	flags     uint16
-	out       outbuf
-	inflight  int  // bytes handed to the writer goroutine
-	writing   bool // the writer goroutine has a batch
-	proto     braid.Protocol
-	drainer   braid.Drainer
-	producer  braid.Producer
-	push      braid.PushProducer
-	connector *pconnector
+	inflight  int            // bytes handed to the writer goroutine
+	writing   bool           // the writer goroutine has a batch
+	connector *connectorCore // the client connector that made it, if any
 	isUnix    bool
 
 	held    []byte        // data read while paused, delivered on resume
@@ -39,7 +33,7 @@ type pconn struct {
 
 var _ braid.Transport = (*pconn)(nil)
 
-func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *pconnector) {
+func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *connectorCore) {
 	if d.draining {
 		nc.Close()
 		return
@@ -59,10 +53,12 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *pconnector) {
 		return
 	}
 	c := &pconn{
-		d: d, nc: nc, idx: -1, proto: proto, connector: cn, isUnix: isUnix,
+		d: d, nc: nc, connector: cn, isUnix: isUnix,
 		ack: make(chan struct{}, 1), resume: make(chan struct{}, 1), stop: make(chan struct{}),
 		writeCh: make(chan net.Buffers),
 	}
+	c.idx = -1
+	c.proto = proto
 	c.drainer, _ = proto.(braid.Drainer)
 	d.addConn(c)
 	if cn != nil {
@@ -75,19 +71,9 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *pconnector) {
 	c.call(func() { proto.ConnectionMade(c) })
 }
 
-func (c *pconn) call(f func()) {
-	defer c.recoverPanic()
-	f()
-}
-
-func (c *pconn) recoverPanic() {
-	if v := recover(); v != nil {
-		err := newPanicError(v)
-		c.d.l.r.log.Error("reactor: protocol panicked; closing its connection",
-			"remote", addrString(c.nc.RemoteAddr()), "panic", err.Error(), "stack", string(err.Stack))
-		c.closeNow(err, reasonLost)
-	}
-}
+func (c *pconn) base() *connCommon { return &c.connCommon }
+func (c *pconn) loop() *loop       { return c.d.l }
+func (c *pconn) call(f func())     { callProto(c, f) }
 
 // readLoop runs on the connection's reader goroutine.
 func (c *pconn) readLoop() {
@@ -128,7 +114,7 @@ func (c *pconn) deliver(p []byte) {
 }
 
 func (c *pconn) dataReceived(p []byte) {
-	defer c.recoverPanic()
+	defer recoverProto(c)
 	c.proto.DataReceived(p)
 }
 
@@ -193,13 +179,9 @@ func (c *pconn) WriteBuffers(bufs [][]byte) error {
 }
 
 func (c *pconn) queued() {
-	if c.flags&fQueued == 0 {
-		c.flags |= fQueued
-		c.d.flushQ = append(c.d.flushQ, c)
-	}
-	if c.push != nil && c.flags&fProducerPaused == 0 && c.Buffered() > c.d.l.r.cfg.HighWater {
-		c.flags |= fProducerPaused
-		c.call(c.push.PauseProducing)
+	c.d.queueFlush(c, &c.connCommon)
+	if c.push != nil {
+		c.pauseAboveHighWater(c, c.Buffered())
 	}
 }
 
@@ -244,7 +226,7 @@ func (c *pconn) written(n int64, err error) {
 		c.closeNow(err, reasonLost)
 		return
 	}
-	c.afterSent()
+	c.resumeBelowLowWater(c, c.Buffered())
 	if c.out.size > 0 {
 		c.flush()
 		return
@@ -252,36 +234,12 @@ func (c *pconn) written(n int64, err error) {
 	c.drained(true)
 }
 
-func (c *pconn) afterSent() {
-	if c.flags&fProducerPaused != 0 && c.Buffered() <= c.d.l.r.cfg.LowWater {
-		c.flags &^= fProducerPaused
-		if c.push != nil {
-			c.call(c.push.ResumeProducing)
-		}
-	}
-}
-
+// drained runs when the writer has nothing more to send.
 func (c *pconn) drained(had bool) {
 	if c.flags&fClosed != 0 || c.writing || c.out.size > 0 {
 		return
 	}
-	switch {
-	case c.flags&fClosing != 0:
-		c.closeNow(nil, reasonDone)
-		return
-	case c.flags&fWriteClosing != 0:
-		c.shutdownWrite()
-		return
-	}
-	if !had {
-		return
-	}
-	if c.producer != nil && c.push == nil {
-		c.call(c.producer.(braid.PullProducer).ResumeProducing)
-	}
-	if c.drainer != nil && c.flags&fClosed == 0 && c.Buffered() == 0 {
-		c.call(c.drainer.OutputDrained)
-	}
+	c.outputDrained(c, had)
 }
 
 func (c *pconn) shutdownWrite() {
@@ -293,9 +251,7 @@ func (c *pconn) shutdownWrite() {
 			return
 		}
 	}
-	if c.flags&fReadClosed != 0 {
-		c.closeNow(nil, reasonDone)
-	}
+	c.afterShutdownWrite(c)
 }
 
 func (c *pconn) Close() error {
@@ -314,19 +270,7 @@ func (c *pconn) Abort() error {
 	return nil
 }
 
-func (c *pconn) CloseWrite() error {
-	if c.flags&fClosed != 0 {
-		return braid.ErrClosed
-	}
-	if c.flags&(fWriteClosing|fWriteClosed|fClosing) != 0 {
-		return nil
-	}
-	c.flags |= fWriteClosing
-	if c.Buffered() == 0 {
-		c.shutdownWrite()
-	}
-	return nil
-}
+func (c *pconn) CloseWrite() error { return c.closeWrite(c) }
 
 func (c *pconn) closeNow(cause error, kind closeKind) {
 	if c.flags&fClosed != 0 {
@@ -338,26 +282,7 @@ func (c *pconn) closeNow(cause error, kind closeKind) {
 	close(c.stop)
 	c.out.release(d)
 	d.removeConn(c)
-	var reason error
-	switch kind {
-	case reasonDone:
-		reason = braid.Done(cause)
-	case reasonLost:
-		reason = braid.Lost(cause)
-	default:
-		reason = braid.Aborted(cause)
-	}
-	p := c.producer
-	c.producer, c.push = nil, nil
-	d.l.CallSoon(func() {
-		if p != nil {
-			d.l.safeCall("StopProducing", p.StopProducing)
-		}
-		d.l.safeCall("ConnectionLost", func() { c.proto.ConnectionLost(reason) })
-		if c.connector != nil {
-			c.connector.lost(reason)
-		}
-	})
+	c.closed(c, cause, kind, c.connector)
 }
 
 func (c *pconn) PauseProducing() {
@@ -381,37 +306,7 @@ func (c *pconn) StopProducing() { c.Close() }
 func (c *pconn) LocalAddr() net.Addr  { return c.nc.LocalAddr() }
 func (c *pconn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
-func (c *pconn) RegisterProducer(p braid.Producer) error {
-	if c.flags&fClosed != 0 {
-		return braid.ErrClosed
-	}
-	if c.producer != nil {
-		return braid.ErrProducerRegistered
-	}
-	c.flags &^= fProducerPaused
-	if pp, ok := p.(braid.PushProducer); ok {
-		c.producer, c.push = p, pp
-		if c.Buffered() > c.d.l.r.cfg.HighWater {
-			c.flags |= fProducerPaused
-			c.call(pp.PauseProducing)
-		}
-		return nil
-	}
-	pull, ok := p.(braid.PullProducer)
-	if !ok {
-		return braid.ErrNotSupported
-	}
-	c.producer = p
-	if c.Buffered() == 0 {
-		c.call(pull.ResumeProducing)
-	}
-	return nil
-}
-
-func (c *pconn) UnregisterProducer() {
-	c.producer, c.push = nil, nil
-	c.flags &^= fProducerPaused
-}
+func (c *pconn) RegisterProducer(p braid.Producer) error { return c.registerProducer(c, p) }
 
 func (c *pconn) Buffered() int { return c.out.size + c.inflight }
 

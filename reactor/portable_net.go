@@ -140,78 +140,24 @@ func removeStaleSocketPortable(path string) {
 // pconnector is an outgoing connection of the portable driver: the dial runs
 // on a goroutine and reports to the loop.
 type pconnector struct {
-	d       *portableDriver
-	network string
-	address string
-	f       braid.ClientFactory
-	cfg     braid.ConnectConfig
-	dest    net.Addr
-
-	state   uint8
-	gen     uint64
-	cancel  context.CancelFunc
-	conn    *pconn
-	started bool
+	connectorCore
+	d      *portableDriver
+	cancel context.CancelFunc
 }
 
 func (r *Reactor) connectPortable(network, address string, f braid.ClientFactory, cfg *braid.ConnectConfig) braid.Connector {
-	c := &pconnector{d: r.pickFor(cfgLoop(cfg)).io.(*portableDriver), network: network, address: address, f: f}
-	if cfg != nil {
-		c.cfg = *cfg
-	}
-	if c.cfg.Timeout <= 0 {
-		c.cfg.Timeout = defaultConnectTimeout
-	}
-	c.dest = destAddr(network, address)
+	c := &pconnector{d: r.pickFor(cfgLoop(cfg)).io.(*portableDriver)}
+	c.setup(&c.d.driverBase, c, network, address, f, cfg)
 	c.Connect()
 	return c
 }
 
-func (c *pconnector) Destination() net.Addr { return c.dest }
-
-func (c *pconnector) Connect() {
-	if c.d.l.exec(c.start) != nil {
-		c.f.ClientConnectionFailed(c, braid.ErrNotRunning)
-	}
-}
-
-func (c *pconnector) StopConnecting() {
-	c.d.l.exec(func() {
-		if c.state == cConnecting {
-			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
-		}
-	})
-}
-
-func (c *pconnector) Disconnect() {
-	c.d.l.exec(func() {
-		switch c.state {
-		case cConnecting:
-			c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrConnectionAborted, Err: errStopConnecting})
-		case cConnected:
-			if c.conn != nil {
-				c.conn.Close()
-			}
-		}
-	})
-}
-
 func (c *pconnector) start() {
-	if c.state != cIdle {
+	gen, ok := c.begin()
+	if !ok {
 		return
-	}
-	if c.d.draining {
-		c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, braid.ErrNotRunning) })
-		return
-	}
-	if !c.started {
-		c.started = true
-		braid.StartFactory(c.f)
 	}
 	c.state = cConnecting
-	c.gen++
-	gen := c.gen
-	c.d.closers[c] = struct{}{}
 	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
 	c.cancel = cancel
 	dialer := net.Dialer{}
@@ -238,16 +184,15 @@ func (c *pconnector) dialed(gen uint64, nc net.Conn, err error) {
 		return
 	}
 	c.cancel()
-	delete(c.d.closers, c)
 	if err != nil {
 		c.fail(portableConnectErr(c.dest, err))
 		return
 	}
-	c.state = cConnected
+	c.succeeded()
 	if a := nc.RemoteAddr(); a != nil && c.network != "unix" {
 		c.dest = a
 	}
-	c.d.newConn(nc, c.f, c)
+	c.d.newConn(nc, c.f, &c.connectorCore)
 }
 
 func portableConnectErr(addr net.Addr, err error) error {
@@ -261,30 +206,6 @@ func portableConnectErr(addr net.Addr, err error) error {
 	return &ConnectError{Addr: addr, Kind: kind, Err: err}
 }
 
-func (c *pconnector) connected(t *pconn) { c.conn = t }
-
-func (c *pconnector) failed(err error) {
-	c.state = cIdle
-	c.d.l.CallSoon(func() { c.f.ClientConnectionFailed(c, err) })
-	c.stopFactory()
-}
-
-func (c *pconnector) lost(reason error) {
-	c.conn = nil
-	c.state = cIdle
-	c.d.l.safeCall("ClientConnectionLost", func() { c.f.ClientConnectionLost(c, reason) })
-	if c.state == cIdle {
-		c.stopFactory()
-	}
-}
-
-func (c *pconnector) stopFactory() {
-	if c.started {
-		c.started = false
-		braid.StopFactory(c.f)
-	}
-}
-
 func (c *pconnector) fail(err error) {
 	if c.state == cConnected {
 		return
@@ -293,17 +214,5 @@ func (c *pconnector) fail(err error) {
 		c.cancel()
 		c.cancel = nil
 	}
-	delete(c.d.closers, c)
-	c.state = cIdle
-	c.gen++
-	c.d.l.CallSoon(func() {
-		c.d.l.safeCall("ClientConnectionFailed", func() { c.f.ClientConnectionFailed(c, err) })
-		if c.state == cIdle {
-			c.stopFactory()
-		}
-	})
-}
-
-func (c *pconnector) shutdown() {
-	c.fail(&ConnectError{Addr: c.dest, Kind: braid.ErrNotRunning})
+	c.abandoned(err)
 }

@@ -1,0 +1,177 @@
+package reactor
+
+import "github.com/braid-net/braid"
+
+// streamConn is what the backend-neutral connection logic needs of a
+// backend's stream transport (conn on epoll/kqueue, pconn on package net).
+type streamConn interface {
+	braid.Transport
+	base() *connCommon
+	loop() *loop
+	flush()
+	closeNow(cause error, kind closeKind)
+	shutdownWrite()
+}
+
+// connCommon is the state of a stream connection that does not depend on
+// how its bytes move: flags, pending output, the protocol and the producer
+// bookkeeping. Both backends' transports embed it; its methods implement the
+// parts of braid.Transport that are the same for both, and take the
+// embedding transport as c where they call back into the backend.
+type connCommon struct {
+	idx      int // position in the driver's conns, -1 when not there
+	flags    uint16
+	out      outbuf
+	proto    braid.Protocol
+	drainer  braid.Drainer
+	producer braid.Producer
+	push     braid.PushProducer
+}
+
+// callProto runs a protocol callback, turning a panic into the loss of this
+// connection only.
+func callProto(c streamConn, f func()) {
+	defer recoverProto(c)
+	f()
+}
+
+// recoverProto must be deferred directly (recover only works there).
+func recoverProto(c streamConn) {
+	if v := recover(); v != nil {
+		err := newPanicError(v)
+		c.loop().r.log.Error("reactor: protocol panicked; closing its connection",
+			"remote", addrString(c.RemoteAddr()), "panic", err.Error(), "stack", string(err.Stack))
+		c.closeNow(err, reasonLost)
+	}
+}
+
+// pauseAboveHighWater pauses the registered push producer once buffered
+// output passes the high-water mark.
+func (cc *connCommon) pauseAboveHighWater(c streamConn, buffered int) {
+	if cc.push != nil && cc.flags&fProducerPaused == 0 && buffered > c.loop().r.cfg.HighWater {
+		cc.flags |= fProducerPaused
+		callProto(c, cc.push.PauseProducing)
+	}
+}
+
+// resumeBelowLowWater resumes a paused push producer once output is below
+// the low-water mark.
+func (cc *connCommon) resumeBelowLowWater(c streamConn, buffered int) {
+	if cc.flags&fProducerPaused != 0 && cc.flags&fClosed == 0 && buffered <= c.loop().r.cfg.LowWater {
+		cc.flags &^= fProducerPaused
+		if cc.push != nil {
+			callProto(c, cc.push.ResumeProducing)
+		}
+	}
+}
+
+// outputDrained runs when nothing is left to send: pending closes happen,
+// and, when had says output was sent, pull producers are asked for more and
+// a Drainer is told.
+func (cc *connCommon) outputDrained(c streamConn, had bool) {
+	switch {
+	case cc.flags&fClosing != 0:
+		c.closeNow(nil, reasonDone)
+		return
+	case cc.flags&fWriteClosing != 0:
+		c.shutdownWrite()
+		return
+	}
+	if !had || cc.flags&fClosed != 0 {
+		return
+	}
+	if cc.producer != nil && cc.push == nil {
+		callProto(c, cc.producer.(braid.PullProducer).ResumeProducing)
+	}
+	if cc.drainer != nil && cc.flags&fClosed == 0 && c.Buffered() == 0 {
+		callProto(c, cc.drainer.OutputDrained)
+	}
+}
+
+// closeWrite implements Transport.CloseWrite: buffered output is sent, then
+// the write side shut down.
+func (cc *connCommon) closeWrite(c streamConn) error {
+	if cc.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	if cc.flags&(fWriteClosing|fWriteClosed|fClosing) != 0 {
+		return nil
+	}
+	cc.flags |= fWriteClosing
+	if c.Buffered() == 0 {
+		c.shutdownWrite()
+	}
+	return nil
+}
+
+// afterShutdownWrite closes a connection whose both directions are done.
+func (cc *connCommon) afterShutdownWrite(c streamConn) {
+	if cc.flags&fReadClosed != 0 {
+		c.closeNow(nil, reasonDone)
+	}
+}
+
+// registerProducer implements Transport.RegisterProducer.
+func (cc *connCommon) registerProducer(c streamConn, p braid.Producer) error {
+	if cc.flags&fClosed != 0 {
+		return braid.ErrClosed
+	}
+	if cc.producer != nil {
+		return braid.ErrProducerRegistered
+	}
+	cc.flags &^= fProducerPaused
+	if pp, ok := p.(braid.PushProducer); ok {
+		cc.producer, cc.push = p, pp
+		if c.Buffered() > c.loop().r.cfg.HighWater {
+			cc.flags |= fProducerPaused
+			callProto(c, pp.PauseProducing)
+		}
+		return nil
+	}
+	pull, ok := p.(braid.PullProducer)
+	if !ok {
+		return braid.ErrNotSupported
+	}
+	cc.producer = p
+	if c.Buffered() == 0 {
+		callProto(c, pull.ResumeProducing)
+	}
+	return nil
+}
+
+// UnregisterProducer detaches the producer.
+func (cc *connCommon) UnregisterProducer() {
+	cc.producer, cc.push = nil, nil
+	cc.flags &^= fProducerPaused
+}
+
+// closed does the backend-neutral part of closing: the producer is let go
+// and, on the next turn, it is stopped, the protocol told why and the
+// connector that made it (cn, may be nil) told after it.
+func (cc *connCommon) closed(c streamConn, cause error, kind closeKind, cn *connectorCore) {
+	var reason error
+	switch kind {
+	case reasonDone:
+		reason = braid.Done(cause)
+	case reasonLost:
+		reason = braid.Lost(cause)
+	default:
+		reason = braid.Aborted(cause)
+	}
+	p := cc.producer
+	cc.producer, cc.push = nil, nil
+	made := cc.flags&fMade != 0
+	proto := cc.proto
+	l := c.loop()
+	l.CallSoon(func() {
+		if p != nil {
+			l.safeCall("StopProducing", p.StopProducing)
+		}
+		if made {
+			l.safeCall("ConnectionLost", func() { proto.ConnectionLost(reason) })
+		}
+		if cn != nil {
+			cn.lost(reason)
+		}
+	})
+}
