@@ -88,6 +88,11 @@ type Agent struct {
 	cfg    Config
 	pools  map[string]*hostPool
 	closed bool
+	// The pool of the last URL submitted: requests built once and sent
+	// again skip computing the pool key.
+	lastURL              *url.URL
+	lastScheme, lastHost string
+	lastPool             *hostPool
 }
 
 // NewAgent returns an Agent that connects through r and lives on loop (nil:
@@ -160,11 +165,15 @@ func (a *Agent) Close() {
 // submit gives ex to the pool of its URL's host.
 func (a *Agent) submit(ex *exchange) {
 	u := ex.req.URL
-	key := poolKey(u)
-	p := a.pools[key]
-	if p == nil {
-		p = &hostPool{a: a, key: key, url: u}
-		a.pools[key] = p
+	p := a.lastPool
+	if p == nil || u != a.lastURL || u.Host != a.lastHost || u.Scheme != a.lastScheme {
+		key := poolKey(u)
+		p = a.pools[key]
+		if p == nil {
+			p = &hostPool{a: a, key: key, url: u}
+			a.pools[key] = p
+		}
+		a.lastURL, a.lastScheme, a.lastHost, a.lastPool = u, u.Scheme, u.Host, p
 	}
 	p.acquire(ex)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/web"
 )
 
 // BenchmarkGet measures sequential keep-alive GETs against a local net/http
@@ -77,4 +78,19 @@ func benchRequests(b *testing.B, a *Agent, u string, inflight int) {
 		b.Fatal("timed out")
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkGetBraidServer runs against braid's own server, which allocates
+// nothing per request: allocs/op are the client's.
+func BenchmarkGetBraidServer(b *testing.B) {
+	r := newReactor(b, 1)
+	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: web.HandlerFunc(func(w *web.ResponseWriter, _ *web.Request) {
+		w.WriteString("Hello, World!")
+		w.End()
+	})}), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := NewAgent(r, nil, nil)
+	benchRequests(b, a, "http://"+ln.Addr().String()+"/", 1)
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/proto/http1"
@@ -63,9 +64,16 @@ type conn struct {
 	core *http1.Conn
 	out  []byte
 
-	ex        *exchange // the exchange under way, if any
-	served    int       // exchanges started on it
-	idleTimer braid.DelayedCall
+	ex     *exchange // the exchange under way, if any
+	served int       // exchanges started on it
+	// One timer serves both the response timeout and the idle timeout,
+	// re-armed with Reset, so that a keep-alive exchange schedules no new
+	// timer: timerKind says what it is counting now.
+	timer     braid.DelayedCall
+	timerKind timerKind
+	hdr       http1.Header // scratch for request heads
+	target    []byte
+	head      http1.Request
 
 	accounted  bool // counted in pool.open
 	closing    bool // Close or Abort asked; never reused
@@ -165,7 +173,7 @@ func (c *conn) shut(abort bool) {
 		return
 	}
 	c.closing = true
-	c.stopIdle()
+	c.cancelTimer()
 	c.pool.removeIdle(c)
 	if c.t == nil || c.gone {
 		return
@@ -178,16 +186,55 @@ func (c *conn) shut(abort bool) {
 	}
 }
 
-func (c *conn) startIdle() {
-	c.idleTimer = c.a.loop.CallLater(c.a.cfg.IdleTimeout, c.close)
+type timerKind uint8
+
+const (
+	timerNone timerKind = iota
+	timerResponse
+	timerIdle
+)
+
+// arm makes the connection's timer count d for kind.
+func (c *conn) arm(kind timerKind, d time.Duration) {
+	c.timerKind = kind
+	if c.timer != nil && c.timer.Active() && c.timer.Reset(d) == nil {
+		return
+	}
+	c.timer = c.a.loop.CallLater(d, c.timerFired)
 }
 
-func (c *conn) stopIdle() {
-	if c.idleTimer != nil {
-		c.idleTimer.Cancel()
-		c.idleTimer = nil
+// disarm stops counting; the timer may still fire, and then does nothing.
+func (c *conn) disarm(kind timerKind) {
+	if c.timerKind == kind {
+		c.timerKind = timerNone
 	}
 }
+
+func (c *conn) cancelTimer() {
+	c.timerKind = timerNone
+	if c.timer != nil {
+		c.timer.Cancel()
+		c.timer = nil
+	}
+}
+
+func (c *conn) timerFired() {
+	kind := c.timerKind
+	c.timerKind = timerNone
+	c.timer = nil
+	switch kind {
+	case timerResponse:
+		if c.ex != nil {
+			c.ex.fail(ErrResponseTimeout)
+		}
+	case timerIdle:
+		c.close()
+	}
+}
+
+func (c *conn) startIdle() { c.arm(timerIdle, c.a.cfg.IdleTimeout) }
+
+func (c *conn) stopIdle() { c.disarm(timerIdle) }
 
 // dispatch starts ex on this connection.
 func (c *conn) dispatch(ex *exchange) {
@@ -220,7 +267,7 @@ func (c *conn) lost(reason error) {
 	}
 	c.gone = true
 	c.lostErr = reason
-	c.stopIdle()
+	c.cancelTimer()
 	c.pool.removeIdle(c)
 	if c.accounted {
 		c.accounted = false

@@ -2,9 +2,10 @@ package client
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 
-	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/proto/http1"
 )
@@ -33,7 +34,6 @@ type exchange struct {
 
 	resp     *Response
 	gotBytes bool
-	timer    braid.DelayedCall
 
 	attached bool // a consumer reads the body
 	paused   bool // the consumer paused the body (or none yet)
@@ -63,13 +63,15 @@ func (ex *exchange) check() error {
 }
 
 // head builds the request head.
+// The head is built in the connection's scratch space: Send only reads it.
 func (ex *exchange) head() *http1.Request {
 	req := ex.req
 	u := req.URL
-	target := u.RequestURI()
-	h := make(http1.Header, 0, len(req.Header)+3)
+	c := ex.conn
+	c.target = appendTarget(c.target[:0], u)
+	h := c.hdr[:0]
 	if !req.Header.Has("host") {
-		h.Add("Host", u.Host)
+		h = append(h, http1.Field{Name: hostName, Value: ex.conn.pool.hostValue(u)})
 	}
 	if ex.a.cfg.UserAgent != "" && !req.Header.Has("user-agent") {
 		h.Add("User-Agent", ex.a.cfg.UserAgent)
@@ -92,7 +94,46 @@ func (ex *exchange) head() *http1.Request {
 		// for a request method that defines a meaning for content.
 		h.Add("Content-Length", "0")
 	}
-	return &http1.Request{Method: req.method(), Target: []byte(target), Headers: h}
+	c.hdr = h
+	c.head = http1.Request{Method: req.method(), Target: c.target, Headers: h}
+	return &c.head
+}
+
+var hostName = []byte("Host")
+
+// appendTarget appends u's request-target in origin form (RFC 9112
+// section 3.2.1): the escaped path, or "/", and the query.
+func appendTarget(b []byte, u *url.URL) []byte {
+	if u.Opaque != "" || u.RawPath != "" && u.RawPath != u.Path {
+		return append(b, u.RequestURI()...)
+	}
+	if u.Path == "" {
+		b = append(b, '/')
+	} else if !needsEscape(u.Path) {
+		b = append(b, u.Path...)
+	} else {
+		b = append(b, u.EscapedPath()...)
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		b = append(b, '?')
+		b = append(b, u.RawQuery...)
+	}
+	return b
+}
+
+// needsEscape reports whether a path holds bytes that EscapedPath would
+// change; most paths do not, and then they are copied as they are.
+func needsEscape(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~/!$&'()*+,;=:@", c) >= 0:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func lower(b []byte) []byte {
@@ -144,24 +185,18 @@ func (ex *exchange) start() {
 	}
 }
 
+// startTimer (re)starts the response timeout on the connection.
 func (ex *exchange) startTimer() {
-	if ex.done || ex.paused && ex.resp != nil {
+	c := ex.conn
+	if ex.done || ex.paused && ex.resp != nil || c == nil || c.ex != ex {
 		return
 	}
-	if ex.timer != nil {
-		ex.timer.Reset(ex.a.cfg.ResponseTimeout)
-		return
-	}
-	ex.timer = ex.a.loop.CallLater(ex.a.cfg.ResponseTimeout, func() {
-		ex.timer = nil
-		ex.fail(ErrResponseTimeout)
-	})
+	c.arm(timerResponse, ex.a.cfg.ResponseTimeout)
 }
 
 func (ex *exchange) stopTimer() {
-	if ex.timer != nil {
-		ex.timer.Cancel()
-		ex.timer = nil
+	if c := ex.conn; c != nil && c.ex == ex {
+		c.disarm(timerResponse)
 	}
 }
 

@@ -16,6 +16,19 @@ type hostPool struct {
 	idle    []*conn     // most recently used last
 	open    int         // connections open or connecting
 	waiting []*exchange // FIFO
+	host    []byte      // the Host field's value for url
+}
+
+// hostValue returns the Host field for u, cached for the pool's own URL
+// host (RFC 9112 section 3.2: the authority of the target URI).
+func (p *hostPool) hostValue(u *url.URL) []byte {
+	if u.Host == p.url.Host {
+		if p.host == nil {
+			p.host = []byte(p.url.Host)
+		}
+		return p.host
+	}
+	return []byte(u.Host)
 }
 
 // acquire runs ex on an idle connection, a new one, or queues it.
