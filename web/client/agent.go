@@ -19,8 +19,9 @@ type Config struct {
 	// MaxConnsPerHost caps the connections open (or opening) to one scheme,
 	// host and port; default 8.
 	MaxConnsPerHost int
-	// MaxWaiting caps the requests queued for a busy host; default 1024.
-	// One more fails with ErrQueueFull.
+	// MaxWaiting caps the requests queued for a host, those waiting for a
+	// connection being opened included; default 1024. One more fails with
+	// ErrQueueFull.
 	MaxWaiting int
 	// IdleTimeout closes a pooled connection unused for so long; default
 	// 90s.

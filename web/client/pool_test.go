@@ -3,8 +3,11 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -212,4 +215,38 @@ func mustRequest(t testing.TB, method, u string) *Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// A TLS server that never answers the handshake: the connect timeout (which
+// covers the handshake) ends the attempt.
+func TestConnectTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	a := newAgent(t, &Config{
+		ConnectTimeout: 100 * time.Millisecond,
+		Endpoint:       func(*url.URL) string { return fmt.Sprintf("tls:host=127.0.0.1:port=%d", port) },
+	})
+	_, err = call(t, a, func() *deferred.Deferred[*Response] { return a.Get("http://silent.test/") })
+	if !errors.Is(err, ErrConnectTimeout) {
+		t.Fatalf("got %v; want ErrConnectTimeout", err)
+	}
 }
