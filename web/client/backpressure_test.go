@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -87,5 +89,61 @@ func TestPausedBodyStopsTheServer(t *testing.T) {
 	}
 	if got := received.Load(); got != total {
 		t.Fatalf("received %d bytes; want %d", got, total)
+	}
+}
+
+// countingReader yields n bytes, counting what has been read.
+type countingReader struct {
+	n    int64
+	read atomic.Int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	left := r.n - r.read.Load()
+	if left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
+	r.read.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// A server that does not read the request body stops the reading of the
+// io.Reader it comes from.
+func TestSlowServerPausesUpload(t *testing.T) {
+	const total = 256 << 20
+	release := make(chan struct{})
+	srv, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		n, err := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "%d %v", n, err)
+	}))
+	a := newAgent(t, nil)
+	body := &countingReader{n: total}
+	result := make(chan string, 1)
+	go func() {
+		req, _ := NewRequest("POST", srv.URL, body)
+		_, b, err := a.Fetch(context.Background(), req, 100)
+		if err != nil {
+			result <- err.Error()
+			return
+		}
+		result <- string(b)
+	}()
+	stalled := waitStalled(t, body.read.Load)
+	if stalled > total/4 {
+		t.Fatalf("read %d bytes of the body for a server that reads nothing; want far less than %d", stalled, total)
+	}
+	t.Logf("upload stalled after %d bytes", stalled)
+	close(release)
+	select {
+	case got := <-result:
+		if want := fmt.Sprintf("%d <nil>", total); got != want {
+			t.Fatalf("got %q; want %q", got, want)
+		}
+	case <-time.After(4 * testTimeout):
+		t.Fatal("upload did not finish")
 	}
 }
