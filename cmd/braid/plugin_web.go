@@ -4,13 +4,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http/httputil"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/runner"
 	"github.com/braid-net/braid/web"
+	"github.com/braid-net/braid/web/proxy"
 	"github.com/braid-net/braid/web/static"
 )
 
@@ -78,7 +79,16 @@ func (o *webOptions) handler(env *runner.Env) (web.Handler, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("--proxy %q: want an http:// or https:// URL", o.proxy)
 		}
-		h = proxyHandler(u)
+		p, err := proxy.New(env.Reactor, &proxy.Config{Upstream: o.proxy})
+		if err != nil {
+			return nil, err
+		}
+		// Idle upstream connections close with the reactor.
+		env.Reactor.AddSystemEventTrigger(braid.After, braid.Shutdown, func() braid.Waitable {
+			p.Close()
+			return nil
+		})
+		h = p
 		env.Logger.Info("proxying", "to", u.String())
 	} else {
 		cfg := &static.Config{
@@ -106,15 +116,6 @@ func (o *webOptions) handler(env *runner.Env) (web.Handler, error) {
 		})
 	}
 	return h, nil
-}
-
-// proxyHandler reverse-proxies to u with net/http's ReverseProxy run
-// through web.Bridge: it streams both ways, drops hop-by-hop fields and
-// sets X-Forwarded-For.
-func proxyHandler(u *url.URL) web.Handler {
-	rp := httputil.NewSingleHostReverseProxy(u)
-	rp.FlushInterval = -1 // stream: send what the backend sends at once
-	return web.Bridge(rp)
 }
 
 func init() {

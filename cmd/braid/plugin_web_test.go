@@ -168,14 +168,39 @@ func TestWebBadFlags(t *testing.T) {
 }
 
 func TestWebProxy(t *testing.T) {
+	big := strings.Repeat("braid ", 200_000) // 1.2 MB, streamed both ways
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "backend saw %s %s xff=%s", r.Method, r.URL.Path, r.Header.Get("X-Forwarded-For"))
+		switch r.URL.Path {
+		case "/big":
+			io.WriteString(w, big)
+		case "/upload":
+			n, _ := io.Copy(io.Discard, r.Body)
+			fmt.Fprintf(w, "got %d", n)
+		default:
+			fmt.Fprintf(w, "backend saw %s %s xff=%s", r.Method, r.URL.Path, r.Header.Get("X-Forwarded-For"))
+		}
 	}))
 	defer backend.Close()
-	addr := runWeb(t, "--listen", "tcp:0:interface=127.0.0.1", "--proxy", backend.URL)[0]
-	_, body := httpGet(t, &http.Client{Timeout: 10 * time.Second}, "http://"+addr+"/a/b")
+	addr := runWeb(t, "--listen", "tcp:0:interface=127.0.0.1", "--proxy", backend.URL, "--header", "X-Via: braid")[0]
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, body := httpGet(t, c, "http://"+addr+"/a/b")
 	if want := "backend saw GET /a/b xff=127.0.0.1"; body != want {
 		t.Errorf("got %q; want %q", body, want)
+	}
+	if resp.Header.Get("X-Via") != "braid" {
+		t.Errorf("X-Via: got %q; want braid", resp.Header.Get("X-Via"))
+	}
+	if _, body := httpGet(t, c, "http://"+addr+"/big"); body != big {
+		t.Errorf("big: got %d bytes; want %d", len(body), len(big))
+	}
+	up, err := c.Post("http://"+addr+"/upload", "application/octet-stream", strings.NewReader(big))
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	b, _ := io.ReadAll(up.Body)
+	up.Body.Close()
+	if want := fmt.Sprintf("got %d", len(big)); string(b) != want {
+		t.Errorf("upload: got %q; want %q", b, want)
 	}
 }
 
