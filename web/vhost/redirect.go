@@ -1,7 +1,6 @@
 package vhost
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/braid-net/braid/web"
@@ -27,7 +26,7 @@ func RedirectPrefix(from, to string, code int) web.Handler {
 	return web.HandlerFunc(func(w *web.ResponseWriter, r *web.Request) {
 		rest, ok := strings.CutPrefix(string(r.Path()), from)
 		if !ok {
-			w.Error(http.StatusNotFound)
+			w.Error(404)
 			return
 		}
 		loc := to + rest
@@ -36,6 +35,15 @@ func RedirectPrefix(from, to string, code int) web.Handler {
 		}
 		redirect(w, loc, code)
 	})
+}
+
+// statusText holds the reason phrases of the redirect statuses.
+var statusText = map[int]string{
+	301: "Moved Permanently",
+	302: "Found",
+	303: "See Other",
+	307: "Temporary Redirect",
+	308: "Permanent Redirect",
 }
 
 func checkCode(code int) {
@@ -52,6 +60,6 @@ func redirect(w *web.ResponseWriter, loc string, code int) {
 	w.WriteHeader(code)
 	w.SetHeader("Location", loc)
 	w.SetHeader("Content-Type", "text/plain; charset=utf-8")
-	w.WriteString(http.StatusText(code) + ": " + loc + "\n")
+	w.WriteString(statusText[code] + ": " + loc + "\n")
 	w.End()
 }

@@ -1,7 +1,6 @@
 package vhost
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/braid-net/braid/web"
@@ -55,5 +54,5 @@ func (m *Router) Serve(w *web.ResponseWriter, r *web.Request) {
 		m.NotFound.Serve(w, r)
 		return
 	}
-	w.Error(http.StatusNotFound)
+	w.Error(404)
 }

@@ -10,7 +10,6 @@
 package vhost
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/braid-net/braid/web"
@@ -62,7 +61,7 @@ func (v *Hosts) Serve(w *web.ResponseWriter, r *web.Request) {
 		h.Serve(w, r)
 		return
 	}
-	w.Error(http.StatusNotFound)
+	w.Error(404)
 }
 
 // Match returns the handler for a Host field value, or Default.
@@ -113,5 +112,5 @@ func indexByte(b []byte, c byte) int {
 
 // NotFound answers every request with 404.
 var NotFound web.Handler = web.HandlerFunc(func(w *web.ResponseWriter, _ *web.Request) {
-	w.Error(http.StatusNotFound)
+	w.Error(404)
 })
