@@ -253,3 +253,34 @@ func TestKeepAliveUpstream(t *testing.T) {
 		t.Fatalf("upstream saw %d connections; want 1", n)
 	}
 }
+
+// An upstream that dies in the middle of a body with a declared length:
+// the client's connection is cut too, never left looking complete, whether
+// the head has gone out (a large part sent) or not (a small part, held back
+// by the server).
+func TestUpstreamCutMidBody(t *testing.T) {
+	for _, sent := range []int{1000, 50000} {
+		t.Run(fmt.Sprint(sent), func(t *testing.T) {
+			up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+				conn, bw, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					return
+				}
+				bw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+				bw.WriteString(strings.Repeat("x", sent))
+				bw.Flush()
+				conn.Close()
+			})
+			addr := serveProxy(t, 1, Config{Upstream: up.URL})
+			resp, err := httpClient().Get("http://" + addr + "/")
+			if err != nil {
+				return // cut before the head went out: as good
+			}
+			defer resp.Body.Close()
+			n, err := io.Copy(io.Discard, resp.Body)
+			if err == nil {
+				t.Fatalf("read %d bytes and no error; want the body cut short", n)
+			}
+		})
+	}
+}
