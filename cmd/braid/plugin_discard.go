@@ -3,9 +3,7 @@ package main
 import (
 	"time"
 
-	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/proto/classic"
-	"github.com/braid-net/braid/runner"
 )
 
 func init() {
@@ -14,8 +12,6 @@ func init() {
 		summary: "read and throw away everything (RFC 863)",
 		listen:  "tcp:9",
 		idle:    5 * time.Minute,
-		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
-			return classic.NewUDPDiscard(), braid.NewFactory(classic.NewDiscard), nil
-		},
+		servers: fixed(classic.NewUDPDiscard, classic.NewDiscard),
 	})
 }

@@ -104,14 +104,20 @@ func registerService(s service) {
 	})
 }
 
+// fixed is the servers of a service that takes no options: a new UDP
+// server from udp and a factory of stream protocols from p, on every start.
+func fixed[P braid.Protocol](udp func() *classic.UDPServer, p func() P) func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
+	return func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
+		return udp(), braid.NewFactory(p), nil
+	}
+}
+
 func init() {
 	registerService(service{
 		name:    "echo",
 		summary: "echo every byte back (RFC 862)",
 		listen:  "tcp:7",
 		idle:    5 * time.Minute,
-		servers: func(*runner.Env) (braid.DatagramProtocol, braid.Factory, error) {
-			return classic.NewUDPEcho(), braid.NewFactory(classic.NewEcho), nil
-		},
+		servers: fixed(classic.NewUDPEcho, classic.NewEcho),
 	})
 }
