@@ -14,6 +14,11 @@
 // 502 Bad Gateway; one that does not answer in time (Config.Client's
 // ResponseTimeout or ConnectTimeout) 504 Gateway Timeout.
 //
+// An upstream body cut short is cut short for the client too when its length
+// was declared (the server closes the connection rather than end it with
+// fewer bytes). A chunked upstream body cut short, though, ends cleanly for
+// the client: package web has no way yet to abort a response under way.
+//
 // Each loop of the reactor gets its own Agent, so a request and the
 // connections serving it stay on the request's loop as far as the reactor
 // allows, and upstream connections are pooled per loop.
