@@ -154,3 +154,20 @@ func FuzzResponses(f *testing.F) {
 		}
 	})
 }
+
+// A body delimited by the close of the connection (RFC 9112 section 6.3,
+// rule 8) ends when the server closes, in one piece or several.
+func TestBodyUntilClose(t *testing.T) {
+	const in = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it"
+	for i := 0; i <= len(in); i++ {
+		h := newMemHarness(nil)
+		r := h.get("/")
+		h.st.Receive([]byte(in[:i]))
+		h.st.Receive([]byte(in[i:]))
+		h.st.PeerClose()
+		h.clock.Flush()
+		if body, err, done := r(); !done || err != nil || body != "all of it" {
+			t.Fatalf("split at %d: got %q %v %v; want all of it", i, body, err, done)
+		}
+	}
+}
