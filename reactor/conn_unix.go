@@ -121,26 +121,8 @@ func (c *conn) dataReceived(p []byte) {
 	c.proto.DataReceived(p)
 }
 
-// readEOF handles the peer's FIN: a HalfCloser hears of it and may go on
-// writing; any other protocol's connection is closed once its output is sent.
-func (c *conn) readEOF() {
-	c.flags |= fReadClosed
-	hc, half := c.proto.(braid.HalfCloser)
-	if !half && c.out.size == 0 {
-		// Nothing to send: close at once, sparing the interest change.
-		c.closeNow(nil, reasonDone)
-		return
-	}
-	c.updateInterest()
-	if half {
-		c.call(hc.ReadConnectionLost)
-		if c.flags&fWriteClosed != 0 {
-			c.closeNow(nil, reasonDone)
-		}
-		return
-	}
-	c.Close()
-}
+func (c *conn) readEOF()        { c.readEnded(c) }
+func (c *conn) readingChanged() { c.updateInterest() }
 
 func (c *conn) updateInterest() {
 	if c.flags&fClosed != 0 {
@@ -174,7 +156,7 @@ func (c *conn) setWantWrite(on bool) {
 // Write queues p; it is sent at the end of the turn (or at once when large,
 // or when the buffer passes the high-water mark).
 func (c *conn) Write(p []byte) (int, error) {
-	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
+	if c.writesRefused() {
 		return 0, braid.ErrClosed
 	}
 	n := len(p)
@@ -210,11 +192,8 @@ func (c *conn) Write(p []byte) (int, error) {
 
 // WriteBuffers queues every slice of bufs.
 func (c *conn) WriteBuffers(bufs [][]byte) error {
-	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
-		return braid.ErrClosed
-	}
-	for _, b := range bufs {
-		c.out.append(c.d, b)
+	if err := c.appendBuffers(c.d, bufs); err != nil {
+		return err
 	}
 	c.queued()
 	return nil
@@ -314,20 +293,7 @@ func (c *conn) shutdownWrite() {
 }
 
 // Close sends what is buffered, then closes.
-func (c *conn) Close() error {
-	if c.flags&fClosed != 0 {
-		return nil
-	}
-	if c.flags&fClosing != 0 {
-		return nil
-	}
-	c.flags |= fClosing
-	c.updateInterest()
-	if c.out.size == 0 {
-		c.closeNow(nil, reasonDone)
-	}
-	return nil
-}
+func (c *conn) Close() error { return c.closeGracefully(c) }
 
 // Abort drops the output and closes at once.
 func (c *conn) Abort() error {

@@ -129,17 +129,11 @@ func (c *pconn) readFailed(err error) {
 	c.closeNow(err, reasonLost)
 }
 
-func (c *pconn) readEOF() {
-	c.flags |= fReadClosed
-	if hc, ok := c.proto.(braid.HalfCloser); ok {
-		c.call(hc.ReadConnectionLost)
-		if c.flags&fWriteClosed != 0 {
-			c.closeNow(nil, reasonDone)
-		}
-		return
-	}
-	c.Close()
-}
+func (c *pconn) readEOF() { c.readEnded(c) }
+
+// readingChanged has nothing to do: the reader goroutine goes on reading and
+// deliver holds what arrives while the protocol does not want it.
+func (c *pconn) readingChanged() {}
 
 // writeLoop runs on the connection's writer goroutine: it writes the
 // batches the loop hands it and reports back.
@@ -159,7 +153,7 @@ func (c *pconn) writeLoop() {
 }
 
 func (c *pconn) Write(p []byte) (int, error) {
-	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
+	if c.writesRefused() {
 		return 0, braid.ErrClosed
 	}
 	c.out.append(c.d, p)
@@ -168,11 +162,8 @@ func (c *pconn) Write(p []byte) (int, error) {
 }
 
 func (c *pconn) WriteBuffers(bufs [][]byte) error {
-	if c.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0 {
-		return braid.ErrClosed
-	}
-	for _, b := range bufs {
-		c.out.append(c.d, b)
+	if err := c.appendBuffers(c.d, bufs); err != nil {
+		return err
 	}
 	c.queued()
 	return nil
@@ -254,16 +245,7 @@ func (c *pconn) shutdownWrite() {
 	c.afterShutdownWrite(c)
 }
 
-func (c *pconn) Close() error {
-	if c.flags&(fClosed|fClosing) != 0 {
-		return nil
-	}
-	c.flags |= fClosing
-	if c.Buffered() == 0 {
-		c.closeNow(nil, reasonDone)
-	}
-	return nil
-}
+func (c *pconn) Close() error { return c.closeGracefully(c) }
 
 func (c *pconn) Abort() error {
 	c.closeNow(nil, reasonAbort)

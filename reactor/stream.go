@@ -9,6 +9,9 @@ type streamConn interface {
 	base() *connCommon
 	loop() *loop
 	flush()
+	// readingChanged is told that the flags deciding whether to read
+	// (fReadClosed, fClosing) changed.
+	readingChanged()
 	closeNow(cause error, kind closeKind)
 	shutdownWrite()
 }
@@ -26,6 +29,24 @@ type connCommon struct {
 	drainer  braid.Drainer
 	producer braid.Producer
 	push     braid.PushProducer
+}
+
+// writesRefused reports whether Write must fail: the connection is closed,
+// or it or its write side is closing.
+func (cc *connCommon) writesRefused() bool {
+	return cc.flags&(fClosed|fClosing|fWriteClosing|fWriteClosed) != 0
+}
+
+// appendBuffers is the backend-neutral half of WriteBuffers: every slice is
+// added to the output; the caller then arranges the flush.
+func (cc *connCommon) appendBuffers(src chunkSource, bufs [][]byte) error {
+	if cc.writesRefused() {
+		return braid.ErrClosed
+	}
+	for _, b := range bufs {
+		cc.out.append(src, b)
+	}
+	return nil
 }
 
 // callProto runs a protocol callback, turning a panic into the loss of this
@@ -86,6 +107,39 @@ func (cc *connCommon) outputDrained(c streamConn, had bool) {
 	if cc.drainer != nil && cc.flags&fClosed == 0 && c.Buffered() == 0 {
 		callProto(c, cc.drainer.OutputDrained)
 	}
+}
+
+// readEnded handles the peer's end of input: a HalfCloser hears of it and
+// may go on writing; any other protocol's connection is closed once its
+// output is sent.
+func (cc *connCommon) readEnded(c streamConn) {
+	cc.flags |= fReadClosed
+	hc, half := cc.proto.(braid.HalfCloser)
+	if !half {
+		c.Close()
+		return
+	}
+	c.readingChanged()
+	callProto(c, hc.ReadConnectionLost)
+	if cc.flags&fWriteClosed != 0 {
+		c.closeNow(nil, reasonDone)
+	}
+}
+
+// closeGracefully implements Transport.Close: buffered output is sent, then
+// the connection closed.
+func (cc *connCommon) closeGracefully(c streamConn) error {
+	if cc.flags&(fClosed|fClosing) != 0 {
+		return nil
+	}
+	cc.flags |= fClosing
+	if c.Buffered() == 0 {
+		// Nothing to send: close at once, sparing the interest change.
+		c.closeNow(nil, reasonDone)
+		return nil
+	}
+	c.readingChanged()
+	return nil
 }
 
 // closeWrite implements Transport.CloseWrite: buffered output is sent, then
