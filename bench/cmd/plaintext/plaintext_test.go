@@ -37,25 +37,6 @@ func TestNativeAnswers(t *testing.T) {
 	}
 }
 
-// TestNativeNoAllocs: a keep-alive request answered by the native server
-// allocates nothing in steady state.
-func TestNativeNoAllocs(t *testing.T) {
-	tr, clock := conn(web.HandlerFunc(nativePlaintext))
-	for range 10 {
-		tr.Receive(plainReq)
-		clock.Flush()
-		tr.Clear()
-	}
-	allocs := testing.AllocsPerRun(1000, func() {
-		tr.Receive(plainReq)
-		clock.Flush()
-		tr.Clear()
-	})
-	if allocs != 0 {
-		t.Errorf("allocations per request: got %v; want 0", allocs)
-	}
-}
-
 func benchServe(b *testing.B, h web.Handler, depth int) {
 	tr, clock := conn(h)
 	in := bytes.Repeat(plainReq, depth)
