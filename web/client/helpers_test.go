@@ -42,7 +42,7 @@ func newReactor(t testing.TB, loops int) braid.Reactor {
 // land on both the Agent's loop and another one.
 func newAgent(t testing.TB, cfg *Config) *Agent {
 	t.Helper()
-	return NewAgent(newReactor(t, 1), nil, cfg)
+	return NewAgent(newReactor(t, 2), nil, cfg)
 }
 
 // call runs f on a's loop and waits for the Deferred it returns.
