@@ -122,7 +122,9 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 func (p *Proxy) requestHeader(r *web.Request) http1.Header {
 	h := make(http1.Header, 0, len(r.Header)+4)
 	h.Add("Host", p.host)
-	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length")
+	// Expect is answered here: the body is asked for at once, which sends
+	// the client its 100 Continue.
+	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length", "expect")
 	// X-Forwarded-For is a list: keep what earlier proxies wrote.
 	xff := ""
 	for _, f := range r.Header {

@@ -2,16 +2,20 @@ package proxy
 
 import (
 	"bufio"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/endpoints"
 	"github.com/braid-net/braid/proto/http1"
 	"github.com/braid-net/braid/reactor"
 	"github.com/braid-net/braid/web"
@@ -133,11 +137,16 @@ func rawExchange(t *testing.T, addr, req string) *http.Response {
 	if _, err := io.WriteString(nc, req); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
-	if err != nil {
-		t.Fatal(err)
+	br := bufio.NewReader(nc)
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode >= 200 {
+			return resp
+		}
 	}
-	return resp
 }
 
 func TestHopByHopAndForwardedHeaders(t *testing.T) {
@@ -282,5 +291,23 @@ func TestUpstreamCutMidBody(t *testing.T) {
 				t.Fatalf("read %d bytes and no error; want the body cut short", n)
 			}
 		})
+	}
+}
+
+// An https upstream, trusted through the Agent's TLS options.
+func TestTLSUpstream(t *testing.T) {
+	up := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "tls=%v expect=%q", r.TLS != nil, r.Header.Get("Expect"))
+	}))
+	t.Cleanup(up.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := serveProxy(t, 2, Config{Upstream: up.URL, Client: client.Config{TLS: &endpoints.TLSClientOptions{CACerts: ca}}})
+	resp := rawExchange(t, addr, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc")
+	body, _ := io.ReadAll(resp.Body)
+	if want := `tls=true expect=""`; resp.StatusCode != 200 || string(body) != want {
+		t.Fatalf("got %d %q; want 200 %q", resp.StatusCode, body, want)
 	}
 }
