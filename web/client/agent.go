@@ -89,9 +89,8 @@ type Agent struct {
 	cfg    Config
 	pools  map[string]*hostPool
 	closed bool
-	// The pool of the last URL submitted: requests built once and sent
-	// again skip computing the pool key.
-	lastURL              *url.URL
+	// The pool of the last scheme and host submitted: requests to the same
+	// host in a row skip computing the pool key.
 	lastScheme, lastHost string
 	lastPool             *hostPool
 }
@@ -167,14 +166,14 @@ func (a *Agent) Close() {
 func (a *Agent) submit(ex *exchange) {
 	u := ex.req.URL
 	p := a.lastPool
-	if p == nil || u != a.lastURL || u.Host != a.lastHost || u.Scheme != a.lastScheme {
+	if p == nil || u.Host != a.lastHost || u.Scheme != a.lastScheme {
 		key := poolKey(u)
 		p = a.pools[key]
 		if p == nil {
 			p = &hostPool{a: a, key: key, url: u}
 			a.pools[key] = p
 		}
-		a.lastURL, a.lastScheme, a.lastHost, a.lastPool = u, u.Scheme, u.Host, p
+		a.lastScheme, a.lastHost, a.lastPool = u.Scheme, u.Host, p
 	}
 	p.acquire(ex)
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -77,9 +78,8 @@ func (ex *exchange) head() *http1.Request {
 		h.Add("User-Agent", ex.a.cfg.UserAgent)
 	}
 	for _, f := range req.Header {
-		switch string(lower(f.Name)) {
-		case "content-length", "transfer-encoding":
-			continue
+		if bytes.EqualFold(f.Name, contentLength) || bytes.EqualFold(f.Name, transferEncoding) {
+			continue // framing follows the body
 		}
 		h = append(h, f)
 	}
@@ -99,7 +99,11 @@ func (ex *exchange) head() *http1.Request {
 	return &c.head
 }
 
-var hostName = []byte("Host")
+var (
+	hostName         = []byte("Host")
+	contentLength    = []byte("Content-Length")
+	transferEncoding = []byte("Transfer-Encoding")
+)
 
 // appendTarget appends u's request-target in origin form (RFC 9112
 // section 3.2.1): the escaped path, or "/", and the query.

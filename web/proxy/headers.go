@@ -23,6 +23,8 @@ var hopByHop = map[string]bool{
 // filterHeader appends to dst the fields of h that are end-to-end: not
 // hop-by-hop, not named in a Connection field, and not listed in skip.
 // Names in h are lower case (as package web and web/client deliver them).
+// The fields appended share h's bytes: they are sent before h goes away
+// (a request's fields live until its response ends).
 func filterHeader(dst, h http1.Header, skip ...string) http1.Header {
 	var named [][]byte
 	for _, f := range h {
@@ -46,7 +48,7 @@ fields:
 				continue fields
 			}
 		}
-		dst = append(dst, http1.Field{Name: bytes.Clone(name), Value: bytes.Clone(f.Value)})
+		dst = append(dst, f)
 	}
 	return dst
 }

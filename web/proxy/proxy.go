@@ -1,9 +1,11 @@
 package proxy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,12 +34,13 @@ type Config struct {
 
 // Proxy is a web.Handler that forwards requests to an upstream server.
 type Proxy struct {
-	r     braid.Reactor
-	base  string // Upstream without a trailing slash
-	host  string // the upstream's host, for the Host field
-	cfg   Config
-	mu    sync.Mutex
-	agent map[braid.Loop]*client.Agent
+	r          braid.Reactor
+	base       string // Upstream without a trailing slash
+	hostBytes  []byte // the upstream's host, for the Host field
+	protoBytes []byte // X-Forwarded-Proto
+	cfg        Config
+	mu         sync.Mutex
+	agent      map[braid.Loop]*client.Agent
 }
 
 // New returns a Proxy forwarding through r to cfg.Upstream.
@@ -55,11 +58,12 @@ func New(r braid.Reactor, cfg *Config) (*Proxy, error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("proxy: upstream %q has a query or fragment", cfg.Upstream)
 	}
-	p := &Proxy{r: r, cfg: *cfg, host: u.Host, agent: map[braid.Loop]*client.Agent{}}
+	p := &Proxy{r: r, cfg: *cfg, hostBytes: []byte(u.Host), agent: map[braid.Loop]*client.Agent{}}
 	p.cfg.Client.MaxRedirects = -1
 	if p.cfg.Proto == "" {
 		p.cfg.Proto = "http"
 	}
+	p.protoBytes = []byte(p.cfg.Proto)
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	p.base = u.String()
@@ -118,51 +122,58 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 	})
 }
 
-// requestHeader builds the upstream request's fields.
+// requestHeader builds the upstream request's fields. Values point into
+// the request where they can: it outlives the upstream request's head.
 func (p *Proxy) requestHeader(r *web.Request) http1.Header {
 	h := make(http1.Header, 0, len(r.Header)+4)
-	h.Add("Host", p.host)
+	h = append(h, http1.Field{Name: fieldHost, Value: p.hostBytes})
 	// Expect is answered here: the body is asked for at once, which sends
 	// the client its 100 Continue.
 	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length", "expect")
 	// X-Forwarded-For is a list: keep what earlier proxies wrote.
-	xff := ""
+	var xff []byte
 	for _, f := range r.Header {
 		if string(f.Name) == "x-forwarded-for" {
-			if xff != "" {
-				xff += ", "
+			if xff != nil {
+				xff = append(xff, ", "...)
 			}
-			xff += string(f.Value)
+			xff = append(xff, f.Value...)
 		}
 	}
-	if ip := clientIP(r.RemoteAddr()); ip != "" {
-		if xff != "" {
-			xff += ", "
-		}
-		xff += ip
+	if xff != nil {
+		xff = append(xff, ", "...)
 	}
-	if xff != "" {
-		h.Add("X-Forwarded-For", xff)
+	if xff = appendClientIP(xff, r.RemoteAddr()); len(xff) > 0 {
+		h = append(h, http1.Field{Name: fieldXFF, Value: xff})
 	}
-	h.Add("X-Forwarded-Proto", p.cfg.Proto)
+	h = append(h, http1.Field{Name: fieldXFProto, Value: p.protoBytes})
 	if host, ok := r.Header.Get("host"); ok {
-		h.Add("X-Forwarded-Host", string(host))
+		h = append(h, http1.Field{Name: fieldXFHost, Value: host})
 	}
 	return h
 }
 
-func clientIP(a net.Addr) string {
-	if a == nil {
-		return ""
-	}
+var (
+	fieldHost    = []byte("Host")
+	fieldXFF     = []byte("X-Forwarded-For")
+	fieldXFProto = []byte("X-Forwarded-Proto")
+	fieldXFHost  = []byte("X-Forwarded-Host")
+)
+
+// appendClientIP appends the address of the client, or undoes a
+// trailing ", " when there is none.
+func appendClientIP(b []byte, a net.Addr) []byte {
 	if ta, ok := a.(*net.TCPAddr); ok {
-		return ta.IP.String()
+		if ip, ok := netip.AddrFromSlice(ta.IP); ok {
+			return ip.Unmap().AppendTo(b)
+		}
 	}
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return ""
+	if a != nil {
+		if host, _, err := net.SplitHostPort(a.String()); err == nil {
+			return append(b, host...)
+		}
 	}
-	return host
+	return bytes.TrimSuffix(b, []byte(", "))
 }
 
 // forward is one proxied exchange, on the request's loop.
