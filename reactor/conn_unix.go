@@ -20,10 +20,9 @@ const directWriteMin = chunkSize
 // braid.Transport.
 type conn struct {
 	connCommon
-	d         *pollDriver
-	fd        int
-	interest  poll.Interest
-	connector *connectorCore // the client connector that made it, if any
+	d        *pollDriver
+	fd       int
+	interest poll.Interest
 
 	laddr, raddr net.Addr
 }
@@ -37,8 +36,8 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 		unix.Close(fd)
 		return
 	}
-	c := &conn{d: d, fd: fd, raddr: raddr, connector: cn}
-	c.idx = -1
+	c := &conn{d: d, fd: fd, raddr: raddr}
+	c.idx, c.connector = -1, cn
 	if _, ok := raddr.(*net.UnixAddr); ok {
 		c.flags |= fUnix
 	}
@@ -316,9 +315,7 @@ func (c *conn) closeNow(cause error, kind closeKind) {
 	d := c.d
 	d.remove(c.fd, c.interest)
 	unix.Close(c.fd)
-	c.out.release(d)
-	d.removeConn(c)
-	c.closed(c, cause, kind, c.connector)
+	d.connClosed(c, cause, kind)
 }
 
 // PauseProducing stops reading from the peer.

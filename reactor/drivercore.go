@@ -83,6 +83,16 @@ func (d *driverCore[C]) removeConn(c C) {
 	d.checkDrained()
 }
 
+// connClosed is the end of a connection's closeNow, once its socket is
+// closed: its buffers go back to the pool, it leaves the set, and its
+// protocol hears of it on the next turn.
+func (d *driverCore[C]) connClosed(c C, cause error, kind closeKind) {
+	cc := c.base()
+	cc.out.release(&d.chunkPool)
+	d.removeConn(c)
+	cc.closed(c, cause, kind)
+}
+
 // drain implements Stop's part on this loop. Listeners, datagram sockets and
 // connection attempts close at once. Every connection is asked to Close: one
 // with no output pending closes now; one with output gets until the drain

@@ -368,20 +368,3 @@ func listenUnix(path string, backlog int, cfg *braid.ListenConfig) (int, error) 
 	return fd, nil
 }
 
-// removeStaleSocket removes a socket file that nothing listens on: a
-// connect to it is refused. A live socket, or a file that is not a socket,
-// is left alone (bind will then fail with "address in use").
-func removeStaleSocket(path string) {
-	fi, err := os.Lstat(path)
-	if err != nil || fi.Mode()&fs.ModeSocket == 0 {
-		return
-	}
-	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return
-	}
-	defer unix.Close(fd)
-	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: path}); err == unix.ECONNREFUSED {
-		os.Remove(path)
-	}
-}

@@ -16,12 +16,11 @@ const portableReadSize = 16 << 10
 // reader and a writer goroutine, every callback on the loop.
 type pconn struct {
 	connCommon
-	d         *portableDriver
-	nc        net.Conn
-	inflight  int            // bytes handed to the writer goroutine
-	writing   bool           // the writer goroutine has a batch
-	connector *connectorCore // the client connector that made it, if any
-	isUnix    bool
+	d        *portableDriver
+	nc       net.Conn
+	inflight int  // bytes handed to the writer goroutine
+	writing  bool // the writer goroutine has a batch
+	isUnix   bool
 
 	held    []byte        // data read while paused, delivered on resume
 	ack     chan struct{} // the loop has consumed what the reader handed it
@@ -53,11 +52,11 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *connectorCore
 		return
 	}
 	c := &pconn{
-		d: d, nc: nc, connector: cn, isUnix: isUnix,
+		d: d, nc: nc, isUnix: isUnix,
 		ack: make(chan struct{}, 1), resume: make(chan struct{}, 1), stop: make(chan struct{}),
 		writeCh: make(chan net.Buffers),
 	}
-	c.idx = -1
+	c.idx, c.connector = -1, cn
 	c.proto = proto
 	c.drainer, _ = proto.(braid.Drainer)
 	d.addConn(c)
@@ -262,9 +261,7 @@ func (c *pconn) closeNow(cause error, kind closeKind) {
 	d := c.d
 	c.nc.Close()
 	close(c.stop)
-	c.out.release(d)
-	d.removeConn(c)
-	c.closed(c, cause, kind, c.connector)
+	d.connClosed(c, cause, kind)
 }
 
 func (c *pconn) PauseProducing() {

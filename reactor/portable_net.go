@@ -88,7 +88,7 @@ func (r *Reactor) listenPortable(network, address string, f braid.Factory, cfg *
 	}
 	var lc net.ListenConfig
 	if network == "unix" && !cfg.KeepStaleSocket {
-		removeStaleSocketPortable(address)
+		removeStaleSocket(address)
 	}
 	nl, err := lc.Listen(context.Background(), network, address)
 	if err != nil {
@@ -122,7 +122,12 @@ func (r *Reactor) servePortable(nl net.Listener, f braid.Factory) (braid.Listene
 	return ln, nil
 }
 
-func removeStaleSocketPortable(path string) {
+// removeStaleSocket removes a socket file that nothing listens on: a
+// connect to it is refused. A live socket, or a file that is not a socket,
+// is left alone (bind will then fail with "address in use"). Both backends
+// use it; the dial has a timeout so that a live listener with a full
+// backlog cannot hold the caller.
+func removeStaleSocket(path string) {
 	fi, err := os.Lstat(path)
 	if err != nil || fi.Mode()&fs.ModeSocket == 0 {
 		return
@@ -132,7 +137,7 @@ func removeStaleSocketPortable(path string) {
 		c.Close()
 		return
 	}
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	if isConnRefused(err) {
 		os.Remove(path)
 	}
 }

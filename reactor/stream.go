@@ -29,6 +29,8 @@ type connCommon struct {
 	drainer  braid.Drainer
 	producer braid.Producer
 	push     braid.PushProducer
+
+	connector *connectorCore // the client connector that made it, if any
 }
 
 // writesRefused reports whether Write must fail: the connection is closed,
@@ -201,8 +203,8 @@ func (cc *connCommon) UnregisterProducer() {
 
 // closed does the backend-neutral part of closing: the producer is let go
 // and, on the next turn, it is stopped, the protocol told why and the
-// connector that made it (cn, may be nil) told after it.
-func (cc *connCommon) closed(c streamConn, cause error, kind closeKind, cn *connectorCore) {
+// connector that made it told after it.
+func (cc *connCommon) closed(c streamConn, cause error, kind closeKind) {
 	var reason error
 	switch kind {
 	case reasonDone:
@@ -215,7 +217,7 @@ func (cc *connCommon) closed(c streamConn, cause error, kind closeKind, cn *conn
 	p := cc.producer
 	cc.producer, cc.push = nil, nil
 	made := cc.flags&fMade != 0
-	proto := cc.proto
+	proto, cn := cc.proto, cc.connector
 	l := c.loop()
 	l.CallSoon(func() {
 		if p != nil {
