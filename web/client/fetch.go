@@ -18,10 +18,11 @@ func (a *Agent) Fetch(ctx context.Context, req *Request, limit int64) (*Response
 		err  error
 	}
 	ch := make(chan result, 1)
+	// d and resp are touched only on the loop.
 	var d *deferred.Deferred[*Response]
+	var resp *Response
 	err := a.loop.CallFromGoroutine(func() {
 		d = a.Do(req)
-		var resp *Response
 		body := deferred.ThenDeferred(d, func(r *Response) *deferred.Deferred[[]byte] {
 			resp = r
 			return r.ReadBody(limit)
@@ -38,7 +39,12 @@ func (a *Agent) Fetch(ctx context.Context, req *Request, limit int64) (*Response
 	case r := <-ch:
 		return r.resp, r.body, r.err
 	case <-ctx.Done():
-		a.loop.CallFromGoroutine(func() { d.Cancel() })
+		a.loop.CallFromGoroutine(func() {
+			d.Cancel()
+			if resp != nil {
+				resp.Close() // the body was being read: drop it
+			}
+		})
 		return nil, nil, context.Cause(ctx)
 	}
 }

@@ -250,3 +250,20 @@ func TestConnectTimeout(t *testing.T) {
 		t.Fatalf("got %v; want ErrConnectTimeout", err)
 	}
 }
+
+// Cancelling Fetch while the body streams drops the connection.
+func TestFetchContextDuringBody(t *testing.T) {
+	srv, cc := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("head and a bit"))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	a := newAgent(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, _, err := a.Fetch(ctx, mustRequest(t, "GET", srv.URL), 100)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v; want context.DeadlineExceeded", err)
+	}
+	waitFor(t, cc.closed, "the connection to be dropped")
+}
