@@ -99,6 +99,9 @@ func (ex *exchange) head() *http1.Request {
 	return &c.head
 }
 
+// maxDiscard is the largest redirect body read to keep its connection.
+const maxDiscard = 64 << 10
+
 var (
 	hostName         = []byte("Host")
 	contentLength    = []byte("Content-Length")
@@ -223,7 +226,13 @@ func (ex *exchange) gotHead(h *http1.Response) {
 		return
 	}
 	if next, err := ex.redirect(resp); next != nil || err != nil {
-		resp.Discard()
+		// A short redirect body is read so that the connection can be
+		// reused; a long or open-ended one costs less as a new connection.
+		if resp.ContentLength >= 0 && resp.ContentLength <= maxDiscard {
+			resp.Discard()
+		} else {
+			resp.Close()
+		}
 		if err != nil {
 			ex.ch.d.Errback(err)
 			return

@@ -12,7 +12,9 @@
 //
 // An upstream that cannot be reached or breaks the protocol gets the client
 // 502 Bad Gateway; one that does not answer in time (Config.Client's
-// ResponseTimeout or ConnectTimeout) 504 Gateway Timeout.
+// ResponseTimeout or ConnectTimeout) 504 Gateway Timeout; one with
+// Config.Client.MaxWaiting requests already queued, 503 Service
+// Unavailable.
 //
 // An upstream body cut short is cut short for the client too when its length
 // was declared (the server closes the connection rather than end it with

@@ -200,8 +200,11 @@ func (f *forward) failed(err error) {
 		return
 	}
 	status := 502
-	if errors.Is(err, braid.ErrTimeout) {
+	switch {
+	case errors.Is(err, braid.ErrTimeout):
 		status = 504
+	case errors.Is(err, client.ErrQueueFull):
+		status = 503 // too many requests wait for the upstream already
 	}
 	f.w.Error(status)
 }

@@ -311,3 +311,49 @@ func TestTLSUpstream(t *testing.T) {
 		t.Fatalf("got %d %q; want 200 %q", resp.StatusCode, body, want)
 	}
 }
+
+// With the upstream's connections busy and its queue full, the next request
+// gets 503 at once; the others are answered once the upstream is.
+func TestUpstreamQueueFull(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 10)
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+		io.WriteString(w, "ok")
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL, Client: client.Config{MaxConnsPerHost: 1, MaxWaiting: 1}})
+	statuses := make(chan int, 3)
+	get := func() {
+		resp, err := httpClient().Get("http://" + addr + "/")
+		if err != nil {
+			statuses <- 0
+			return
+		}
+		resp.Body.Close()
+		statuses <- resp.StatusCode
+	}
+	go get()
+	select {
+	case <-arrived:
+	case <-time.After(testTimeout):
+		t.Fatal("first request never reached the upstream")
+	}
+	go get() // queued
+	go get() // queued or refused
+	// One of the two is refused at once, whichever the proxy saw second.
+	select {
+	case s := <-statuses:
+		if s != 503 {
+			t.Fatalf("got %d; want 503 while the queue is full", s)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("no answer while the queue is full")
+	}
+	close(release)
+	for i := 0; i < 2; i++ {
+		if s := <-statuses; s != 200 {
+			t.Fatalf("got %d; want 200 once the upstream answers", s)
+		}
+	}
+}
