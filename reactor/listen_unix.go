@@ -308,23 +308,8 @@ func listenTCP(network, address string, backlog int, reusePort bool) (int, net.A
 			return -1, nil, os.NewSyscallError("setsockopt", err)
 		}
 	}
-	if family == unix.AF_INET6 {
-		v6only := 1
-		if dual {
-			v6only = 0
-		}
-		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only)
-	}
-	ap := ta.AddrPort()
-	if ta.IP == nil {
-		if family == unix.AF_INET6 {
-			ap = netipAddrPort(net.IPv6unspecified, ta.Port)
-		} else {
-			ap = netipAddrPort(net.IPv4zero, ta.Port)
-		}
-	}
-	if err := unix.Bind(fd, addrPortToSockaddr(ap, family)); err != nil {
-		return -1, nil, os.NewSyscallError("bind", err)
+	if err := bindIP(fd, family, dual, ta.AddrPort()); err != nil {
+		return -1, nil, err
 	}
 	if err := unix.Listen(fd, backlog); err != nil {
 		return -1, nil, os.NewSyscallError("listen", err)
@@ -367,4 +352,3 @@ func listenUnix(path string, backlog int, cfg *braid.ListenConfig) (int, error) 
 	}
 	return fd, nil
 }
-

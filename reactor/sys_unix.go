@@ -108,3 +108,28 @@ func newSocket(family, typ int) (int, error) {
 	}
 	return fd, nil
 }
+
+// bindIP binds an AF_INET or AF_INET6 socket to ap, or, when ap has no
+// address (a nil IP), to the family's unspecified address and ap's port. An
+// AF_INET6 socket takes IPv4 too only when dual is set (IPV6_V6ONLY off),
+// whatever the system's default.
+func bindIP(fd, family int, dual bool, ap netip.AddrPort) error {
+	if family == unix.AF_INET6 {
+		v6only := 1
+		if dual {
+			v6only = 0
+		}
+		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only)
+	}
+	if !ap.Addr().IsValid() {
+		unspec := netip.IPv4Unspecified()
+		if family == unix.AF_INET6 {
+			unspec = netip.IPv6Unspecified()
+		}
+		ap = netip.AddrPortFrom(unspec, ap.Port())
+	}
+	if err := unix.Bind(fd, addrPortToSockaddr(ap, family)); err != nil {
+		return os.NewSyscallError("bind", err)
+	}
+	return nil
+}

@@ -69,24 +69,9 @@ func (r *Reactor) listenDatagramPoll(network, address string, p braid.DatagramPr
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
 	}
-	if family == unix.AF_INET6 {
-		v6only := 1
-		if dual {
-			v6only = 0
-		}
-		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only)
-	}
-	ap := ua.AddrPort()
-	if ua.IP == nil {
-		if family == unix.AF_INET6 {
-			ap = netipAddrPort(net.IPv6unspecified, ua.Port)
-		} else {
-			ap = netipAddrPort(net.IPv4zero, ua.Port)
-		}
-	}
-	if err := unix.Bind(fd, addrPortToSockaddr(ap, family)); err != nil {
+	if err := bindIP(fd, family, dual, ua.AddrPort()); err != nil {
 		unix.Close(fd)
-		return fail(os.NewSyscallError("bind", err))
+		return fail(err)
 	}
 	sa, err := unix.Getsockname(fd)
 	if err != nil {
