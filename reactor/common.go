@@ -21,6 +21,8 @@ const (
 	fUnix                              // a Unix socket: no TCP options
 	fMade                              // ConnectionMade has been called
 	fSentDirect                        // a Write went straight to the kernel this turn
+	fPush                              // the registered producer is a PushProducer
+	fDrainer                           // the protocol is a braid.Drainer
 )
 
 type closeKind uint8

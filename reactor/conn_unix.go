@@ -20,9 +20,8 @@ const directWriteMin = chunkSize
 // braid.Transport.
 type conn struct {
 	connCommon
-	d        *pollDriver
-	fd       int
-	interest poll.Interest
+	d  *pollDriver
+	fd int
 
 	laddr, raddr net.Addr
 }
@@ -58,8 +57,7 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 		return
 	}
 	c.interest = poll.Read
-	c.proto = proto
-	c.drainer, _ = proto.(braid.Drainer)
+	c.setProtocol(proto)
 	d.addConn(c)
 	if cn != nil {
 		cn.connected(c)
@@ -177,7 +175,7 @@ func (c *conn) Write(p []byte) (int, error) {
 			// Nothing was buffered, yet the output "drained": a pull
 			// producer must still be asked for more at the end of the
 			// turn.
-			if c.producer != nil || c.drainer != nil {
+			if c.producer != nil || c.flags&fDrainer != 0 {
 				c.flags |= fSentDirect
 				c.d.queueFlush(c, &c.connCommon)
 			}
@@ -210,7 +208,7 @@ func (c *conn) queued() {
 	} else if c.flags&fWantWrite == 0 {
 		c.d.queueFlush(c, &c.connCommon)
 	}
-	if c.push != nil {
+	if c.flags&fPush != 0 {
 		c.pauseAboveHighWater(c, c.out.size)
 	}
 }

@@ -61,20 +61,20 @@ func (d *driverCore[C]) endTurn() {
 }
 
 func (d *driverCore[C]) addConn(c C) {
-	c.base().idx = len(d.conns)
+	c.base().idx = int32(len(d.conns))
 	d.conns = append(d.conns, c)
 	d.l.nconns.Add(1)
 }
 
 func (d *driverCore[C]) removeConn(c C) {
 	cc := c.base()
-	i := cc.idx
+	i := int(cc.idx)
 	if i < 0 || i >= len(d.conns) || d.conns[i] != c {
 		return
 	}
 	last := len(d.conns) - 1
 	d.conns[i] = d.conns[last]
-	d.conns[i].base().idx = i
+	d.conns[i].base().idx = int32(i)
 	var zero C
 	d.conns[last] = zero
 	d.conns = d.conns[:last]

@@ -57,8 +57,7 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *connectorCore
 		writeCh: make(chan net.Buffers),
 	}
 	c.idx, c.connector = -1, cn
-	c.proto = proto
-	c.drainer, _ = proto.(braid.Drainer)
+	c.setProtocol(proto)
 	d.addConn(c)
 	if cn != nil {
 		cn.connected(c)
@@ -170,7 +169,7 @@ func (c *pconn) WriteBuffers(bufs [][]byte) error {
 
 func (c *pconn) queued() {
 	c.d.queueFlush(c, &c.connCommon)
-	if c.push != nil {
+	if c.flags&fPush != 0 {
 		c.pauseAboveHighWater(c, c.Buffered())
 	}
 }

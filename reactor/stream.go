@@ -1,6 +1,9 @@
 package reactor
 
-import "github.com/braid-net/braid"
+import (
+	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/poll"
+)
 
 // streamConn is what the backend-neutral connection logic needs of a
 // backend's stream transport (conn on epoll/kqueue, pconn on package net).
@@ -21,16 +24,27 @@ type streamConn interface {
 // bookkeeping. Both backends' transports embed it; its methods implement the
 // parts of braid.Transport that are the same for both, and take the
 // embedding transport as c where they call back into the backend.
+//
+// Its fields are laid out, and "the producer is a push producer" and "the
+// protocol is a Drainer" are flags rather than more interfaces, so that an idle connection costs as little memory as it
+// can: ten thousand of them are the normal case for a server.
 type connCommon struct {
-	idx      int // position in the driver's conns, -1 when not there
+	idx      int32 // position in the driver's conns, -1 when not there
 	flags    uint16
+	interest poll.Interest // what the poll driver watches the socket for
 	out      outbuf
 	proto    braid.Protocol
-	drainer  braid.Drainer
-	producer braid.Producer
-	push     braid.PushProducer
+	producer braid.Producer // a PushProducer when fPush is set
 
 	connector *connectorCore // the client connector that made it, if any
+}
+
+// setProtocol attaches the connection's protocol.
+func (cc *connCommon) setProtocol(p braid.Protocol) {
+	cc.proto = p
+	if _, ok := p.(braid.Drainer); ok {
+		cc.flags |= fDrainer
+	}
 }
 
 // writesRefused reports whether Write must fail: the connection is closed,
@@ -71,9 +85,9 @@ func recoverProto(c streamConn) {
 // pauseAboveHighWater pauses the registered push producer once buffered
 // output passes the high-water mark.
 func (cc *connCommon) pauseAboveHighWater(c streamConn, buffered int) {
-	if cc.push != nil && cc.flags&fProducerPaused == 0 && buffered > c.loop().r.cfg.HighWater {
+	if cc.flags&(fPush|fProducerPaused) == fPush && buffered > c.loop().r.cfg.HighWater {
 		cc.flags |= fProducerPaused
-		callProto(c, cc.push.PauseProducing)
+		callProto(c, cc.producer.(braid.PushProducer).PauseProducing)
 	}
 }
 
@@ -82,8 +96,8 @@ func (cc *connCommon) pauseAboveHighWater(c streamConn, buffered int) {
 func (cc *connCommon) resumeBelowLowWater(c streamConn, buffered int) {
 	if cc.flags&fProducerPaused != 0 && cc.flags&fClosed == 0 && buffered <= c.loop().r.cfg.LowWater {
 		cc.flags &^= fProducerPaused
-		if cc.push != nil {
-			callProto(c, cc.push.ResumeProducing)
+		if cc.flags&fPush != 0 {
+			callProto(c, cc.producer.(braid.PushProducer).ResumeProducing)
 		}
 	}
 }
@@ -103,11 +117,11 @@ func (cc *connCommon) outputDrained(c streamConn, had bool) {
 	if !had || cc.flags&fClosed != 0 {
 		return
 	}
-	if cc.producer != nil && cc.push == nil {
+	if cc.producer != nil && cc.flags&fPush == 0 {
 		callProto(c, cc.producer.(braid.PullProducer).ResumeProducing)
 	}
-	if cc.drainer != nil && cc.flags&fClosed == 0 && c.Buffered() == 0 {
-		callProto(c, cc.drainer.OutputDrained)
+	if cc.flags&(fDrainer|fClosed) == fDrainer && c.Buffered() == 0 {
+		callProto(c, cc.proto.(braid.Drainer).OutputDrained)
 	}
 }
 
@@ -177,7 +191,8 @@ func (cc *connCommon) registerProducer(c streamConn, p braid.Producer) error {
 	}
 	cc.flags &^= fProducerPaused
 	if pp, ok := p.(braid.PushProducer); ok {
-		cc.producer, cc.push = p, pp
+		cc.producer = p
+		cc.flags |= fPush
 		if c.Buffered() > c.loop().r.cfg.HighWater {
 			cc.flags |= fProducerPaused
 			callProto(c, pp.PauseProducing)
@@ -197,8 +212,8 @@ func (cc *connCommon) registerProducer(c streamConn, p braid.Producer) error {
 
 // UnregisterProducer detaches the producer.
 func (cc *connCommon) UnregisterProducer() {
-	cc.producer, cc.push = nil, nil
-	cc.flags &^= fProducerPaused
+	cc.producer = nil
+	cc.flags &^= fPush | fProducerPaused
 }
 
 // closed does the backend-neutral part of closing: the producer is let go
@@ -215,7 +230,8 @@ func (cc *connCommon) closed(c streamConn, cause error, kind closeKind) {
 		reason = braid.Aborted(cause)
 	}
 	p := cc.producer
-	cc.producer, cc.push = nil, nil
+	cc.producer = nil
+	cc.flags &^= fPush
 	made := cc.flags&fMade != 0
 	proto, cn := cc.proto, cc.connector
 	l := c.loop()
