@@ -46,6 +46,7 @@ type conn struct {
 	batching bool // inside process: gather output, write once
 	paused   bool // reading paused by the handler
 	heldBack bool // reading paused because pipelined input waits
+	bodyWait bool // reading paused because body events wait for the handler
 	closed   bool
 	switched bool // handed off to b.handedOff
 	draining bool // shutting down: close after the current response
@@ -54,7 +55,9 @@ type conn struct {
 	timer     braid.DelayedCall
 	timerKind timer
 	timeoutFn func()
+	processFn func()
 	sent      int64 // bytes handed to the transport
+	bodyRead  int64 // request body bytes delivered so far
 	acked     int64 // of those, taken by the kernel at the last send check
 
 	b *bufs // per-request memory; nil while idle
@@ -75,6 +78,7 @@ type bufs struct {
 
 	onData    func(p []byte)                         // Request.OnBody
 	onEnd     func(trailers http1.Header, err error) // Request.OnBody
+	asked     bool                                   // OnBody was called
 	bodyErr   error                                  // how the body ended
 	clbuf     [20]byte                               // Content-Length value
 	switchTo  braid.Protocol                         // SwitchProtocols, Tunnel
@@ -100,7 +104,7 @@ func (c *conn) releaseBufs() {
 	}
 	c.b = nil
 	c.req.Target, c.req.Header = nil, nil
-	b.onData, b.onEnd, b.bodyErr, b.switchTo, b.tunnel = nil, nil, nil, nil, false
+	b.onData, b.onEnd, b.bodyErr, b.switchTo, b.tunnel, b.asked = nil, nil, nil, nil, false, false
 	if cap(b.body) > 4<<10 {
 		b.body = nil
 	}
@@ -191,6 +195,14 @@ func (c *conn) process() {
 		c.writeOut()
 	}()
 	for !c.closed {
+		if c.bodyHeld() {
+			// The body's events stay in the core, which holds what
+			// was read (the transport is paused) until the handler
+			// wants them.
+			c.holdBody(true)
+			return
+		}
+		c.holdBody(false)
 		ev, err := c.core.NextEvent()
 		if err != nil {
 			c.waiting(err)
@@ -203,6 +215,7 @@ func (c *conn) process() {
 			if c.timerKind == timerBody {
 				c.setTimer(timerBody)
 			}
+			c.bodyRead += int64(len(ev.Data))
 			if f := c.b.onData; f != nil {
 				f(ev.Data)
 			}
@@ -276,11 +289,37 @@ func (c *conn) holdBack(on bool) {
 	c.updateReading()
 }
 
+// bodyHeld reports that the request body must not be parsed further: the
+// handler paused it, or has not asked for it yet while its response is
+// under way. A body nobody asked for is dropped once the response has
+// ended, and one that comes with a protocol switch is dropped at once.
+func (c *conn) bodyHeld() bool {
+	if !c.reading || !c.active || c.req.ContentLength == 0 || c.bodyRead == c.req.ContentLength {
+		// No body, or all of it delivered: only its end is left.
+		return false
+	}
+	return c.paused || !c.b.asked && c.b.switchTo == nil
+}
+
+// holdBody pauses or resumes reading while body events wait. No timer runs
+// against the client meanwhile except the send check: the wait is the
+// handler's.
+func (c *conn) holdBody(on bool) {
+	if on == c.bodyWait {
+		return
+	}
+	c.bodyWait = on
+	if on {
+		c.armSend()
+	}
+	c.updateReading()
+}
+
 func (c *conn) updateReading() {
 	if c.closed {
 		return
 	}
-	if c.heldBack || c.paused {
+	if c.heldBack || c.paused || c.bodyWait {
 		c.t.PauseProducing()
 	} else {
 		c.t.ResumeProducing()
@@ -299,7 +338,19 @@ func (c *conn) ResumeBody() {
 	}
 	c.paused = false
 	c.updateReading()
-	c.t.Loop().CallSoon(c.process)
+	c.wakeBody()
+}
+
+// wakeBody runs process soon when body events wait for a handler that now
+// takes them: from a later loop turn, so that the handler's callbacks are
+// not re-entered.
+func (c *conn) wakeBody() {
+	if c.bodyWait && !c.batching {
+		if c.processFn == nil {
+			c.processFn = c.process
+		}
+		c.t.Loop().CallSoon(c.processFn)
+	}
 }
 
 func (c *conn) startRequest(ev *http1.Request) {
@@ -307,6 +358,7 @@ func (c *conn) startRequest(ev *http1.Request) {
 	c.copyHead(ev)
 	c.active = true
 	c.reading = true
+	c.bodyRead = 0
 	c.stopTimer()
 	c.w.reset(&c.req)
 	if c.draining {
@@ -551,8 +603,8 @@ func (c *conn) handOff(rest []byte) {
 	c.writeOut()
 	c.b.handedOff = p
 	c.switched = true
-	if c.paused || c.heldBack {
-		c.paused, c.heldBack = false, false
+	if c.paused || c.heldBack || c.bodyWait {
+		c.paused, c.heldBack, c.bodyWait = false, false, false
 		c.t.ResumeProducing()
 	}
 	rest = append([]byte(nil), rest...)

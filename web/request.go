@@ -52,8 +52,10 @@ func (r *Request) Loop() braid.Loop { return r.c.t.Loop() }
 
 // OnBody streams the request body: data is called with each piece (valid
 // only during the call), then end once with the trailers, or with an error
-// when the body is cut short. A body nobody asks for is read and dropped.
-// If the body has already ended, end is called at once.
+// when the body is cut short. Until OnBody is called the body waits, unread,
+// so a handler may ask for it later (once an upstream is connected, say);
+// a body still unasked for when the response ends is read and dropped. If
+// the body has already ended, end is called at once.
 //
 // A request carrying "Expect: 100-continue" gets its 100 Continue when
 // OnBody is called, so a handler that answers without reading spares the
@@ -63,7 +65,7 @@ func (r *Request) OnBody(data func(p []byte), end func(trailers http1.Header, er
 	if b == nil {
 		return // the response has ended
 	}
-	b.onData, b.onEnd = data, end
+	b.onData, b.onEnd, b.asked = data, end, true
 	if r.bodyDone {
 		r.finishBody(nil, b.bodyErr)
 		return
@@ -72,6 +74,7 @@ func (r *Request) OnBody(data func(p []byte), end func(trailers http1.Header, er
 		r.expect = false
 		r.c.sendContinue()
 	}
+	r.c.wakeBody()
 }
 
 // ReadBody collects the whole body, up to limit bytes, and calls done with
@@ -105,8 +108,9 @@ func (r *Request) ReadBody(limit int, done func(body []byte, err error)) {
 	})
 }
 
-// PauseBody stops reading from the connection until ResumeBody, so a slow
-// consumer holds back a fast uploader.
+// PauseBody stops the body until ResumeBody, so a slow consumer holds back a
+// fast uploader: no piece is delivered meanwhile, not even one already read,
+// and the connection is not read from.
 func (r *Request) PauseBody() { r.c.PauseBody() }
 
 // ResumeBody undoes PauseBody.
@@ -153,7 +157,7 @@ func (c *conn) copyHead(ev *http1.Request) {
 	r.Version = ev.Version
 	r.Header = fields
 	r.ContentLength = ev.ContentLength
-	b.onData, b.onEnd, b.bodyErr = nil, nil, nil
+	b.onData, b.onEnd, b.bodyErr, b.asked = nil, nil, nil, false
 	r.bodyDone = false
 	r.expect = ev.ExpectContinue
 }
