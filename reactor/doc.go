@@ -60,6 +60,12 @@
 // on the loop. Where the system allows it (not on Windows), adopting sockets
 // and the UDP options also work there.
 //
+// Both kinds share everything but the moving of bytes: the loop core
+// (loop.go, timer.go), the connection logic (stream.go: close, half-close,
+// producers and water marks, loss notification), the set of connections
+// and the drain at Stop (drivercore.go), and the client connector's state
+// machine (connector.go). A fix there is a fix for both.
+//
 // # Blocking work and names
 //
 // RunBlocking runs work on a pool of Config.BlockingPool goroutines and its
