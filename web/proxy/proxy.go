@@ -127,8 +127,8 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 func (p *Proxy) requestHeader(r *web.Request) http1.Header {
 	h := make(http1.Header, 0, len(r.Header)+4)
 	h = append(h, http1.Field{Name: fieldHost, Value: p.hostBytes})
-	// Expect is answered here: the body is asked for at once, which sends
-	// the client its 100 Continue.
+	// Expect is answered here: the body is asked for once the upstream
+	// takes it, which sends the client its 100 Continue.
 	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length", "expect")
 	// X-Forwarded-For is a list: keep what earlier proxies wrote.
 	var xff []byte
@@ -247,102 +247,50 @@ func (r *responseFlow) StopProducing()   { r.resp.Close() }
 // requestBody sends the client's request body upstream, pausing the
 // client's connection while the upstream's output is full.
 //
-// The body is asked for (OnBody) as soon as the request arrives, since
-// package web drops body bytes nobody asked for, and PauseBody stops the
-// reading of the socket but not the delivery of bytes already parsed: those
-// wait in pending until the upstream connection is there and has room.
-// What can arrive after a pause is bounded by web's parser limits.
+// The body is asked for (OnBody) only once the upstream connection is ready
+// for it: until then package web keeps it unread, within its parser's
+// limits, and so does PauseBody, so nothing is held here. An Expect:
+// 100-continue client gets its 100 Continue at that point too.
 type requestBody struct {
 	r       *web.Request
-	length  int64
 	w       *client.BodyWriter // nil until the upstream connection is ready
-	pending []byte
-	paused  bool // the upstream asked for a pause
-	ended   bool
-	endErr  error
 	stopped bool
 }
 
-// maxPending bounds what a request body may hold back; web's limits keep
-// it far below (MaxBuffered plus one read).
-const maxPending = 4 << 20
-
-var errPendingBody = fmt.Errorf("proxy: request body kept coming while paused: %w", braid.ErrLimit)
-
-func newRequestBody(r *web.Request) *requestBody {
-	b := &requestBody{r: r, length: r.ContentLength}
-	r.PauseBody()
-	r.OnBody(b.data, b.end)
-	return b
-}
+func newRequestBody(r *web.Request) *requestBody { return &requestBody{r: r} }
 
 func (b *requestBody) data(p []byte) {
-	if b.stopped {
-		return
-	}
-	if b.w != nil && !b.paused && len(b.pending) == 0 {
+	if !b.stopped {
 		b.w.Write(p)
-		return
 	}
-	if len(b.pending)+len(p) > maxPending {
-		b.stopped = true
-		b.pending = nil
-		if b.w != nil {
-			b.w.Finish(errPendingBody)
-		} else {
-			b.ended, b.endErr = true, errPendingBody
-		}
-		return
-	}
-	b.pending = append(b.pending, p...)
-	b.r.PauseBody()
 }
 
 func (b *requestBody) end(_ http1.Header, err error) {
-	if b.stopped {
-		return
-	}
-	b.ended, b.endErr = true, err
-	b.flush()
-}
-
-// flush passes on what waits, when the upstream can take it.
-func (b *requestBody) flush() {
-	if b.w == nil || b.paused || b.stopped {
-		return
-	}
-	if len(b.pending) > 0 {
-		b.w.Write(b.pending)
-		b.pending = b.pending[:0]
-	}
-	if b.ended {
+	if !b.stopped {
 		b.stopped = true
-		b.w.Finish(b.endErr)
-		return
+		b.w.Finish(err)
 	}
-	b.r.ResumeBody()
 }
 
-func (b *requestBody) Length() int64 { return b.length }
+func (b *requestBody) Length() int64 { return b.r.ContentLength }
 
 func (b *requestBody) StartProducing(w *client.BodyWriter) {
 	b.w = w
-	b.flush()
+	b.r.OnBody(b.data, b.end)
 }
 
-func (b *requestBody) PauseProducing() {
-	b.paused = true
-	b.r.PauseBody()
-}
+func (b *requestBody) PauseProducing()  { b.r.PauseBody() }
+func (b *requestBody) ResumeProducing() { b.r.ResumeBody() }
 
-func (b *requestBody) ResumeProducing() {
-	b.paused = false
-	b.flush()
-}
-
-// StopProducing lets the rest of the body be read and dropped.
+// StopProducing lets the rest of the body be read and dropped, so that a
+// client still sending it can read the response.
 func (b *requestBody) StopProducing() {
+	if b.stopped {
+		return
+	}
 	b.stopped = true
-	b.pending = nil
+	if b.w == nil {
+		b.r.OnBody(nil, nil)
+	}
 	b.r.ResumeBody()
 }

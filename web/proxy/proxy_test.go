@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -354,6 +356,74 @@ func TestUpstreamQueueFull(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		if s := <-statuses; s != 200 {
 			t.Fatalf("got %d; want 200 once the upstream answers", s)
+		}
+	}
+}
+
+// An upload that waits for a busy upstream connection arrives whole: the
+// body waits unread in the proxy's server until the upstream takes it.
+func TestUploadWaitsForUpstream(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 4)
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hold" {
+			arrived <- struct{}{}
+			<-release
+		}
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%d %x", len(b), sha256.Sum256(b))
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL, Client: client.Config{MaxConnsPerHost: 1}})
+	go func() {
+		if resp, err := httpClient().Get("http://" + addr + "/hold"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(testTimeout):
+		t.Fatal("first request never reached the upstream")
+	}
+	payload := make([]byte, 1<<20)
+	for i := range payload {
+		payload[i] = byte(i * 7)
+	}
+	want := fmt.Sprintf("%d %x", len(payload), sha256.Sum256(payload))
+	tests := []struct {
+		name string
+		body func() io.Reader
+	}{
+		{"length", func() io.Reader { return bytes.NewReader(payload) }},
+		{"chunked", func() io.Reader { return io.MultiReader(bytes.NewReader(payload)) }},
+	}
+	results := make(chan string, len(tests))
+	for _, tt := range tests {
+		go func() {
+			resp, err := httpClient().Post("http://"+addr+"/up", "application/octet-stream", tt.body())
+			if err != nil {
+				results <- tt.name + ": " + err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			got, err := io.ReadAll(resp.Body)
+			if err != nil {
+				results <- tt.name + ": " + err.Error()
+				return
+			}
+			results <- tt.name + ": " + string(got)
+		}()
+	}
+	// Let the uploads fill what the proxy reads before it stops reading.
+	time.AfterFunc(200*time.Millisecond, func() { close(release) })
+	for range tests {
+		select {
+		case got := <-results:
+			name, body, _ := strings.Cut(got, ": ")
+			if body != want {
+				t.Errorf("%s: upstream got %q; want %q", name, body, want)
+			}
+		case <-time.After(testTimeout):
+			t.Fatal("uploads not answered")
 		}
 	}
 }
