@@ -25,9 +25,10 @@ type streamConn interface {
 // parts of braid.Transport that are the same for both, and take the
 // embedding transport as c where they call back into the backend.
 //
-// Its fields are laid out, and "the producer is a push producer" and "the
-// protocol is a Drainer" are flags rather than more interfaces, so that an idle connection costs as little memory as it
-// can: ten thousand of them are the normal case for a server.
+// Its fields are packed, and "the producer is a push producer" and "the
+// protocol is a Drainer" are flags rather than more interfaces, so that an
+// idle connection costs little memory: ten thousand of them are the normal
+// case for a server.
 type connCommon struct {
 	idx      int32 // position in the driver's conns, -1 when not there
 	flags    uint16
