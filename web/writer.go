@@ -190,6 +190,28 @@ func (w *ResponseWriter) End() error {
 	return nil
 }
 
+// Abort ends the response as failed, for a handler that cannot complete
+// it (an upstream body cut short, say): what was written still goes out,
+// then the connection closes without completing the message (no last
+// chunk, fewer bytes than the Content-Length), so the client sees an
+// incomplete response rather than one that looks whole. Aborted before the
+// head was sent, the connection closes with no response. A body still
+// arriving ends for the handler with ErrConnectionLost; requests pipelined
+// behind are not answered. Abort after End does nothing.
+func (w *ResponseWriter) Abort() {
+	if w.ended {
+		return
+	}
+	c := w.c
+	w.finish()
+	c.active = false
+	if c.reading {
+		c.reading = false
+		c.req.finishBody(nil, ErrConnectionLost)
+	}
+	c.closeAfterFlush()
+}
+
 // Error sends a short text response with status and ends it.
 func (w *ResponseWriter) Error(status int) {
 	if w.headSent || w.ended {
