@@ -16,10 +16,10 @@
 // Config.Client.MaxWaiting requests already queued, 503 Service
 // Unavailable.
 //
-// An upstream body cut short is cut short for the client too when its length
-// was declared (the server closes the connection rather than end it with
-// fewer bytes). A chunked upstream body cut short, though, ends cleanly for
-// the client: package web has no way yet to abort a response under way.
+// An upstream body cut short is cut short for the client too
+// (ResponseWriter.Abort): what arrived is passed on, then the connection
+// closes with the message incomplete, whether its length was declared or it
+// was chunked.
 //
 // Each loop of the reactor gets its own Agent, so a request and the
 // connections serving it stay on the request's loop as far as the reactor

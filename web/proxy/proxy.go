@@ -231,6 +231,12 @@ func (f *forward) respond(resp *client.Response) {
 			resp.Close()
 		}
 	}, func(_ http1.Header, err error) {
+		if err != nil {
+			// The upstream body was cut short: so is the client's,
+			// which must not look complete.
+			w.Abort()
+			return
+		}
 		// Upstream trailers are not forwarded: the client may not have
 		// asked for them (TE: trailers is hop-by-hop).
 		w.End()

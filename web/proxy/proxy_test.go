@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -265,20 +266,30 @@ func TestKeepAliveUpstream(t *testing.T) {
 	}
 }
 
-// An upstream that dies in the middle of a body with a declared length:
-// the client's connection is cut too, never left looking complete, whether
-// the head has gone out (a large part sent) or not (a small part, held back
-// by the server).
+// An upstream that dies in the middle of a body: the client's connection is
+// cut too, never left looking complete, whether the body's length was
+// declared or it was chunked, and whether the head has gone out (a large
+// part sent) or not (a small part, held back by the server).
 func TestUpstreamCutMidBody(t *testing.T) {
-	for _, sent := range []int{1000, 50000} {
-		t.Run(fmt.Sprint(sent), func(t *testing.T) {
+	tests := []struct {
+		name string
+		head string
+		body string
+	}{
+		{"length small", "Content-Length: 100000", strings.Repeat("x", 1000)},
+		{"length large", "Content-Length: 100000", strings.Repeat("x", 50000)},
+		{"chunked small", "Transfer-Encoding: chunked", "3e8\r\n" + strings.Repeat("x", 1000) + "\r\n"},
+		{"chunked large", "Transfer-Encoding: chunked", strings.Repeat("c350\r\n"+strings.Repeat("x", 50000)+"\r\n", 2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			up := backend(t, func(w http.ResponseWriter, r *http.Request) {
 				conn, bw, err := http.NewResponseController(w).Hijack()
 				if err != nil {
 					return
 				}
-				bw.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
-				bw.WriteString(strings.Repeat("x", sent))
+				bw.WriteString("HTTP/1.1 200 OK\r\n" + tt.head + "\r\n\r\n")
+				bw.WriteString(tt.body)
 				bw.Flush()
 				conn.Close()
 			})
@@ -289,8 +300,8 @@ func TestUpstreamCutMidBody(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			n, err := io.Copy(io.Discard, resp.Body)
-			if err == nil {
-				t.Fatalf("read %d bytes and no error; want the body cut short", n)
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Fatalf("read %d bytes, error %v; want the body cut short (%v)", n, err, io.ErrUnexpectedEOF)
 			}
 		})
 	}
