@@ -71,6 +71,7 @@ wait_port() {
 }
 
 raw=$(mktemp)
+rounds=()
 for scenario in c256 p16; do
 	for round in $(seq "$REPEAT"); do
 	for s in $SERVERS; do
@@ -100,6 +101,7 @@ for scenario in c256 p16; do
 		util=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="${DURATION%s}" 'BEGIN { printf "%.0f%%", (b - a) / hz / d * 100 }')
 		echo "$scenario $s (round $round): $rps req/s, $cpu_us µs CPU/req, server CPU $util, p50 $p50, p99 $p99 ${errs}"
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$s" "$rps" "$cpu_us" "$util" "$p50" "$p99" "${errs:-}" >>"$raw"
+		rounds+=("| $scenario | $s | $round | $rps | $cpu_us | $util | $p50 | $p99 |")
 	done
 	done
 done
@@ -152,5 +154,12 @@ file="$OUT/http-$TAG.md"
 	echo "| scenario | server | requests/s | vs fasthttp | CPU µs/req | vs fasthttp | server CPU | errors |"
 	echo "|---|---|---:|---:|---:|---:|---:|---|"
 	printf '%s\n' "${rows[@]}"
+	echo
+	echo "Every run, in the order run (server CPU well under 100% means the server"
+	echo "was waiting for wrk or for a CPU the machine gave to other work):"
+	echo
+	echo "| scenario | server | round | requests/s | CPU µs/req | server CPU | p50 | p99 |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${rounds[@]}"
 } >"$file"
 echo "wrote $file"
