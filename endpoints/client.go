@@ -88,7 +88,13 @@ func (e *TCPClient) String() string {
 
 // Connect resolves the host if needed and races its addresses.
 func (e *TCPClient) Connect(r braid.Reactor, f braid.Factory, done func(braid.Protocol, error)) Attempt {
-	a := newAttempt(r, f, done, &braid.ConnectConfig{Timeout: e.Timeout, BindAddress: bindAddr(e.BindAddress)})
+	return e.ConnectWith(r, f, ConnectOptions{}, done)
+}
+
+// ConnectWith is Connect with opts; with opts.Loop every address raced is
+// connected on that loop.
+func (e *TCPClient) ConnectWith(r braid.Reactor, f braid.Factory, opts ConnectOptions, done func(braid.Protocol, error)) Attempt {
+	a := newAttempt(r, f, done, &braid.ConnectConfig{Timeout: e.Timeout, BindAddress: bindAddr(e.BindAddress), Loop: opts.Loop})
 	a.delay = e.AttemptDelay
 	if a.delay <= 0 {
 		a.delay = DefaultAttemptDelay
@@ -204,7 +210,12 @@ func parseUnixClient(r *grammar.Reader) (ClientEndpoint, error) {
 
 // Connect connects to the socket.
 func (e *UnixClient) Connect(r braid.Reactor, f braid.Factory, done func(braid.Protocol, error)) Attempt {
-	a := newAttempt(r, f, done, &braid.ConnectConfig{Timeout: e.Timeout})
+	return e.ConnectWith(r, f, ConnectOptions{}, done)
+}
+
+// ConnectWith is Connect with opts.
+func (e *UnixClient) ConnectWith(r braid.Reactor, f braid.Factory, opts ConnectOptions, done func(braid.Protocol, error)) Attempt {
+	a := newAttempt(r, f, done, &braid.ConnectConfig{Timeout: e.Timeout, Loop: opts.Loop})
 	a.dests = []dest{{"unix", e.Path}}
 	r.CallFromGoroutine(a.startNext)
 	return a

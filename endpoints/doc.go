@@ -27,6 +27,10 @@
 // the next attempt starts 250 ms after the previous one or at once when one
 // fails; the first to connect wins and the others are cancelled.
 //
+// [ConnectWith] passes [ConnectOptions] the string does not carry: with
+// ConnectOptions.Loop, every attempt is made on that loop of the reactor, so
+// that a client living on one loop keeps its connections there.
+//
 // The grammar (colons, key=value, backslash escapes) lives in package
 // endpoints/grammar; every error it or a kind reports is a [*ParseError]
 // naming the byte offset, the field and what was expected there. Other
