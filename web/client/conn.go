@@ -9,58 +9,55 @@ import (
 	"github.com/braid-net/braid/proto/http1"
 )
 
-// link is the braid.Protocol of a client connection. It runs on the loop
-// that owns the connection, which may not be the Agent's: then it relays
-// every event to the Agent's loop (copying the bytes), where conn does the
-// work.
+// link is the braid.Protocol of a client connection. The endpoint makes
+// the connection on the Agent's loop (endpoints.ConnectOptions.Loop), so
+// events reach conn directly, with no copy and no hop between loops.
 type link struct {
-	c    *conn
-	same bool // the connection lives on the Agent's loop
+	c *conn
+	// foreign: an endpoint that ignores ConnectOptions connected on
+	// another loop. The connection is refused (its events would race
+	// with the Agent's): it is aborted and its events ignored, and the
+	// pool, seeing the flag, fails the attempt with ErrForeignLoop.
+	foreign bool
 }
 
 func (l *link) ConnectionMade(t braid.Transport) {
-	l.same = t.Loop() == l.c.a.loop
+	if t.Loop() != l.c.a.loop {
+		l.foreign = true
+		t.Abort()
+		return
+	}
 	// The producer tells the Agent when the output is over its high-water
 	// mark, so that a request body pauses.
-	t.RegisterProducer(&outputFlow{l: l})
-	l.toAgent(func() { l.c.made(t, l.same) })
+	t.RegisterProducer(outputFlow{l.c})
+	l.c.made(t)
 }
 
 func (l *link) DataReceived(p []byte) {
-	if l.same {
+	if !l.foreign {
 		l.c.dataReceived(p)
-		return
 	}
-	cp := append([]byte(nil), p...)
-	l.toAgent(func() { l.c.dataReceived(cp) })
 }
 
 func (l *link) ConnectionLost(reason error) {
-	l.toAgent(func() { l.c.lost(reason) })
-}
-
-func (l *link) toAgent(f func()) {
-	if l.same {
-		f()
-		return
+	if !l.foreign {
+		l.c.lost(reason)
 	}
-	l.c.a.loop.CallFromGoroutine(f)
 }
 
-// outputFlow relays the transport's pause and resume of its producer (the
+// outputFlow passes the transport's pause and resume of its producer (the
 // output crossed a water mark) to the request body being sent.
-type outputFlow struct{ l *link }
+type outputFlow struct{ c *conn }
 
-func (o *outputFlow) PauseProducing()  { o.l.toAgent(func() { o.l.c.outputPaused(true) }) }
-func (o *outputFlow) ResumeProducing() { o.l.toAgent(func() { o.l.c.outputPaused(false) }) }
-func (o *outputFlow) StopProducing()   {}
+func (o outputFlow) PauseProducing()  { o.c.outputPaused(true) }
+func (o outputFlow) ResumeProducing() { o.c.outputPaused(false) }
+func (o outputFlow) StopProducing()   {}
 
-// conn is one HTTP/1.1 connection as the Agent's loop sees it.
+// conn is one HTTP/1.1 connection, on the Agent's loop.
 type conn struct {
 	a    *Agent
 	pool *hostPool
 	t    braid.Transport
-	same bool
 	core *http1.Conn
 	out  []byte
 
@@ -84,11 +81,11 @@ type conn struct {
 	processing bool
 }
 
-// made records the transport, on the Agent's loop.
-func (c *conn) made(t braid.Transport, same bool) {
-	c.t, c.same = t, same
+// made records the transport.
+func (c *conn) made(t braid.Transport) {
+	c.t = t
 	if c.closing {
-		c.onLoop(func() { t.Abort() })
+		t.Abort()
 	}
 }
 
@@ -99,15 +96,6 @@ func (c *conn) connected() {
 		return
 	}
 	c.pool.release(c)
-}
-
-// onLoop runs f on the connection's loop.
-func (c *conn) onLoop(f func()) {
-	if c.same {
-		f()
-		return
-	}
-	c.t.Loop().CallFromGoroutine(f)
 }
 
 // send serializes ev and writes it.
@@ -122,28 +110,21 @@ func (c *conn) send(ev http1.Event) error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	if c.same {
-		_, err := c.t.Write(c.out)
-		return err
-	}
-	t, p := c.t, append([]byte(nil), c.out...)
-	c.t.Loop().CallFromGoroutine(func() { t.Write(p) })
-	return nil
+	_, err := c.t.Write(c.out)
+	return err
 }
 
 func (c *conn) pauseReading() {
 	if !c.readPaused && !c.gone && c.t != nil {
 		c.readPaused = true
-		t := c.t
-		c.onLoop(t.PauseProducing)
+		c.t.PauseProducing()
 	}
 }
 
 func (c *conn) resumeReading() {
 	if c.readPaused && !c.gone {
 		c.readPaused = false
-		t := c.t
-		c.onLoop(t.ResumeProducing)
+		c.t.ResumeProducing()
 	}
 }
 
@@ -178,11 +159,10 @@ func (c *conn) shut(abort bool) {
 	if c.t == nil || c.gone {
 		return
 	}
-	t := c.t
 	if abort {
-		c.onLoop(func() { t.Abort() })
+		c.t.Abort()
 	} else {
-		c.onLoop(func() { t.Close() })
+		c.t.Close()
 	}
 }
 

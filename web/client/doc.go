@@ -53,6 +53,8 @@
 // An Agent belongs to one loop: call its methods, and those of its
 // Responses, on that loop (from its callbacks or coroutines). From other
 // goroutines use Agent.Fetch, which hops to the loop and back and honours a
-// context. Connections may live on other loops of the reactor; the Agent
-// relays their events to its own loop.
+// context. The Agent's connections live on its loop too: they are made
+// with endpoints.ConnectWith and ConnectOptions.Loop, so their bytes reach
+// the Agent with no copy and no hop. An endpoint kind registered elsewhere
+// that connects on another loop regardless fails with ErrForeignLoop.
 package client

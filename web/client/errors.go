@@ -28,6 +28,10 @@ var (
 	ErrBodyClosed = errors.New("client: response body closed")
 	// ErrUnsupportedScheme: the URL is neither http nor https.
 	ErrUnsupportedScheme = errors.New("client: unsupported URL scheme")
+	// ErrForeignLoop: the endpoint (a kind registered outside package
+	// endpoints that ignores endpoints.ConnectOptions) connected on another
+	// loop than the Agent's, where the Agent cannot use the connection.
+	ErrForeignLoop = errors.New("client: the endpoint connected on another loop than the Agent's")
 	// ErrConnectionLost: the connection ended before the response did.
 	ErrConnectionLost = fmt.Errorf("client: connection lost before the response ended: %w", braid.ErrConnectionLost)
 )

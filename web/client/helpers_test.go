@@ -38,8 +38,8 @@ func newReactor(t testing.TB, loops int) braid.Reactor {
 	return r
 }
 
-// newAgent returns an Agent on a two-loop reactor, so that connections
-// land on both the Agent's loop and another one.
+// newAgent returns an Agent on a two-loop reactor: its connections must
+// stay on the Agent's loop although the reactor has another.
 func newAgent(t testing.TB, cfg *Config) *Agent {
 	t.Helper()
 	return NewAgent(newReactor(t, 2), nil, cfg)

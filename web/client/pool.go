@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/endpoints"
 )
 
 // hostPool holds the connections to one scheme, host and port, and the
@@ -114,7 +115,12 @@ func (p *hostPool) connect() {
 	c := &conn{a: a, pool: p, accounted: true}
 	var timer braid.DelayedCall
 	finished := false
-	done := func(_ braid.Protocol, err error) {
+	done := func(proto braid.Protocol, err error) {
+		if l, ok := proto.(*link); ok && l.foreign {
+			err = ErrForeignLoop
+		}
+		// A success comes on the Agent's loop, a failure may come on
+		// the reactor's main loop: hop in both cases, for one path.
 		a.loop.CallFromGoroutine(func() {
 			if finished {
 				if err == nil {
@@ -134,7 +140,7 @@ func (p *hostPool) connect() {
 		})
 	}
 	f := braid.FactoryFunc(func(net.Addr) braid.Protocol { return &link{c: c} })
-	att := ep.Connect(a.r, f, done)
+	att := endpoints.ConnectWith(ep, a.r, f, endpoints.ConnectOptions{Loop: a.loop}, done)
 	if !finished {
 		timer = a.loop.CallLater(a.cfg.ConnectTimeout, func() {
 			if finished {
