@@ -7,7 +7,11 @@
 // Loop().RunBlocking) by calling ResponseWriter.End on the loop, and may
 // stream with backpressure through a producer registered on the
 // ResponseWriter. Request bodies stream to Request.OnBody, and a handler can
-// pause them.
+// pause them; until it asks for the body, and while it has paused it, the
+// body waits in the parser (within Limits.MaxBuffered) with the socket
+// unread, so no byte is dropped and the client is held back. A handler that
+// cannot complete a response under way calls ResponseWriter.Abort: the
+// client then sees the message cut short, never a clean end.
 //
 // Bridge runs any net/http.Handler, each call on the loop's bounded blocking
 // pool.

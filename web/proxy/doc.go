@@ -21,7 +21,11 @@
 // closes with the message incomplete, whether its length was declared or it
 // was chunked.
 //
-// Each loop of the reactor gets its own Agent, so a request and the
-// connections serving it stay on the request's loop as far as the reactor
-// allows, and upstream connections are pooled per loop.
+// Each loop of the reactor gets its own Agent, whose upstream connections
+// are made on that loop: a request and the connections serving it share the
+// request's loop, and upstream connections are pooled per loop.
+//
+// The request body is asked for only when the upstream connection is ready
+// to send it, so "Expect: 100-continue" is answered once the upstream is
+// reached; until then package web keeps the body unread.
 package proxy
