@@ -17,6 +17,9 @@ func FuzzServer(f *testing.F) {
 	f.Add([]byte("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), uint16(40))
 	f.Add([]byte("PUT /late HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhiGET / HTTP/1.0\r\n\r\n"), uint16(60))
 	f.Add([]byte("GET /up HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\nxyz"), uint16(3))
+	f.Add([]byte("POST /pause HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), uint16(70))
+	f.Add([]byte("POST /ask-later HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcdGET / HTTP/1.1\r\nHost: a\r\n\r\n"), uint16(50))
+	f.Add([]byte("POST /abort HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab"), uint16(45))
 	f.Fuzz(func(t *testing.T, in []byte, split uint16) {
 		clock := task.NewClock()
 		tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
@@ -36,6 +39,19 @@ func FuzzServer(f *testing.F) {
 				r.Loop().CallLater(1, func() { w.WriteString("late"); w.End() })
 			case "/up":
 				w.SwitchProtocols("echo", &echoProto{})
+			case "/pause":
+				// Paused after every piece, resumed a tick later.
+				r.OnBody(func([]byte) {
+					r.PauseBody()
+					r.Loop().CallLater(1, r.ResumeBody)
+				}, func(_ http1.Header, err error) { w.End() })
+			case "/ask-later":
+				r.Loop().CallLater(1, func() {
+					r.ReadBody(1<<16, func(b []byte, err error) { w.Write(b); w.End() })
+				})
+			case "/abort":
+				w.Flush()
+				r.OnBody(func([]byte) { w.Abort() }, func(http1.Header, error) {})
 			default:
 				hello(w, r)
 			}
