@@ -1,8 +1,14 @@
 package web
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/braid-net/braid/proto/http1"
 )
@@ -132,5 +138,93 @@ func TestUnreadBodyDroppedAfterEnd(t *testing.T) {
 	got := h.take()
 	if !strings.Contains(got, "first") || !strings.HasSuffix(got, "Hello, World!") {
 		t.Fatalf("got %q; want both responses", got)
+	}
+}
+
+// countingReader signals once n bytes have been read from it.
+type countingReader struct {
+	r      io.Reader
+	read   int
+	n      int
+	signal chan struct{}
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p)
+	c.read += k
+	if c.read >= c.n && c.signal != nil {
+		close(c.signal)
+		c.signal = nil
+	}
+	return k, err
+}
+
+// On a real reactor, a handler that asks for a large upload only after a
+// good part of it has been sent gets every byte, in order.
+func TestLateBodyOverTCP(t *testing.T) {
+	type call struct {
+		w *ResponseWriter
+		r *Request
+	}
+	calls := make(chan call, 1)
+	base := serve(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) { calls <- call{w, r} })})
+	payload := make([]byte, 4<<20)
+	for i := range payload {
+		payload[i] = byte(i * 13 / 7)
+	}
+	for _, chunked := range []bool{false, true} {
+		sent := make(chan struct{})
+		var body io.Reader = &countingReader{r: bytes.NewReader(payload), n: 1 << 20, signal: sent}
+		length := int64(len(payload))
+		if chunked {
+			length = -1
+		}
+		req, _ := http.NewRequest("POST", base+"/", body)
+		req.ContentLength = length
+		type result struct {
+			body string
+			err  error
+		}
+		res := make(chan result, 1)
+		go func() {
+			resp, err := testClient().Do(req)
+			if err != nil {
+				res <- result{err: err}
+				return
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			res <- result{string(b), err}
+		}()
+		var c call
+		select {
+		case c = <-calls:
+		case <-time.After(testTimeout):
+			t.Fatal("handler not called")
+		}
+		select {
+		case <-sent:
+		case <-time.After(testTimeout):
+			t.Fatal("the client did not send 1 MiB")
+		}
+		c.r.Loop().CallFromGoroutine(func() {
+			c.r.ReadBody(len(payload), func(b []byte, err error) {
+				if err != nil {
+					c.w.Error(500)
+					return
+				}
+				fmt.Fprintf(c.w, "%d %x", len(b), sha256.Sum256(b))
+				c.w.End()
+			})
+		})
+		want := fmt.Sprintf("%d %x", len(payload), sha256.Sum256(payload))
+		select {
+		case got := <-res:
+			if got.err != nil || got.body != want {
+				t.Fatalf("chunked %v: got %q, %v; want %q", chunked, got.body, got.err, want)
+			}
+		case <-time.After(testTimeout):
+			t.Fatal("no response")
+		}
 	}
 }
