@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"io"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -90,5 +92,33 @@ func TestAbortNetHTTPClient(t *testing.T) {
 	got, err := io.ReadAll(resp.Body)
 	if !errors.Is(err, io.ErrUnexpectedEOF) || len(got) != 1000 {
 		t.Fatalf("read %d bytes, error %v; want 1000 and %v", len(got), err, io.ErrUnexpectedEOF)
+	}
+}
+
+// A bridged handler that panics after its head went out, or aborts with
+// http.ErrAbortHandler, leaves the client with a response cut short.
+func TestBridgeAbortCutsResponse(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic("boom")
+	})
+	mux.HandleFunc("/abort", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	})
+	base := serve(t, &Config{Handler: Bridge(mux), Logger: slog.New(slog.DiscardHandler)})
+	for _, path := range []string{"/panic", "/abort"} {
+		resp, err := testClient().Get(base + path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !errors.Is(err, io.ErrUnexpectedEOF) || string(got) != "partial" {
+			t.Fatalf("%s: read %q, error %v; want partial and %v", path, got, err, io.ErrUnexpectedEOF)
+		}
 	}
 }

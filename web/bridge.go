@@ -75,9 +75,8 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 	}, func() {
 		defer cancel()
 		body.Close() // what the handler left unread is dropped
-		if bw.aborted && !w.Ended() {
-			w.c.closed = true
-			w.c.t.Abort()
+		if bw.aborted {
+			w.Abort()
 			return
 		}
 		if bw.panicked != "" {
@@ -85,8 +84,7 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 			if !w.headSent {
 				w.Error(500)
 			} else {
-				w.c.closed = true
-				w.c.t.Abort()
+				w.Abort() // the client must not take it for complete
 			}
 			return
 		}
