@@ -35,19 +35,15 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 		unix.Close(fd)
 		return
 	}
-	c := &conn{d: d, fd: fd, raddr: raddr}
-	c.idx, c.connector = -1, cn
-	if _, ok := raddr.(*net.UnixAddr); ok {
-		c.flags |= fUnix
-	}
-	var proto braid.Protocol
-	d.l.safeCall("BuildProtocol", func() { proto = f.BuildProtocol(raddr) })
+	proto := d.buildProtocol(f, raddr, cn)
 	if proto == nil {
 		unix.Close(fd)
-		if cn != nil {
-			cn.failed(braid.ErrRefused)
-		}
 		return
+	}
+	c := &conn{d: d, fd: fd, raddr: raddr}
+	c.idx = -1
+	if _, ok := raddr.(*net.UnixAddr); ok {
+		c.flags |= fUnix
 	}
 	if err := d.add(fd, poll.Read, c); err != nil {
 		unix.Close(fd)
@@ -57,21 +53,12 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 		return
 	}
 	c.interest = poll.Read
-	c.setProtocol(proto)
-	d.addConn(c)
-	if cn != nil {
-		cn.connected(c)
-	}
-	c.flags |= fMade
-	c.call(func() { proto.ConnectionMade(c) })
+	d.attach(c, proto, cn)
+	d.made(c)
 }
 
 func (c *conn) base() *connCommon { return &c.connCommon }
 func (c *conn) loop() *loop       { return c.d.l }
-
-// call runs a protocol callback, turning a panic into the loss of this
-// connection only.
-func (c *conn) call(f func()) { callProto(c, f) }
 
 func (c *conn) handle(ev poll.Event) {
 	if ev.Ready&poll.Write != 0 && c.flags&fClosed == 0 {

@@ -1,6 +1,11 @@
 package reactor
 
-import "time"
+import (
+	"net"
+	"time"
+
+	"github.com/braid-net/braid"
+)
 
 // driverBase is the part of a driver that does not depend on its connection
 // type: what connectors, listeners and datagram sockets see of it.
@@ -81,6 +86,38 @@ func (d *driverCore[C]) removeConn(c C) {
 	cc.idx = -1
 	d.l.nconns.Add(-1)
 	d.checkDrained()
+}
+
+// buildProtocol asks f for the protocol of a new connection from raddr. A
+// refusal (nil) is reported to the connector cn, if any; the caller then
+// closes the socket.
+func (d *driverBase) buildProtocol(f braid.Factory, raddr net.Addr, cn *connectorCore) braid.Protocol {
+	var proto braid.Protocol
+	d.l.safeCall("BuildProtocol", func() { proto = f.BuildProtocol(raddr) })
+	if proto == nil && cn != nil {
+		cn.failed(braid.ErrRefused)
+	}
+	return proto
+}
+
+// attach makes c, whose socket is being watched, one of the driver's
+// connections, speaking proto; the connector cn (if any) learns of it.
+// The backend then starts c and calls made.
+func (d *driverCore[C]) attach(c C, proto braid.Protocol, cn *connectorCore) {
+	cc := c.base()
+	cc.connector = cn
+	cc.setProtocol(proto)
+	d.addConn(c)
+	if cn != nil {
+		cn.connected(c)
+	}
+}
+
+// made tells the protocol its connection is made.
+func (d *driverCore[C]) made(c C) {
+	cc := c.base()
+	cc.flags |= fMade
+	callProto(c, func() { cc.proto.ConnectionMade(c) })
 }
 
 // connClosed is the end of a connection's closeNow, once its socket is

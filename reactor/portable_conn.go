@@ -42,13 +42,9 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *connectorCore
 	if isUnix && (raddr == nil || raddr.String() == "") {
 		raddr = &net.UnixAddr{Net: "unix"}
 	}
-	var proto braid.Protocol
-	d.l.safeCall("BuildProtocol", func() { proto = f.BuildProtocol(raddr) })
+	proto := d.buildProtocol(f, raddr, cn)
 	if proto == nil {
 		nc.Close()
-		if cn != nil {
-			cn.failed(braid.ErrRefused)
-		}
 		return
 	}
 	c := &pconn{
@@ -56,22 +52,16 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *connectorCore
 		ack: make(chan struct{}, 1), resume: make(chan struct{}, 1), stop: make(chan struct{}),
 		writeCh: make(chan net.Buffers),
 	}
-	c.idx, c.connector = -1, cn
-	c.setProtocol(proto)
-	d.addConn(c)
-	if cn != nil {
-		cn.connected(c)
-	}
+	c.idx = -1
+	d.attach(c, proto, cn)
 	d.wg.Add(2)
 	go c.readLoop()
 	go c.writeLoop()
-	c.flags |= fMade
-	c.call(func() { proto.ConnectionMade(c) })
+	d.made(c)
 }
 
 func (c *pconn) base() *connCommon { return &c.connCommon }
 func (c *pconn) loop() *loop       { return c.d.l }
-func (c *pconn) call(f func())     { callProto(c, f) }
 
 // readLoop runs on the connection's reader goroutine.
 func (c *pconn) readLoop() {
