@@ -27,7 +27,18 @@ type pconn struct {
 	resume  chan struct{}
 	stop    chan struct{} // closed when the connection closes
 	writeCh chan net.Buffers
-	wchunks []*chunk // the chunks the writer goroutine is sending
+	wchunks []*chunk    // the chunks the writer goroutine is sending
+	wbufs   net.Buffers // their segments, reused batch after batch
+
+	// The reader and the writer each have at most one report on its way to
+	// the loop, so a report's data waits in these fields and the posted
+	// calls are made once: nothing is allocated per read or write.
+	rdata     []byte // what the reader read, until the loop acks it
+	wn        int64  // what the writer wrote of its batch
+	werr      error
+	wbatch    net.Buffers // the writer goroutine's own: the batch it writes
+	deliverFn func()
+	writtenFn func()
 }
 
 var _ braid.Transport = (*pconn)(nil)
@@ -53,6 +64,8 @@ func (d *portableDriver) newConn(nc net.Conn, f braid.Factory, cn *connectorCore
 		writeCh: make(chan net.Buffers),
 	}
 	c.idx = -1
+	c.deliverFn = func() { c.deliver(c.rdata) }
+	c.writtenFn = func() { c.written(c.wn, c.werr) }
 	d.attach(c, proto, cn)
 	d.wg.Add(2)
 	go c.readLoop()
@@ -70,8 +83,8 @@ func (c *pconn) readLoop() {
 	for {
 		n, err := c.nc.Read(buf)
 		if n > 0 {
-			p := buf[:n]
-			if c.d.l.CallFromGoroutine(func() { c.deliver(p) }) != nil {
+			c.rdata = buf[:n]
+			if c.d.l.CallFromGoroutine(c.deliverFn) != nil {
 				return
 			}
 			select {
@@ -129,9 +142,11 @@ func (c *pconn) writeLoop() {
 	defer c.d.wg.Done()
 	for {
 		select {
-		case bufs := <-c.writeCh:
-			n, err := bufs.WriteTo(c.nc)
-			if c.d.l.CallFromGoroutine(func() { c.written(n, err) }) != nil {
+		case c.wbatch = <-c.writeCh:
+			// WriteTo needs the batch by pointer; a field of c, which
+			// lives on the heap anyway, spares an allocation per batch.
+			c.wn, c.werr = c.wbatch.WriteTo(c.nc)
+			if c.d.l.CallFromGoroutine(c.writtenFn) != nil {
 				return
 			}
 		case <-c.stop:
@@ -174,15 +189,18 @@ func (c *pconn) flush() {
 		c.drained(false)
 		return
 	}
-	bufs := make(net.Buffers, len(c.out.chunks))
+	bufs := c.wbufs[:0]
 	for i := range c.out.chunks {
-		bufs[i] = c.out.segment(i)
+		bufs = append(bufs, c.out.segment(i))
 	}
+	c.wbufs = bufs
 	c.inflight = c.out.size
 	c.writing = true
-	// The chunks now belong to the writer until it reports back.
+	// The chunks now belong to the writer until it reports back; the
+	// output goes on in the slice the last batch used.
+	spare := c.wchunks[:0]
 	c.wchunks = c.out.chunks
-	c.out = outbuf{}
+	c.out = outbuf{chunks: spare}
 	select {
 	case c.writeCh <- bufs:
 	case <-c.stop:
@@ -197,7 +215,8 @@ func (c *pconn) written(n int64, err error) {
 		c.d.putChunk(ch)
 		c.wchunks[i] = nil
 	}
-	c.wchunks = nil
+	c.wchunks = c.wchunks[:0]
+	clear(c.wbufs)
 	if c.flags&fClosed != 0 {
 		return
 	}
