@@ -4,6 +4,7 @@ package reactor
 
 import (
 	"net"
+	"net/netip"
 	"time"
 	"unsafe"
 
@@ -23,7 +24,11 @@ type conn struct {
 	d  *pollDriver
 	fd int
 
-	laddr, raddr net.Addr
+	laddr net.Addr // built on first use
+	// peer is a TCP connection's remote address, kept as a value: a
+	// *net.TCPAddr would be two more allocations that every idle
+	// connection holds. RemoteAddr builds one when asked.
+	peer netip.AddrPort
 }
 
 var _ braid.Transport = (*conn)(nil)
@@ -40,10 +45,13 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 		unix.Close(fd)
 		return
 	}
-	c := &conn{d: d, fd: fd, raddr: raddr}
+	c := &conn{d: d, fd: fd}
 	c.idx = -1
-	if _, ok := raddr.(*net.UnixAddr); ok {
+	switch a := raddr.(type) {
+	case *net.UnixAddr:
 		c.flags |= fUnix
+	case *net.TCPAddr:
+		c.peer = a.AddrPort()
 	}
 	if err := d.add(fd, poll.Read, c); err != nil {
 		unix.Close(fd)
@@ -327,7 +335,19 @@ func (c *conn) LocalAddr() net.Addr {
 	return c.laddr
 }
 
-func (c *conn) RemoteAddr() net.Addr { return c.raddr }
+// RemoteAddr returns a new address value on every call. The peer of a Unix
+// socket is named by the path this side connected to, or unnamed for an
+// accepted (or adopted) one, since such peers are almost never bound.
+func (c *conn) RemoteAddr() net.Addr {
+	if c.flags&fUnix != 0 {
+		a := &net.UnixAddr{Net: "unix"}
+		if c.connector != nil {
+			a.Name = c.connector.address
+		}
+		return a
+	}
+	return net.TCPAddrFromAddrPort(c.peer)
+}
 
 // RegisterProducer attaches p; see braid.Transport.
 func (c *conn) RegisterProducer(p braid.Producer) error { return c.registerProducer(c, p) }
