@@ -15,6 +15,7 @@ import (
 // every event.
 type scripted struct {
 	events []string
+	inBody bool // the last event is a raw body still being received
 	paused bool
 	conn   *framing.Conn
 }
@@ -33,14 +34,17 @@ func (s *scripted) LineReceived(c *framing.Conn, line []byte) {
 }
 
 func (s *scripted) RawDataReceived(c *framing.Conn, p []byte) {
-	// Raw chunks depend on how input is cut; join them per body.
-	if n := len(s.events); n > 0 && s.events[n-1][0] == 'W' && s.events[n-1][len(s.events[n-1])-1] != '|' {
-		s.events[n-1] += string(p)
+	// Raw chunks depend on how input is cut; join them per body. The body
+	// may itself hold '|', so whether one is open is kept apart.
+	if s.inBody {
+		s.events[len(s.events)-1] += string(p)
 	} else {
 		s.events = append(s.events, "W"+string(p))
+		s.inBody = true
 	}
 	if c.RawRemaining() == 0 {
 		s.events[len(s.events)-1] += "|"
+		s.inBody = false
 	}
 }
 
