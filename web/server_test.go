@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -508,5 +509,47 @@ func TestSendTimeout(t *testing.T) {
 	h.clock.Advance(10 * time.Second)
 	if !h.tr.Aborted() {
 		t.Fatalf("closing connection with unread output not aborted")
+	}
+}
+
+func TestErrorKeepsFieldsButNotTheBodysOwn(t *testing.T) {
+	tests := []struct {
+		status   int
+		set      [][2]string
+		want     []string // lines the head must hold
+		unwanted []string // field names it must not
+	}{
+		{405, [][2]string{{"Allow", "GET, HEAD"}, {"ETag", `"x"`}, {"Content-Type", "image/png"}},
+			[]string{"Allow: GET, HEAD", "Content-Type: text/plain; charset=utf-8"}, []string{"ETag", "image/png"}},
+		{301, [][2]string{{"Location", "/b/"}, {"Content-Length", "99"}},
+			[]string{"Location: /b/", "Content-Length: 18"}, []string{"Content-Length: 99"}},
+		{416, [][2]string{{"Content-Range", "bytes */10"}, {"Last-Modified", "x"}},
+			[]string{"Content-Range: bytes */10"}, []string{"Last-Modified"}},
+		{500, [][2]string{{"Content-Range", "bytes 0-1/10"}}, nil, []string{"Content-Range"}},
+	}
+	for _, tt := range tests {
+		h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			for _, f := range tt.set {
+				w.SetHeader(f[0], f[1])
+			}
+			w.WriteString("discarded body")
+			w.Error(tt.status)
+		})})
+		h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		out := h.take()
+		head, body, _ := strings.Cut(out, "\r\n\r\n")
+		if !strings.HasPrefix(head, fmt.Sprintf("HTTP/1.1 %d ", tt.status)) || strings.Contains(body, "discarded") {
+			t.Errorf("Error(%d): got %q; want that status and a fresh body", tt.status, out)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(head+"\r\n", "\r\n"+w+"\r\n") {
+				t.Errorf("Error(%d): head %q lacks %q", tt.status, head, w)
+			}
+		}
+		for _, u := range tt.unwanted {
+			if strings.Contains(head, u) {
+				t.Errorf("Error(%d): head %q still holds %q", tt.status, head, u)
+			}
+		}
 	}
 }

@@ -212,16 +212,27 @@ func (w *ResponseWriter) Abort() {
 	c.closeAfterFlush()
 }
 
-// Error sends a short text response with status and ends it.
+// representationFields describe a body; Error drops them with the body they
+// described. Content-Range stays on a 416, which RFC 9110 section 15.5.17
+// says should carry one naming the representation's length.
+var representationFields = []string{"Content-Type", "Content-Length", "Content-Encoding",
+	"Content-Language", "Content-Location", "ETag", "Last-Modified", "Transfer-Encoding"}
+
+// Error sends a short text response with status and ends it. Fields set so
+// far stay (Allow on a 405, Location on a redirect, WWW-Authenticate on a
+// 401), except those that described the body it replaces.
 func (w *ResponseWriter) Error(status int) {
 	if w.headSent || w.ended {
 		w.End()
 		return
 	}
 	b := w.c.b
-	b.hoffs = b.hoffs[:0]
-	b.harena = b.harena[:0]
-	w.userCL = false
+	for _, name := range representationFields {
+		w.DelHeader(name)
+	}
+	if status != 416 {
+		w.DelHeader("Content-Range")
+	}
 	b.body = b.body[:0]
 	w.AddHeader("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
