@@ -31,45 +31,7 @@ import (
 // of every listener; SIGTERM at the end of the test must make it exit 0.
 func runWeb(t *testing.T, args ...string) []string {
 	t.Helper()
-	sigs := make(chan os.Signal, 1)
-	ready := make(chan []string, 1)
-	exit := make(chan int, 1)
-	logs := &syncBuffer{}
-	go func() {
-		exit <- runner.Main(runner.Config{
-			NewReactor: newReactor,
-			Stdout:     logs,
-			Stderr:     logs,
-			Signals:    sigs,
-			Ready: func(env *runner.Env) {
-				var addrs []string
-				for _, l := range env.Listeners() {
-					addrs = append(addrs, l.Addr().String())
-				}
-				ready <- addrs
-			},
-		}, append([]string{"web"}, args...))
-	}()
-	var addrs []string
-	select {
-	case addrs = <-ready:
-	case code := <-exit:
-		t.Fatalf("braid web %v exited with %d:\n%s", args, code, logs)
-	case <-time.After(20 * time.Second):
-		t.Fatalf("braid web %v did not start", args)
-	}
-	t.Cleanup(func() {
-		sigs <- syscall.SIGTERM
-		select {
-		case code := <-exit:
-			if code != 0 {
-				t.Errorf("braid web %v exited with %d after SIGTERM:\n%s", args, code, logs)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("braid web %v did not stop on SIGTERM", args)
-		}
-	})
-	return addrs
+	return runPluginAddrs(t, append([]string{"web"}, args...)...)
 }
 
 // webTree writes a small site and returns its folder.

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 )
 
 const testTimeout = 10 * time.Second
@@ -20,22 +20,7 @@ const testTimeout = 10 * time.Second
 // newReactor runs a reactor with loops loops until the test ends.
 func newReactor(t testing.TB, loops int) braid.Reactor {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: loops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	t.Cleanup(func() {
-		r.Stop()
-		select {
-		case <-done:
-		case <-time.After(testTimeout):
-			buf := make([]byte, 1<<20)
-			t.Errorf("reactor did not stop\n%s", buf[:runtime.Stack(buf, true)])
-		}
-	})
-	return r
+	return reactortest.Running(t, &reactor.Config{Loops: loops})
 }
 
 // newAgent returns an Agent on a two-loop reactor: its connections must

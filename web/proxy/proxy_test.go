@@ -21,30 +21,17 @@ import (
 	"github.com/braid-net/braid/endpoints"
 	"github.com/braid-net/braid/proto/http1"
 	"github.com/braid-net/braid/reactor"
+	"github.com/braid-net/braid/reactor/reactortest"
 	"github.com/braid-net/braid/web"
 	"github.com/braid-net/braid/web/client"
 )
 
 const testTimeout = 10 * time.Second
 
-// newReactor runs a reactor until the test ends.
+// newReactor runs a reactor with loops loops until the test ends.
 func newReactor(t testing.TB, loops int) braid.Reactor {
 	t.Helper()
-	r, err := reactor.New(&reactor.Config{Loops: loops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- r.Run() }()
-	t.Cleanup(func() {
-		r.Stop()
-		select {
-		case <-done:
-		case <-time.After(testTimeout):
-			t.Errorf("reactor did not stop")
-		}
-	})
-	return r
+	return reactortest.Running(t, &reactor.Config{Loops: loops})
 }
 
 // serveProxy runs a web server whose handler proxies to upstream and
