@@ -93,6 +93,9 @@ type Agent struct {
 	// host in a row skip computing the pool key.
 	lastScheme, lastHost string
 	lastPool             *hostPool
+	// The last URL parsed by Get.
+	lastRaw string
+	lastURL *url.URL
 }
 
 // NewAgent returns an Agent that connects through r and lives on loop (nil:
@@ -109,7 +112,7 @@ func (a *Agent) Loop() braid.Loop { return a.loop }
 
 // Get sends a GET request for rawURL.
 func (a *Agent) Get(rawURL string) *deferred.Deferred[*Response] {
-	req, err := NewRequest("GET", rawURL, nil)
+	req, err := a.newRequest("GET", rawURL)
 	if err != nil {
 		return deferred.Fail[*Response](err)
 	}
@@ -128,20 +131,67 @@ func (a *Agent) Post(rawURL, contentType string, body io.Reader) *deferred.Defer
 	return a.Do(req)
 }
 
+// requestURL is a Request and its URL in one allocation.
+type requestURL struct {
+	req Request
+	u   url.URL
+}
+
+// newRequest is NewRequest without a body, for the Agent's loop: the last
+// URL parsed is remembered, so that requests for the same URL in a row
+// copy it instead of parsing it again.
+func (a *Agent) newRequest(method, rawURL string) (*Request, error) {
+	if rawURL != a.lastRaw || a.lastURL == nil {
+		u, err := parseURL(rawURL)
+		if err != nil {
+			return nil, err
+		}
+		a.lastRaw, a.lastURL = rawURL, u
+	}
+	ru := &requestURL{u: *a.lastURL}
+	ru.req = Request{Method: method, URL: &ru.u}
+	return &ru.req, nil
+}
+
 // Do sends req and fires with the response head once it has arrived (after
 // following redirects); the body is then read with the Response's methods.
 // Cancelling the Deferred abandons the request. Do must be called on the
 // Agent's loop.
 func (a *Agent) Do(req *Request) *deferred.Deferred[*Response] {
-	ch := &chain{}
-	ch.d = deferred.NewCancellable(func(*deferred.Deferred[*Response]) { ch.cur.fail(deferred.ErrCancelled) })
-	ex := newExchange(a, req, ch)
+	return a.DoInto(req, new(Response))
+}
+
+// DoInto is Do with a Response the caller provides, and the Deferred fires
+// with it. A Response whose body has been consumed (or closed) may be given
+// again: its storage is reused, so that a keep-alive request with a reused
+// Request and Response allocates only its Deferred (and AppendBody's). The
+// Response's previous header is overwritten. Giving a Response whose body
+// is still being read fails with ErrResponseBusy.
+func (a *Agent) DoInto(req *Request, resp *Response) *deferred.Deferred[*Response] {
+	if resp.busy() {
+		return deferred.Fail[*Response](ErrResponseBusy)
+	}
+	own := &resp.own
+	ch := &own.ch
+	*ch = chain{resp: resp}
+	if own.cancel == nil {
+		own.cancel = func(*deferred.Deferred[*Response]) { ch.cur.fail(deferred.ErrCancelled) }
+	}
+	ch.d = deferred.NewCancellable(own.cancel)
+	ex := &own.ex
+	if ex.held() {
+		// The last exchange still waits on a connection for an answer
+		// nobody reads any more: this one needs its own memory.
+		ex = &exchange{}
+	}
+	ex.init(a, req, ch)
+	resp.ex = ex
 	if err := ex.check(); err != nil {
-		ch.d.Errback(err)
+		ex.fail(err)
 		return ch.d
 	}
 	if a.closed {
-		ch.d.Errback(ErrAgentClosed)
+		ex.fail(ErrAgentClosed)
 		return ch.d
 	}
 	a.submit(ex)

@@ -94,3 +94,44 @@ func BenchmarkGetBraidServer(b *testing.B) {
 	a := NewAgent(r, nil, nil)
 	benchRequests(b, a, "http://"+ln.Addr().String()+"/", 1)
 }
+
+// BenchmarkGetReused sends sequential keep-alive GETs to braid's server
+// with one Request and one Response reused (Agent.DoInto, AppendBody).
+func BenchmarkGetReused(b *testing.B) {
+	r := newReactor(b, 1)
+	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: web.HandlerFunc(func(w *web.ResponseWriter, _ *web.Request) {
+		w.WriteString("Hello, World!")
+		w.End()
+	})}), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := NewAgent(r, nil, nil)
+	u := newReuser(a, "http://"+ln.Addr().String()+"/")
+	done := make(chan error, 1)
+	left := 0
+	u.then = func() {
+		left--
+		if u.err != nil || left == 0 {
+			done <- u.err
+			return
+		}
+		u.send()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	a.Loop().CallFromGoroutine(func() {
+		left = b.N
+		u.send()
+	})
+	select {
+	case err := <-done:
+		if err != nil {
+			b.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		b.Fatal("timed out")
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}

@@ -11,10 +11,12 @@ import (
 	"github.com/braid-net/braid/proto/http1"
 )
 
-// chain is one call of Agent.Do: the Deferred it returned and the exchange
-// now answering it (redirects and retries replace it).
+// chain is one call of Agent.Do: the Deferred it returned, the Response it
+// fills and the exchange now answering it (redirects and retries replace
+// it).
 type chain struct {
 	d         *deferred.Deferred[*Response]
+	resp      *Response
 	cur       *exchange
 	redirects int
 }
@@ -31,24 +33,46 @@ type exchange struct {
 	retry  bool // this is the retry of a request on a stale connection
 
 	producer BodyProducer
-	bodyDone bool // the request body is complete (or there is none)
+	bw       *BodyWriter // the producer's writer, cut off when the exchange ends
+	bodyDone bool        // the request body is complete (or there is none)
 
-	resp     *Response
+	gotResp  bool // the response head has arrived
 	gotBytes bool
 
 	attached bool // a consumer reads the body
 	paused   bool // the consumer paused the body (or none yet)
 	onData   func(p []byte)
 	onEnd    func(trailers http1.Header, err error)
+	// AppendBody's consumer: the body is gathered here, no callbacks.
+	sink      *deferred.Deferred[[]byte]
+	sinkBuf   []byte
+	sinkLimit int64
 
 	done bool  // the exchange is over
 	err  error // why it failed, for a consumer that comes late
 }
 
+// newExchange returns a new exchange that answers ch from now on.
 func newExchange(a *Agent, req *Request, ch *chain) *exchange {
-	ex := &exchange{a: a, req: req, ch: ch}
-	ch.cur = ex
+	ex := &exchange{}
+	ex.init(a, req, ch)
 	return ex
+}
+
+func (ex *exchange) init(a *Agent, req *Request, ch *chain) {
+	*ex = exchange{a: a, req: req, ch: ch}
+	ch.cur = ex
+}
+
+// finish marks the exchange over: its timer stops and its body writer no
+// longer reaches it (the exchange's memory may be reused).
+func (ex *exchange) finish() {
+	ex.done = true
+	ex.stopTimer()
+	if ex.bw != nil {
+		ex.bw.ex = nil
+		ex.bw = nil
+	}
 }
 
 // check validates the request before it is queued.
@@ -186,7 +210,8 @@ func (ex *exchange) start() {
 		}
 		return
 	}
-	ex.producer.StartProducing(&BodyWriter{ex: ex})
+	ex.bw = &BodyWriter{ex: ex}
+	ex.producer.StartProducing(ex.bw)
 	if !ex.bodyDone && c.outPaused {
 		ex.producer.PauseProducing()
 	}
@@ -195,7 +220,7 @@ func (ex *exchange) start() {
 // startTimer (re)starts the response timeout on the connection.
 func (ex *exchange) startTimer() {
 	c := ex.conn
-	if ex.done || ex.paused && ex.resp != nil || c == nil || c.ex != ex {
+	if ex.done || ex.paused && ex.gotResp || c == nil || c.ex != ex {
 		return
 	}
 	c.arm(timerResponse, ex.a.cfg.ResponseTimeout)
@@ -210,43 +235,82 @@ func (ex *exchange) stopTimer() {
 // gotHead handles the response head: follow a redirect, or hand the
 // Response to the caller. The body waits until a consumer attaches.
 func (ex *exchange) gotHead(h *http1.Response) {
-	resp := &Response{
-		Status:        h.Status,
-		Reason:        string(h.Reason),
-		Version:       h.Version,
-		Header:        h.Headers.Clone(),
-		ContentLength: h.ContentLength,
-		Request:       ex.req,
-		ex:            ex,
-	}
-	ex.resp = resp
+	ex.gotResp = true
 	ex.paused = true
 	ex.stopTimer()
 	if ex.ch.cur != ex {
 		return
 	}
+	resp := ex.ch.resp
+	resp.fill(h, ex)
 	if next, err := ex.redirect(resp); next != nil || err != nil {
+		if err != nil {
+			ex.ch.d.Errback(err)
+		}
 		// A short redirect body is read so that the connection can be
 		// reused; a long or open-ended one costs less as a new connection.
 		if resp.ContentLength >= 0 && resp.ContentLength <= maxDiscard {
-			resp.Discard()
+			ex.attach()
 		} else {
-			resp.Close()
+			ex.fail(ErrBodyClosed)
 		}
-		if err != nil {
-			ex.ch.d.Errback(err)
-			return
+		if next != nil {
+			ex.a.submit(next)
 		}
-		ex.a.submit(next)
 		return
 	}
 	ex.ch.d.Callback(resp)
 }
 
+// attach starts the delivery of the body to the consumer set up in ex.
+func (ex *exchange) attach() {
+	ex.attached = true
+	if ex.done {
+		ex.end(nil, ex.err)
+		return
+	}
+	ex.resume()
+}
+
+// resume goes on reading the body.
+func (ex *exchange) resume() {
+	if ex.done || !ex.attached || !ex.paused {
+		return
+	}
+	ex.paused = false
+	ex.startTimer()
+	ex.conn.process()
+}
+
 func (ex *exchange) gotData(p []byte) {
 	ex.startTimer()
+	if ex.sink != nil {
+		if int64(len(ex.sinkBuf))+int64(len(p)) > ex.sinkLimit {
+			ex.fail(ErrBodyTooLarge)
+			return
+		}
+		ex.sinkBuf = append(ex.sinkBuf, p...)
+		return
+	}
 	if ex.onData != nil {
 		ex.onData(p)
+	}
+}
+
+// end tells the body's consumer that the body ended, or failed with err.
+func (ex *exchange) end(trailers http1.Header, err error) {
+	if d := ex.sink; d != nil {
+		buf := ex.sinkBuf
+		ex.sink, ex.sinkBuf = nil, nil
+		if err != nil {
+			d.Errback(err)
+			return
+		}
+		d.Callback(buf)
+		return
+	}
+	if ex.onEnd != nil {
+		ex.onEnd(trailers, err)
 	}
 }
 
@@ -254,8 +318,7 @@ func (ex *exchange) gotData(p []byte) {
 // before the consumer hears of it, so that a request made from its
 // callback can reuse it.
 func (ex *exchange) gotEnd(trailers http1.Header) {
-	ex.done = true
-	ex.stopTimer()
+	ex.finish()
 	reusable := true
 	if !ex.bodyDone {
 		// The server answered before the request body was complete: the
@@ -265,9 +328,7 @@ func (ex *exchange) gotEnd(trailers http1.Header) {
 		reusable = false
 	}
 	ex.conn.exchangeDone(reusable)
-	if ex.onEnd != nil {
-		ex.onEnd(trailers, nil)
-	}
+	ex.end(trailers, nil)
 }
 
 // lost handles the connection ending under the exchange. A request on a
@@ -278,10 +339,10 @@ func (ex *exchange) lost(reason error) {
 	if ex.done {
 		return
 	}
-	if ex.reused && !ex.gotBytes && !ex.retry && ex.resp == nil && ex.ch.cur == ex && ex.req.idempotent() {
-		ex.done = true
-		ex.stopTimer()
+	if ex.reused && !ex.gotBytes && !ex.retry && !ex.gotResp && ex.ch.cur == ex && ex.req.idempotent() {
+		ex.finish()
 		if ex.producer != nil && !ex.bodyDone {
+			ex.bodyDone = true
 			ex.producer.StopProducing()
 		}
 		ex.conn.ex = nil
@@ -313,9 +374,8 @@ func (ex *exchange) fail(err error) {
 	if ex.done {
 		return
 	}
-	ex.done = true
 	ex.err = err
-	ex.stopTimer()
+	ex.finish()
 	if ex.queued != nil {
 		ex.queued.unqueue(ex)
 	}
@@ -331,7 +391,12 @@ func (ex *exchange) fail(err error) {
 		ex.ch.d.Errback(err)
 		return
 	}
-	if ex.onEnd != nil {
-		ex.onEnd(nil, err)
+	if ex.attached {
+		ex.end(nil, err)
 	}
+}
+
+// held reports whether a connection still refers to the exchange.
+func (ex *exchange) held() bool {
+	return ex.conn != nil && ex.conn.ex == ex
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -38,12 +39,9 @@ type Request struct {
 // NewRequest returns a Request for method and an absolute URL, with body
 // (nil for none).
 func NewRequest(method, rawURL string, body io.Reader) (*Request, error) {
-	u, err := url.Parse(rawURL)
+	u, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, ErrUnsupportedScheme
 	}
 	req := &Request{Method: method, URL: u, Body: body}
 	if body == nil {
@@ -63,6 +61,21 @@ func NewRequest(method, rawURL string, body io.Reader) (*Request, error) {
 		req.setBytes(s)
 	}
 	return req, nil
+}
+
+// parseURL parses an absolute http or https URL.
+func parseURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%w: %q", ErrUnsupportedScheme, u.Scheme)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("client: URL %q has no host", rawURL)
+	}
+	return u, nil
 }
 
 func (r *Request) setBytes(b []byte) {

@@ -9,8 +9,12 @@ import (
 )
 
 // Response is the head of a response, with its body still on the
-// connection. Consume the body with Stream, ReadBody, JSON or Discard, or
-// drop it with Close; call these on the Agent's loop.
+// connection. Consume the body with Stream, ReadBody, AppendBody, JSON or
+// Discard, or drop it with Close; call these on the Agent's loop.
+//
+// A Response may be reused for another request with Agent.DoInto once its
+// body has been consumed or closed: its header storage is kept, so that a
+// steady stream of requests allocates next to nothing.
 type Response struct {
 	Status  int
 	Reason  string
@@ -24,10 +28,121 @@ type Response struct {
 	// chain of redirects).
 	Request *Request
 
-	ex *exchange
+	ex  *exchange // the exchange whose body this is
+	own owned
 }
 
+// owned is the storage a Response brings to the requests made with it, so
+// that one allocation (or none, when the Response is reused) covers the
+// chain, its first exchange and the copy of the header.
+type owned struct {
+	ch     chain
+	ex     exchange
+	cancel func(*deferred.Deferred[*Response])
+	buf    []byte // the header's names and values
+	// Room for a typical header, so that a new Response needs no other
+	// allocation for it.
+	fields [8]http1.Field
+	bytes  [384]byte
+}
+
+// ErrResponseBusy: Agent.DoInto was given a Response whose body is still
+// being read.
+var ErrResponseBusy = errors.New("client: response reused before its body was consumed or closed")
+
 var errStreaming = errors.New("client: response body already being read")
+
+// busy reports whether the Response still belongs to an exchange under way.
+func (r *Response) busy() bool { return r.ex != nil && !r.ex.done }
+
+// fill copies the parsed head h, whose slices point into the connection's
+// buffer, into r's own storage.
+func (r *Response) fill(h *http1.Response, ex *exchange) {
+	r.Status = h.Status
+	r.Reason = reasonString(h.Status, h.Reason)
+	r.Version = h.Version
+	r.ContentLength = h.ContentLength
+	r.Request = ex.req
+	r.ex = ex
+	own := &r.own
+	if r.Header == nil {
+		r.Header = own.fields[:0]
+	}
+	if own.buf == nil {
+		own.buf = own.bytes[:0]
+	}
+	r.Header, own.buf = cloneHeader(r.Header[:0], own.buf[:0], h.Headers)
+}
+
+// cloneHeader copies h into dst, with its names and values in buf (grown
+// once, before the copy, when it is too small).
+func cloneHeader(dst http1.Header, buf []byte, h http1.Header) (http1.Header, []byte) {
+	n := 0
+	for _, f := range h {
+		n += len(f.Name) + len(f.Value)
+	}
+	if cap(buf) < n {
+		buf = make([]byte, 0, n)
+	}
+	for _, f := range h {
+		buf = append(buf, f.Name...)
+		name := buf[len(buf)-len(f.Name) : len(buf) : len(buf)]
+		buf = append(buf, f.Value...)
+		value := buf[len(buf)-len(f.Value) : len(buf) : len(buf)]
+		dst = append(dst, http1.Field{Name: name, Value: value})
+	}
+	return dst, buf
+}
+
+// reasonString returns the reason phrase as a string, without allocating
+// for the common phrases.
+func reasonString(status int, reason []byte) string {
+	if std := statusText(status); std == string(reason) {
+		return std
+	}
+	return string(reason)
+}
+
+// statusText is the standard phrase of the most common statuses.
+func statusText(status int) string {
+	switch status {
+	case 200:
+		return "OK"
+	case 201:
+		return "Created"
+	case 204:
+		return "No Content"
+	case 206:
+		return "Partial Content"
+	case 301:
+		return "Moved Permanently"
+	case 302:
+		return "Found"
+	case 303:
+		return "See Other"
+	case 304:
+		return "Not Modified"
+	case 307:
+		return "Temporary Redirect"
+	case 308:
+		return "Permanent Redirect"
+	case 400:
+		return "Bad Request"
+	case 401:
+		return "Unauthorized"
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 500:
+		return "Internal Server Error"
+	case 502:
+		return "Bad Gateway"
+	case 503:
+		return "Service Unavailable"
+	}
+	return ""
+}
 
 // Stream reads the body: data is called with each piece (valid only during
 // the call), then end once, with the trailers or with the error that cut
@@ -40,15 +155,8 @@ func (r *Response) Stream(data func(p []byte), end func(trailers http1.Header, e
 		}
 		return
 	}
-	ex.attached = true
 	ex.onData, ex.onEnd = data, end
-	if ex.done {
-		if end != nil {
-			end(nil, ex.err)
-		}
-		return
-	}
-	r.Resume()
+	ex.attach()
 }
 
 // Pause stops reading the body (and the socket) until Resume; the response
@@ -63,15 +171,7 @@ func (r *Response) Pause() {
 }
 
 // Resume goes on reading the body after Pause.
-func (r *Response) Resume() {
-	ex := r.ex
-	if ex.done || !ex.attached || !ex.paused {
-		return
-	}
-	ex.paused = false
-	ex.startTimer()
-	ex.conn.process()
-}
+func (r *Response) Resume() { r.ex.resume() }
 
 // Discard reads the body to its end and drops it, so that the connection
 // can serve another request.
@@ -90,30 +190,25 @@ func (r *Response) Close() {
 // ReadBody reads the whole body, at most limit bytes (more fails with
 // ErrBodyTooLarge and closes the connection).
 func (r *Response) ReadBody(limit int64) *deferred.Deferred[[]byte] {
-	d := deferred.New[[]byte]()
 	var buf []byte
 	if r.ContentLength > 0 && r.ContentLength <= limit {
 		buf = make([]byte, 0, r.ContentLength)
 	}
-	r.Stream(func(p []byte) {
-		if int64(len(buf)+len(p)) > limit {
-			if !d.Called() {
-				d.Errback(ErrBodyTooLarge)
-			}
-			r.Close()
-			return
-		}
-		buf = append(buf, p...)
-	}, func(_ http1.Header, err error) {
-		if d.Called() {
-			return
-		}
-		if err != nil {
-			d.Errback(err)
-			return
-		}
-		d.Callback(buf)
-	})
+	return r.AppendBody(buf, limit)
+}
+
+// AppendBody reads the whole body, appended to dst, at most limit bytes
+// (more fails with ErrBodyTooLarge and closes the connection). Given a dst
+// with room for the body, it allocates only the Deferred.
+func (r *Response) AppendBody(dst []byte, limit int64) *deferred.Deferred[[]byte] {
+	d := deferred.New[[]byte]()
+	ex := r.ex
+	if ex.attached {
+		d.Errback(errStreaming)
+		return d
+	}
+	ex.sink, ex.sinkBuf, ex.sinkLimit = d, dst, int64(len(dst))+limit
+	ex.attach()
 	return d
 }
 
