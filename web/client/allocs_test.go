@@ -87,7 +87,7 @@ func TestGetAllocs(t *testing.T) {
 			err = e
 			return nil, nil
 		}
-		r.ReadBody(1<<10).AddBoth(onBody)
+		r.ReadBody(1 << 10).AddBoth(onBody)
 		return nil, nil
 	}
 	round := func() {
