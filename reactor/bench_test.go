@@ -57,7 +57,7 @@ func TestEchoAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := r.main()
-	l.gid.Store(curGoroutineID())
+	l.gid.Store(goroutineToken())
 	l.state.Store(loopRunning)
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {

@@ -2,17 +2,17 @@ package reactor
 
 // A coroutine (package deferred) runs on a goroutine of its own while its
 // loop waits for it to hand control back. The reactor tells its own
-// goroutine from strangers by goroutine id, so the coroutine says when it
+// goroutine from strangers by goroutine identity (see goroutineToken), so the coroutine says when it
 // runs for a loop; without this, a coroutine calling a method that waits for
 // the loop (Listener.Close, say) would wait for itself. These methods
 // implement deferred.CoroutineHost without importing it.
 
 // EnterCoroutine makes the calling goroutine count as l's own until
 // LeaveCoroutine; it returns the owner to restore. id caches the caller's
-// goroutine id across resumes.
+// goroutine token across resumes.
 func (l *loop) EnterCoroutine(id *uint64) uint64 {
 	if *id == 0 {
-		*id = curGoroutineID()
+		*id = goroutineToken()
 	}
 	return l.gid.Swap(*id)
 }

@@ -1,14 +1,12 @@
 package reactor
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -188,12 +186,14 @@ func (r *Reactor) Run() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.gid.Store(curGoroutineID())
+			l.gid.Store(goroutineToken())
 			l.run()
 		}()
 	}
+	r.register(true)
+	defer r.register(false)
 	m := r.main()
-	m.gid.Store(curGoroutineID())
+	m.gid.Store(goroutineToken())
 	m.CallSoon(r.startup)
 	m.run()
 	wg.Wait()
@@ -305,18 +305,55 @@ func (r *Reactor) quitAll() {
 	r.main().quit = true
 }
 
-// curGoroutineID returns the id of the calling goroutine. It is used only to
-// tell whether an API that may be called from anywhere is running on a loop,
-// never on a hot path.
-func curGoroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
+// Identity. A loop records the token of the goroutine that runs it (and a
+// coroutine swaps its own in while the loop waits for it, see coroutine.go);
+// code that may be called from anywhere compares the caller's token with
+// it. The token is the runtime's goroutine descriptor where assembly can
+// read it (amd64, arm64: about a nanosecond), else the goroutine id parsed
+// from runtime.Stack (microseconds). Either is unique among live
+// goroutines; a loop's token is compared only while the loop runs, so a
+// descriptor reused after its goroutine ended is never mistaken for it.
+
+// running lists the loops of every running reactor in the process, so
+// that a caller can tell whether it is some loop, of any reactor, that
+// must not block. It changes only when a reactor starts or stops.
+var running struct {
+	mu    sync.Mutex
+	loops atomic.Pointer[[]*loop]
+}
+
+// register adds (or, with add false, removes) r's loops to running.
+func (r *Reactor) register(add bool) {
+	running.mu.Lock()
+	defer running.mu.Unlock()
+	var out []*loop
+	if p := running.loops.Load(); p != nil {
+		for _, l := range *p {
+			if l.r != r {
+				out = append(out, l)
+			}
+		}
 	}
-	id, _ := strconv.ParseUint(string(b), 10, 64)
-	return id
+	if add {
+		out = append(out, r.loops...)
+	}
+	running.loops.Store(&out)
+}
+
+// callerIsLoop reports whether the caller runs on a loop (or a coroutine
+// of one) of any running reactor: it must then never block.
+func callerIsLoop() bool {
+	p := running.loops.Load()
+	if p == nil {
+		return false
+	}
+	g := goroutineToken()
+	for _, l := range *p {
+		if l.gid.Load() == g && l.state.Load() == loopRunning {
+			return true
+		}
+	}
+	return false
 }
 
 // onLoop reports whether the caller may touch l's state directly: it runs on
@@ -327,12 +364,12 @@ func (l *loop) onLoop() bool {
 	if l.state.Load() != loopRunning {
 		return false
 	}
-	return l.gid.Load() == curGoroutineID()
+	return l.gid.Load() == goroutineToken()
 }
 
 // onSomeLoop reports whether the caller runs on one of r's loops.
 func (r *Reactor) onSomeLoop() bool {
-	id := curGoroutineID()
+	id := goroutineToken()
 	for _, l := range r.loops {
 		if l.state.Load() == loopRunning && l.gid.Load() == id {
 			return true
