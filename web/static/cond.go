@@ -10,6 +10,9 @@ import (
 type validators struct {
 	etag    string    // strong entity tag, quoted
 	modTime time.Time // truncated to seconds, as HTTP dates are
+	// lastMod is modTime as sent in Last-Modified: a date a client echoes
+	// back unchanged compares equal without being parsed.
+	lastMod string
 }
 
 // outcome of evaluating preconditions.
@@ -47,6 +50,9 @@ func (v validators) evaluate(h condHeaders) outcome {
 			return notModified
 		}
 	} else if h.ifModifiedSince != "" {
+		if v.lastMod != "" && h.ifModifiedSince == v.lastMod {
+			return notModified
+		}
 		if t, err := http.ParseTime(h.ifModifiedSince); err == nil && !v.modTime.After(t) {
 			return notModified
 		}
@@ -63,6 +69,9 @@ func (v validators) rangeApplies(ifRange string) bool {
 	}
 	if strings.HasPrefix(ifRange, `"`) || strings.HasPrefix(ifRange, "W/") {
 		return !strings.HasPrefix(ifRange, "W/") && ifRange == v.etag
+	}
+	if v.lastMod != "" && ifRange == v.lastMod {
+		return true
 	}
 	t, err := http.ParseTime(ifRange)
 	return err == nil && t.Equal(v.modTime)

@@ -22,4 +22,19 @@
 // previous chunk has been handed to the transport and the transport has not
 // paused the producer, so a client that reads slowly holds at most one
 // chunk plus the transport's buffer in memory, whatever the file's size.
+// A file of up to 16 KiB asked for by a plain GET is read whole while it is
+// looked up and answered at once, without a producer.
+//
+// # File cache
+//
+// Config.CacheEntries turns on a bounded cache of small files (content and
+// validators, like nginx's open_file_cache), trusted for Config.CacheTTL on
+// the loop's clock. A hit is answered on the loop without a system call or
+// an allocation, whatever the preconditions and ranges; the price is that a
+// file changed on disk may be served as it was until its entry expires, so
+// the cache is off by default. Names are cleaned and resolved inside the
+// root before the cache is asked, exactly as without it.
+//
+// Requests that open their file reuse their per-request state, so they
+// allocate only what os.Root.Open and File.Stat do.
 package static

@@ -108,7 +108,7 @@ func FuzzClean(f *testing.F) {
 
 // FuzzServe requests a file with arbitrary Range and precondition fields:
 // every answer must parse, carry the length it announces and a status this
-// handler can give.
+// handler can give; and the file cache must not change the answer.
 func FuzzServe(f *testing.F) {
 	f.Add("/hello.txt", "bytes=0-4", "", "")
 	f.Add("/big.bin", "bytes=0-9, 200000-210000, -5", "", "")
@@ -118,6 +118,10 @@ func FuzzServe(f *testing.F) {
 	f.Add("/%2e%2e/x", "bytes=-1", `"x"`, `W/"x"`)
 	root, _ := fixture(f)
 	h, err := New(root, &Config{ChunkSize: 1000, Listing: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	hc, err := New(root, &Config{ChunkSize: 1000, Listing: true, CacheEntries: 64, CacheFileSize: 1 << 20})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -136,7 +140,7 @@ func FuzzServe(f *testing.F) {
 				raw += fl[0] + ": " + v + "\r\n"
 			}
 		}
-		resps := serveLenient(t, h, raw+"\r\n")
+		resps, body := serveLenient(t, h, raw+"\r\n")
 		if resps == nil {
 			return // the request itself was refused by the HTTP core
 		}
@@ -145,12 +149,21 @@ func FuzzServe(f *testing.F) {
 		default:
 			t.Fatalf("%q: status %d", raw, resps.StatusCode)
 		}
+		for run := range 2 { // fills the cache, then answers from it
+			cresp, cbody := serveLenient(t, hc, raw+"\r\n")
+			if cresp.StatusCode != resps.StatusCode {
+				t.Fatalf("%q run %d: cached status %d; want %d", raw, run, cresp.StatusCode, resps.StatusCode)
+			}
+			if !strings.HasPrefix(resps.Header.Get("Content-Type"), "multipart/") && !bytes.Equal(cbody, body) {
+				t.Fatalf("%q run %d: cached body %q; want %q", raw, run, cbody, body)
+			}
+		}
 	})
 }
 
 // serveLenient is serve for fuzzing: a request the HTTP core refuses (a
 // 4xx from web itself, then close) returns nil.
-func serveLenient(t *testing.T, h web.Handler, raw string) *http.Response {
+func serveLenient(t *testing.T, h web.Handler, raw string) (*http.Response, []byte) {
 	t.Helper()
 	clock := task.NewClock()
 	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
@@ -174,10 +187,10 @@ func serveLenient(t *testing.T, h web.Handler, raw string) *http.Response {
 		t.Fatalf("%q: body shorter than announced: %v", raw, err)
 	}
 	if resp.StatusCode == 400 || resp.StatusCode == 414 || resp.StatusCode == 431 {
-		return nil
+		return nil, nil
 	}
 	if resp.ContentLength >= 0 && int64(len(body)) != resp.ContentLength {
 		t.Fatalf("%q: body %d bytes; Content-Length %d", raw, len(body), resp.ContentLength)
 	}
-	return resp
+	return resp, body
 }

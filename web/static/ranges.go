@@ -15,8 +15,16 @@ type byteRange struct {
 // contentRange formats the Content-Range value of r for a representation
 // of size bytes (RFC 9110 section 14.4).
 func (r byteRange) contentRange(size int64) string {
-	return "bytes " + strconv.FormatInt(r.start, 10) + "-" +
-		strconv.FormatInt(r.start+r.length-1, 10) + "/" + strconv.FormatInt(size, 10)
+	return string(r.appendContentRange(nil, size))
+}
+
+func (r byteRange) appendContentRange(b []byte, size int64) []byte {
+	b = append(b, "bytes "...)
+	b = strconv.AppendInt(b, r.start, 10)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, r.start+r.length-1, 10)
+	b = append(b, '/')
+	return strconv.AppendInt(b, size, 10)
 }
 
 // Errors of parseRange. A RangeError is not a failure of the request: the
@@ -47,6 +55,12 @@ func IsUnsatisfiable(err error) bool { return errors.Is(err, errUnsatisfiable) }
 // client asking for the same bytes many times over), are refused so a
 // small request cannot make a large response.
 func parseRange(v string, size int64, max int) ([]byteRange, error) {
+	return appendRanges(nil, v, size, max)
+}
+
+// appendRanges is parseRange appending to dst, so that a caller can parse
+// into an array of its own.
+func appendRanges(dst []byteRange, v string, size int64, max int) ([]byteRange, error) {
 	unit, set, ok := strings.Cut(v, "=")
 	if !ok {
 		return nil, errRangeSyntax
@@ -54,7 +68,7 @@ func parseRange(v string, size int64, max int) ([]byteRange, error) {
 	if !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
 		return nil, errRangeUnit
 	}
-	var out []byteRange
+	out := dst
 	var total int64
 	n := 0
 	for spec := range strings.SplitSeq(set, ",") {
@@ -109,7 +123,7 @@ func parseRange(v string, size int64, max int) ([]byteRange, error) {
 	if n == 0 {
 		return nil, errRangeSyntax
 	}
-	if len(out) == 0 {
+	if len(out) == len(dst) {
 		return nil, errUnsatisfiable
 	}
 	return out, nil

@@ -12,36 +12,44 @@ import (
 	"github.com/braid-net/braid/web"
 )
 
-// serveFile answers with res.f, honouring preconditions and ranges. It
-// owns res.f from here on.
-func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request, res *lookup) {
-	size := res.fi.Size()
-	v := validators{etag: etagOf(res.fi), modTime: res.fi.ModTime().UTC().Truncate(1e9)}
-	ctype := contentType(res.name)
-	w.SetHeader("ETag", v.etag)
-	w.SetHeader("Last-Modified", httpDate(v.modTime))
+// serveFile answers with a file described by m, honouring preconditions
+// and ranges. The body comes from content when the file is cached, from f
+// otherwise; serveFile owns f from here on.
+func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request, m *meta, content []byte, f *os.File) {
+	size := m.size
+	v := m.validators()
+	ctype := m.ctype
+	w.SetHeader("ETag", m.etag)
+	w.SetHeader("Last-Modified", m.lastMod)
 	w.SetHeader("Accept-Ranges", "bytes")
 
 	switch v.evaluate(req.cond) {
 	case notModified:
-		res.close()
+		closeFile(f)
 		w.WriteHeader(http.StatusNotModified)
 		w.End()
 		return
 	case preconditionFailed:
-		res.close()
+		closeFile(f)
 		fail(w, http.StatusPreconditionFailed)
 		return
 	}
 
-	var segs []segment
+	// crBuf and clBuf hold the formatted Content-Range and Content-Length
+	// of a range response; the writer copies them as they are set.
+	var crBuf [80]byte
+	var clBuf [24]byte
+	var one [1]segment
+	var segs, multi []segment
+	length := m.length
 	status := http.StatusOK
 	if req.rng != "" && v.rangeApplies(req.cond.ifRange) {
-		ranges, err := parseRange(req.rng, size, h.cfg.MaxRanges)
+		var rbuf [2]byteRange
+		ranges, err := appendRanges(rbuf[:0], req.rng, size, h.cfg.MaxRanges)
 		switch {
 		case IsUnsatisfiable(err):
-			res.close()
-			w.SetHeader("Content-Range", "bytes */"+strconv.FormatInt(size, 10))
+			closeFile(f)
+			w.SetHeader("Content-Range", view(strconv.AppendInt(append(crBuf[:0], "bytes */"...), size, 10)))
 			fail(w, http.StatusRequestedRangeNotSatisfiable)
 			return
 		case err != nil:
@@ -49,40 +57,65 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 			// section 14.2 lets a server ignore Range).
 		case len(ranges) == 1:
 			status = http.StatusPartialContent
-			w.SetHeader("Content-Range", ranges[0].contentRange(size))
-			segs = []segment{{off: ranges[0].start, n: ranges[0].length}}
+			r := ranges[0]
+			cr := r.appendContentRange(crBuf[:0], size)
+			w.SetHeader("Content-Range", view(cr))
+			one[0] = segment{off: r.start, n: r.length}
+			segs = one[:]
+			length = view(strconv.AppendInt(clBuf[:0], r.length, 10))
 		default:
 			status = http.StatusPartialContent
 			boundary := newBoundary()
-			segs = multipartSegments(ranges, size, ctype, boundary)
+			multi = multipartSegments(ranges, size, ctype, boundary)
+			segs = multi
 			ctype = "multipart/byteranges; boundary=" + boundary
+			var total int64
+			for _, s := range segs {
+				total += s.n + int64(len(s.lit))
+			}
+			length = strconv.FormatInt(total, 10)
 		}
 	}
 	if segs == nil {
-		segs = []segment{{off: 0, n: size}}
-	}
-	var total int64
-	for _, s := range segs {
-		total += s.n + int64(len(s.lit))
+		one[0] = segment{off: 0, n: size}
+		segs = one[:]
 	}
 	w.SetHeader("Content-Type", ctype)
 	w.SetHeader("X-Content-Type-Options", "nosniff")
-	w.SetHeader("Content-Length", strconv.FormatInt(total, 10))
+	w.SetHeader("Content-Length", length)
 	w.WriteHeader(status)
-	if req.method == "HEAD" || total == 0 {
-		res.close()
+	if req.method == "HEAD" || size == 0 {
+		closeFile(f)
 		w.End()
 		return
 	}
-	s := &stream{w: w, loop: loop, f: res.f, segs: segs, chunk: h.cfg.ChunkSize}
-	res.f = nil
-	w.OnClose(func(error) { s.StopProducing() })
+	if f == nil {
+		// Cached or read whole: the body is at hand.
+		for _, s := range segs {
+			if s.lit != nil {
+				w.Write(s.lit)
+			} else {
+				w.Write(content[s.off : s.off+s.n])
+			}
+		}
+		w.End()
+		return
+	}
+	// one is passed by value: a slice of it would move it to the heap.
+	s := newStream(w, loop, f, one[0], multi, h.cfg.ChunkSize)
+	w.OnClose(s.stop)
 	if err := w.RegisterProducer(s); err != nil {
 		s.StopProducing()
 		w.End()
 		return
 	}
 	s.next()
+}
+
+func closeFile(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }
 
 // A segment of a response body: literal bytes (multipart headers), or n
@@ -128,6 +161,58 @@ type stream struct {
 	buf   *[]byte
 
 	paused, reading, stopped bool
+	one                      [1]segment // segs of a whole file or one range
+
+	// The read under way: its arguments and result, and the callbacks
+	// bound once so that each chunk costs no closure.
+	rbuf     []byte
+	roff     int64
+	rn       int
+	read     func()
+	readDone func()
+	stop     func(error)
+}
+
+// newStream streams the segments multi, or the single segment one when
+// multi is nil.
+func newStream(w *web.ResponseWriter, loop braid.Loop, f *os.File, one segment, multi []segment, chunk int) *stream {
+	s := &stream{w: w, loop: loop, f: f, chunk: chunk, segs: multi}
+	if multi == nil {
+		s.one[0] = one
+		s.segs = s.one[:]
+	}
+	s.read, s.readDone = s.doRead, s.doneRead
+	s.stop = func(error) { s.StopProducing() }
+	return s
+}
+
+func (s *stream) doRead() { s.rn, _ = s.f.ReadAt(s.rbuf, s.roff) }
+
+func (s *stream) doneRead() {
+	s.reading = false
+	if s.stopped {
+		s.release()
+		return
+	}
+	buf, n := s.rbuf, s.rn
+	if n < len(buf) {
+		// The file shrank under us: the promised length can no
+		// longer be kept, so the response is cut short.
+		s.StopProducing()
+		s.w.End() // fails on the short length and closes the connection
+		return
+	}
+	seg := &s.segs[0]
+	seg.off += int64(n)
+	seg.n -= int64(n)
+	if seg.n == 0 {
+		s.segs = s.segs[1:]
+	}
+	if _, err := s.w.Write(buf[:n]); err != nil {
+		s.StopProducing()
+		return
+	}
+	s.next()
 }
 
 // next writes literal segments and starts the next file read, unless the
@@ -156,35 +241,10 @@ func (s *stream) next() {
 				s.buf = &b
 			}
 		}
-		buf := (*s.buf)[:min(int64(len(*s.buf)), seg.n)]
-		off := seg.off
-		var n int
+		s.rbuf = (*s.buf)[:min(int64(len(*s.buf)), seg.n)]
+		s.roff = seg.off
 		s.reading = true
-		s.loop.RunBlocking(func() { n, _ = s.f.ReadAt(buf, off) }, func() {
-			s.reading = false
-			if s.stopped {
-				s.release()
-				return
-			}
-			if n < len(buf) {
-				// The file shrank under us: the promised length can no
-				// longer be kept, so the response is cut short.
-				s.StopProducing()
-				s.w.End() // fails on the short length and closes the connection
-				return
-			}
-			seg := &s.segs[0]
-			seg.off += int64(n)
-			seg.n -= int64(n)
-			if seg.n == 0 {
-				s.segs = s.segs[1:]
-			}
-			if _, err := s.w.Write(buf[:n]); err != nil {
-				s.StopProducing()
-				return
-			}
-			s.next()
-		})
+		s.loop.RunBlocking(s.read, s.readDone)
 	}
 }
 

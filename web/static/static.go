@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/braid-net/braid/web"
@@ -41,6 +42,17 @@ type Config struct {
 	MaxRanges int
 	// MaxListing bounds the entries a listing shows; default 10000.
 	MaxListing int
+	// CacheEntries, when positive, turns on a cache of that many small
+	// files (content, size, validators), answered on the loop without
+	// opening the file. A file changed on disk may then be served as it
+	// was for up to CacheTTL. Off (0) by default.
+	CacheEntries int
+	// CacheTTL is how long a cached file is trusted, on the loop's clock;
+	// default 1s.
+	CacheTTL time.Duration
+	// CacheFileSize is the largest file the cache keeps; default 64 KiB.
+	// Larger files are opened and streamed for each request.
+	CacheFileSize int64
 }
 
 // Handler is a web.Handler that serves a directory tree.
@@ -48,6 +60,10 @@ type Handler struct {
 	cfg  Config
 	dir  string   // absolute root directory
 	root *os.Root // opened root, when symlinks are confined
+	// cache is nil unless Config.CacheEntries is set.
+	cache *fileCache
+	// pool recycles the state of requests that go to the blocking pool.
+	pool sync.Pool
 }
 
 // New returns a Handler serving the tree at dir.
@@ -67,6 +83,15 @@ func New(dir string, cfg *Config) (*Handler, error) {
 	}
 	if h.cfg.MaxListing <= 0 {
 		h.cfg.MaxListing = 10000
+	}
+	if h.cfg.CacheEntries > 0 {
+		if h.cfg.CacheTTL <= 0 {
+			h.cfg.CacheTTL = time.Second
+		}
+		if h.cfg.CacheFileSize <= 0 {
+			h.cfg.CacheFileSize = 64 << 10
+		}
+		h.cache = newFileCache(h.cfg.CacheEntries, h.cfg.CacheTTL, h.cfg.CacheFileSize)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -96,8 +121,10 @@ func (h *Handler) Close() error {
 	return nil
 }
 
-// request is what the handler keeps of a web.Request: copies, because the
-// file system work runs on another goroutine.
+// request is what the handler keeps of a web.Request. Its strings are
+// views of the request's bytes (see view), valid until the response ends:
+// the file-system work that reads path on another goroutine finishes
+// before the response can end.
 type request struct {
 	method string
 	path   string // decoded, cleaned, with a leading "/"
@@ -113,14 +140,13 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 		fail(w, http.StatusMethodNotAllowed)
 		return
 	}
-	name, ok := h.clean(string(r.Path()))
+	name, ok := h.clean(view(r.Path()))
 	if !ok {
 		fail(w, http.StatusNotFound)
 		return
 	}
-	req := &request{method: r.Method, path: name, query: string(r.Query())}
-	get := func(n string) string { v, _ := r.Header.Get(n); return string(v) }
-	req.rng = get("range")
+	get := func(n string) string { v, _ := r.Header.Get(n); return view(v) }
+	req := request{method: r.Method, path: name, query: view(r.Query()), rng: get("range")}
 	req.cond = condHeaders{
 		ifMatch:           get("if-match"),
 		ifNoneMatch:       get("if-none-match"),
@@ -128,16 +154,19 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 		ifUnmodifiedSince: get("if-unmodified-since"),
 		ifRange:           get("if-range"),
 	}
-	var res lookup
-	gone := false
-	w.OnClose(func(error) { gone = true })
-	r.Loop().RunBlocking(func() { res = h.lookup(req) }, func() {
-		if gone || w.Ended() {
-			res.close()
+	if h.cache != nil {
+		if e := h.cache.get(name, r.Loop().Now()); e != nil {
+			h.serveFile(w, r.Loop(), &req, &e.meta, e.content, nil)
 			return
 		}
-		h.respond(w, r, req, &res)
-	})
+	}
+	x := h.newExchange()
+	x.w, x.r, x.req = w, r, req
+	if h.cache != nil {
+		x.now = r.Loop().Now()
+	}
+	w.OnClose(x.onClose)
+	r.Loop().RunBlocking(x.work, x.then)
 }
 
 // clean decodes and cleans a request path, and applies StripPrefix and
@@ -178,6 +207,11 @@ type lookup struct {
 	status int // non-zero: answer with this error status
 	f      *os.File
 	fi     fs.FileInfo
+	// cached is set when the file was small enough for the cache: it is
+	// served from the entry, f is nil.
+	cached *cacheEntry
+	// body holds a small file read whole; f is nil then.
+	body []byte
 	// redirect, when set, is the location of a directory named without
 	// its trailing slash.
 	redirect string
@@ -191,6 +225,21 @@ func (l *lookup) close() {
 		l.f.Close()
 		l.f = nil
 	}
+}
+
+// remember reads a small regular file whole into the cache, still on the
+// blocking pool; the file is closed and served from the entry. A file
+// that is too large, or changes size while read, is left to be streamed.
+func (h *Handler) remember(path string, l *lookup, now time.Time) {
+	if h.cache == nil || l.f == nil || l.fi.Size() > h.cache.maxSize {
+		return
+	}
+	content := make([]byte, l.fi.Size())
+	if n, err := l.f.ReadAt(content, 0); n != len(content) || err != nil && err != io.EOF {
+		return
+	}
+	l.cached = h.cache.put(path, newMeta(l.name, l.fi), content, now)
+	l.close()
 }
 
 // open opens a name relative to the root ("" for the root itself).
@@ -283,7 +332,8 @@ func errStatus(err error) int {
 }
 
 // respond runs on the loop with the outcome of lookup.
-func (h *Handler) respond(w *web.ResponseWriter, r *web.Request, req *request, res *lookup) {
+func (h *Handler) respond(x *exchange) {
+	w, req, res := x.w, &x.req, &x.res
 	switch {
 	case res.status != 0:
 		fail(w, res.status)
@@ -292,11 +342,18 @@ func (h *Handler) respond(w *web.ResponseWriter, r *web.Request, req *request, r
 		w.SetHeader("Location", res.redirect)
 		fail(w, http.StatusMovedPermanently)
 		return
-	case res.listing != nil || res.f == nil:
+	case res.cached != nil:
+		h.serveFile(w, x.r.Loop(), req, &res.cached.meta, res.cached.content, nil)
+		return
+	case res.listing != nil || res.f == nil && res.body == nil:
 		h.serveListing(w, req, res)
 		return
 	}
-	h.serveFile(w, r.Loop(), req, res)
+	var m meta
+	m, x.scratch = viewMeta(x.scratch, res.name, res.fi)
+	f := res.f
+	res.f = nil
+	h.serveFile(w, x.r.Loop(), req, &m, res.body, f)
 }
 
 // contentType picks the media type of name from its extension.
@@ -309,8 +366,14 @@ func contentType(name string) string {
 
 // etagOf builds a strong entity tag from the size and modification time:
 // a file rewritten in place changes at least one of them.
-func etagOf(fi fs.FileInfo) string {
-	return `"` + strconv.FormatInt(fi.Size(), 36) + "-" + strconv.FormatInt(fi.ModTime().UnixNano(), 36) + `"`
+func etagOf(fi fs.FileInfo) string { return string(appendETag(nil, fi)) }
+
+func appendETag(b []byte, fi fs.FileInfo) []byte {
+	b = append(b, '"')
+	b = strconv.AppendInt(b, fi.Size(), 36)
+	b = append(b, '-')
+	b = strconv.AppendInt(b, fi.ModTime().UnixNano(), 36)
+	return append(b, '"')
 }
 
 func httpDate(t time.Time) string { return t.UTC().Format(http.TimeFormat) }

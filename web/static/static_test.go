@@ -122,9 +122,27 @@ func newHandler(t *testing.T, root string, cfg *Config) *Handler {
 	return h
 }
 
+// configs are the handler setups every table runs under: the default,
+// where each request opens its file, and the file cache, where the first
+// request of a file fills the cache and the second is answered from it.
+var configs = []struct {
+	name string
+	cfg  *Config
+	runs int
+}{
+	{"default", nil, 1},
+	{"cached", &Config{CacheEntries: 16}, 2},
+}
+
 func TestServe(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.name, func(t *testing.T) { testServe(t, c.cfg, c.runs) })
+	}
+}
+
+func testServe(t *testing.T, cfg *Config, runs int) {
 	root, _ := fixture(t)
-	h := newHandler(t, root, nil)
+	h := newHandler(t, root, cfg)
 	lm := "Thu, 02 Jan 2020 03:04:05 GMT"
 	tests := []struct {
 		name, target string
@@ -171,16 +189,18 @@ func TestServe(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, body := get(t, h, tt.target, tt.fields...)
-			if resp.StatusCode != tt.status {
-				t.Fatalf("status: got %d; want %d (body %q)", resp.StatusCode, tt.status, body)
-			}
-			if tt.status < 300 && body != tt.body {
-				t.Errorf("body: got %q; want %q", body, tt.body)
-			}
-			for k, v := range tt.header {
-				if got := resp.Header.Get(k); got != v {
-					t.Errorf("%s: got %q; want %q", k, got, v)
+			for run := range runs {
+				resp, body := get(t, h, tt.target, tt.fields...)
+				if resp.StatusCode != tt.status {
+					t.Fatalf("run %d: status: got %d; want %d (body %q)", run, resp.StatusCode, tt.status, body)
+				}
+				if tt.status < 300 && body != tt.body {
+					t.Errorf("run %d: body: got %q; want %q", run, body, tt.body)
+				}
+				for k, v := range tt.header {
+					if got := resp.Header.Get(k); got != v {
+						t.Errorf("run %d: %s: got %q; want %q", run, k, got, v)
+					}
 				}
 			}
 		})
@@ -188,8 +208,14 @@ func TestServe(t *testing.T) {
 }
 
 func TestETagConditional(t *testing.T) {
+	for _, c := range configs {
+		t.Run(c.name, func(t *testing.T) { testETagConditional(t, c.cfg) })
+	}
+}
+
+func testETagConditional(t *testing.T, cfg *Config) {
 	root, _ := fixture(t)
-	h := newHandler(t, root, nil)
+	h := newHandler(t, root, cfg)
 	resp, _ := get(t, h, "/hello.txt")
 	etag := resp.Header.Get("ETag")
 	if !strings.HasPrefix(etag, `"`) {
@@ -254,7 +280,16 @@ func TestMethodNotAllowed(t *testing.T) {
 
 func TestMultipleRanges(t *testing.T) {
 	root, big := fixture(t)
-	h := newHandler(t, root, &Config{ChunkSize: 4096})
+	for _, cfg := range []*Config{{ChunkSize: 4096}, {ChunkSize: 4096, CacheEntries: 4, CacheFileSize: 1 << 20}} {
+		h := newHandler(t, root, cfg)
+		for range 1 + min(cfg.CacheEntries, 1) {
+			testMultipleRanges(t, h, big)
+		}
+	}
+}
+
+func testMultipleRanges(t *testing.T, h *Handler, big []byte) {
+	t.Helper()
 	resp, body := get(t, h, "/big.bin", "Range: bytes=0-9, 200000-210000, -5")
 	if resp.StatusCode != 206 {
 		t.Fatalf("status: got %d; want 206", resp.StatusCode)

@@ -1,0 +1,131 @@
+package static
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/braid-net/braid/braidtest"
+	"github.com/braid-net/braid/task"
+	"github.com/braid-net/braid/web"
+)
+
+// conn is one keep-alive connection to a handler over an in-memory
+// transport, on a fake clock the test moves.
+type conn struct {
+	clock *task.Clock
+	tr    *braidtest.StringTransport
+}
+
+func dial(h web.Handler) *conn {
+	clock := task.NewClock()
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock, HighWater: 1 << 30, MaxOutput: 1 << 30})
+	tr.MakeConnection(web.NewServer(&web.Config{Handler: h}).BuildProtocol(tr.RemoteAddr()))
+	return &conn{clock: clock, tr: tr}
+}
+
+// do sends one request and returns the raw response; no output is left
+// behind for the next.
+func (c *conn) do(req []byte) string {
+	c.tr.Receive(req)
+	c.clock.Flush()
+	out := string(c.tr.Value())
+	c.tr.Clear()
+	return out
+}
+
+// round is do without the copy of the response, for counting allocations.
+func (c *conn) round(req []byte) {
+	c.tr.Receive(req)
+	c.clock.Flush()
+	c.tr.Clear()
+}
+
+func TestCacheTTL(t *testing.T) {
+	root, _ := fixture(t)
+	h := newHandler(t, root, &Config{CacheEntries: 4, CacheTTL: 2 * time.Second})
+	c := dial(h)
+	req := []byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+	if got := c.do(req); !strings.HasSuffix(got, "\r\n\r\nHello, braid!\n") {
+		t.Fatalf("first response: got %q", got)
+	}
+	if err := os.WriteFile(filepath.Join(root, "hello.txt"), []byte("changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		advance time.Duration
+		body    string
+	}{
+		{time.Second, "Hello, braid!\n"}, // within the TTL: as cached (the documented cost)
+		{time.Second, "changed\n"},       // the entry expired: the file is read again
+		{time.Second, "changed\n"},
+	}
+	for i, tt := range tests {
+		c.clock.Advance(tt.advance)
+		if got := c.do(req); !strings.HasSuffix(got, "\r\n\r\n"+tt.body) {
+			t.Errorf("step %d: got %q; want the body %q", i, got, tt.body)
+		}
+	}
+}
+
+func TestCacheBounded(t *testing.T) {
+	root, _ := fixture(t)
+	h := newHandler(t, root, &Config{CacheEntries: 2, CacheFileSize: 100})
+	c := dial(h)
+	for _, p := range []string{"/hello.txt", "/sub/", "/list/plain.css", "/link-in", "/big.bin"} {
+		if got := c.do([]byte("HEAD " + p + " HTTP/1.1\r\nHost: x\r\n\r\n")); !strings.HasPrefix(got, "HTTP/1.1 200 ") {
+			t.Fatalf("%s: got %q", p, got)
+		}
+		if n := len(h.cache.m); n > 2 {
+			t.Fatalf("after %s: got %d entries; want at most 2", p, n)
+		}
+	}
+	if h.cache.get("/big.bin", c.clock.Now()) != nil {
+		t.Errorf("a file above CacheFileSize was cached")
+	}
+}
+
+// TestAllocs shows what a request costs in allocations: nothing when the
+// file cache answers, and the file system's own objects otherwise.
+func TestAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	root, _ := fixture(t)
+	tests := []struct {
+		name   string
+		cfg    *Config
+		req    string
+		status string
+		max    float64
+	}{
+		{"cached GET", &Config{CacheEntries: 8, CacheFileSize: 1 << 20}, "GET /hello.txt", "200", 0},
+		{"cached 304", &Config{CacheEntries: 8, CacheFileSize: 1 << 20}, "GET /hello.txt\r\nIf-None-Match: *", "304", 0},
+		{"cached range", &Config{CacheEntries: 8, CacheFileSize: 1 << 20}, "GET /big.bin\r\nRange: bytes=1000-1999", "206", 0},
+		// os.Root.Open and File.Stat allocate six objects, the fake
+		// clock's CallSoon one more.
+		{"GET", nil, "GET /hello.txt", "200", 7},
+		{"304", nil, "GET /hello.txt\r\nIf-None-Match: *", "304", 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHandler(t, root, tt.cfg)
+			c := dial(h)
+			method, fields, _ := strings.Cut(tt.req, "\r\n")
+			if fields != "" {
+				fields += "\r\n"
+			}
+			req := []byte(method + " HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n")
+			if got := c.do(req); !strings.HasPrefix(got, "HTTP/1.1 "+tt.status+" ") {
+				t.Fatalf("got %q; want status %s", got, tt.status)
+			}
+			n := testing.AllocsPerRun(200, func() { c.round(req) })
+			t.Logf("%s: %v allocs per request", tt.name, n)
+			if n > tt.max {
+				t.Errorf("got %v allocs per request; want at most %v", n, tt.max)
+			}
+		})
+	}
+}
