@@ -54,6 +54,9 @@ type conn struct {
 
 	timer     braid.DelayedCall
 	timerKind timer
+	deadline  time.Time // when timerKind expires; the timer may fire earlier
+	nowAt     time.Time // the loop's time, read once per process call
+	nowSet    bool
 	timeoutFn func()
 	processFn func()
 	sent      int64 // bytes handed to the transport
@@ -68,13 +71,11 @@ type conn struct {
 // bufs is the memory a request needs, lent by a pool while a request is
 // under way so that idle keep-alive connections cost little.
 type bufs struct {
-	arena   []byte        // request target and fields
-	fields  []http1.Field // request fields, into arena
-	harena  []byte        // response field names and values
-	hoffs   []hdrOff      // response fields, into harena
-	hfields http1.Header  // response fields as sent
-	body    []byte        // response body held back before the head
-	bodyBuf []byte        // ReadBody's buffer
+	arena   []byte           // request target and fields
+	fields  []http1.Field    // request fields, into arena
+	hdr     http1.FieldBlock // response fields, checked as added
+	body    []byte           // response body held back before the head
+	bodyBuf []byte           // ReadBody's buffer
 
 	onData    func(p []byte)                         // Request.OnBody
 	onEnd     func(trailers http1.Header, err error) // Request.OnBody
@@ -93,7 +94,8 @@ func (c *conn) takeBufs() {
 		c.b = bufsPool.Get().(*bufs)
 	}
 	b := c.b
-	b.harena, b.hoffs, b.body = b.harena[:0], b.hoffs[:0], b.body[:0]
+	b.hdr.Reset()
+	b.body = b.body[:0]
 }
 
 // releaseBufs gives the request memory back once the connection is idle.
@@ -190,6 +192,7 @@ func (c *conn) process() {
 		return
 	}
 	c.batching = true
+	c.nowSet = false
 	defer func() {
 		c.batching = false
 		c.writeOut()
@@ -494,6 +497,10 @@ func appendInt(b []byte, n int) []byte {
 	return append(b, tmp[i:]...)
 }
 
+// setTimer arms the connection's one timer for k. The timer is moved only
+// when it would fire too late: one that fires early finds the deadline not
+// reached and waits again. So the idle timer armed after every request costs
+// no reordering of the loop's timers, only a clock reading.
 func (c *conn) setTimer(k timer) {
 	var d time.Duration
 	switch k {
@@ -507,14 +514,29 @@ func (c *conn) setTimer(k timer) {
 		d = c.srv.cfg.SendTimeout
 	}
 	c.timerKind = k
+	c.deadline = c.now().Add(d)
 	if c.timer != nil && c.timer.Active() {
-		c.timer.Reset(d)
+		if c.timer.Time().After(c.deadline) {
+			c.timer.Reset(d)
+		}
 		return
 	}
 	if c.timeoutFn == nil {
 		c.timeoutFn = c.timeout
 	}
 	c.timer = c.t.Loop().CallLater(d, c.timeoutFn)
+}
+
+// now returns the loop's time, read once per process call: the requests of
+// one read share a clock reading for their timers and Date fields.
+func (c *conn) now() time.Time {
+	if !c.batching {
+		return c.t.Loop().Now()
+	}
+	if !c.nowSet {
+		c.nowAt, c.nowSet = c.t.Loop().Now(), true
+	}
+	return c.nowAt
 }
 
 // stopTimer disarms the timer without cancelling it: a timer that fires
@@ -542,6 +564,13 @@ func (c *conn) cancelTimer() {
 }
 
 func (c *conn) timeout() {
+	if c.timerKind != timerNone && !c.lost {
+		if now := c.t.Loop().Now(); now.Before(c.deadline) {
+			// Fired early (see setTimer): wait for the rest.
+			c.timer = c.t.Loop().CallLater(c.deadline.Sub(now), c.timeoutFn)
+			return
+		}
+	}
 	k := c.timerKind
 	c.timerKind = timerNone
 	if c.lost {

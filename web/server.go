@@ -58,7 +58,7 @@ type Config struct {
 // builds. One Server may serve many listeners and loops.
 type Server struct {
 	cfg        Config
-	serverName []byte
+	serverName string
 	conns      registry
 }
 
@@ -91,7 +91,7 @@ func NewServer(cfg *Config) *Server {
 	// One complete copy of the limits, shared by every connection.
 	s.cfg.Limits = s.cfg.Limits.WithDefaults()
 	if s.cfg.ServerName != "" {
-		s.serverName = []byte(s.cfg.ServerName)
+		s.serverName = s.cfg.ServerName
 	}
 	return s
 }

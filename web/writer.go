@@ -17,9 +17,6 @@ var ErrResponseEnded = errors.New("web: response already ended")
 // chunked.
 const bufferLimit = 16 << 10
 
-// hdrOff locates one response field in the writer's arena.
-type hdrOff struct{ name, value, end int }
-
 // ResponseWriter builds the response to one request. Its methods must be
 // called on the connection's loop (Request.Loop), during Serve or later; the
 // response is complete when End is called.
@@ -46,17 +43,15 @@ func (w *ResponseWriter) reset(r *Request) {
 	w.onClose = nil
 }
 
-// AddHeader adds a response field. Names are sent as given.
+// AddHeader adds a response field. Names are sent as given. The field is
+// checked here, once: an invalid name or value makes the response fail when
+// its head is sent (the connection is then aborted).
 func (w *ResponseWriter) AddHeader(name, value string) {
 	b := w.c.b
 	if b == nil || w.headSent {
 		return
 	}
-	s := len(b.harena)
-	b.harena = append(b.harena, name...)
-	v := len(b.harena)
-	b.harena = append(b.harena, value...)
-	b.hoffs = append(b.hoffs, hdrOff{s, v, len(b.harena)})
+	b.hdr.Add(name, value)
 	if len(name) == len("content-length") && equalFold(name, "content-length") {
 		w.userCL = true
 	}
@@ -71,21 +66,13 @@ func (w *ResponseWriter) SetHeader(name, value string) {
 // DelHeader removes every field named name.
 func (w *ResponseWriter) DelHeader(name string) {
 	b := w.c.b
-	if b == nil {
+	if b == nil || w.headSent {
 		return
 	}
-	k := 0
-	for _, o := range b.hoffs {
-		if equalFold(string(b.harena[o.name:o.value]), name) {
-			if equalFold(name, "content-length") {
-				w.userCL = false
-			}
-			continue
-		}
-		b.hoffs[k] = o
-		k++
+	b.hdr.Del(name)
+	if w.userCL && equalFold(name, "content-length") {
+		w.userCL = false
 	}
-	b.hoffs = b.hoffs[:k]
 }
 
 // WriteHeader sets the status code, 200 by default. It has no effect once
@@ -308,9 +295,9 @@ func (w *ResponseWriter) sendSwitch() error {
 	w.headSent = true
 	var err error
 	if w.c.b.tunnel {
-		err = w.c.core.Send(&http1.Response{Status: 200, Headers: w.buildFields(false)})
+		err = w.c.core.Send(&http1.Response{Status: 200, Block: &w.c.b.hdr})
 	} else {
-		err = w.c.core.Send(&http1.InformationalResponse{Status: 101, Headers: w.buildFields(false)})
+		err = w.c.core.Send(&http1.InformationalResponse{Status: 101, Block: &w.c.b.hdr})
 	}
 	if err != nil {
 		w.c.b.switchTo = nil
@@ -326,16 +313,19 @@ func (w *ResponseWriter) sendSwitch() error {
 }
 
 // sendHead sends the response head; n >= 0 sets Content-Length when the
-// handler did not.
+// handler did not. The fields were checked as the handler added them; Date,
+// Server and Content-Length join them here.
 func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
-	h := w.buildFields(true)
-	if n >= 0 && !w.userCL && !(w.noBody && w.req.Method != "HEAD") {
-		h = append(h, http1.Field{Name: contentLength, Value: appendInt(w.c.b.clbuf[:0], int(n))})
-	}
 	b := w.c.b
-	b.hfields = h
-	if err := w.c.core.Send(&http1.Response{Status: w.status, Headers: h}); err != nil {
+	b.hdr.AddField(dateName, currentDate(w.c.now()))
+	if s := w.c.srv.serverName; s != "" {
+		b.hdr.AddField(serverName, s)
+	}
+	if n >= 0 && !w.userCL && !(w.noBody && w.req.Method != "HEAD") {
+		b.hdr.AddInt(contentLength, n)
+	}
+	if err := w.c.core.Send(&http1.Response{Status: w.status, Block: &b.hdr}); err != nil {
 		w.fail(err)
 		return err
 	}
@@ -350,28 +340,12 @@ func (w *ResponseWriter) sendHead(n int64) error {
 	return nil
 }
 
+// Names of the fields the server adds, checked once.
 var (
-	contentLength = []byte("Content-Length")
-	dateName      = []byte("Date")
-	serverName    = []byte("Server")
+	contentLength = http1.MustFieldName("Content-Length")
+	dateName      = http1.MustFieldName("Date")
+	serverName    = http1.MustFieldName("Server")
 )
-
-// buildFields turns the offsets into fields, adding Date and Server.
-func (w *ResponseWriter) buildFields(extra bool) http1.Header {
-	b := w.c.b
-	h := b.hfields[:0]
-	for _, o := range b.hoffs {
-		h = append(h, http1.Field{Name: b.harena[o.name:o.value], Value: b.harena[o.value:o.end]})
-	}
-	if extra {
-		h = append(h, http1.Field{Name: dateName, Value: currentDate(w.c.t.Loop().Now())})
-		if s := w.c.srv.serverName; s != nil {
-			h = append(h, http1.Field{Name: serverName, Value: s})
-		}
-	}
-	b.hfields = h
-	return h
-}
 
 // fail ends the exchange after a bad Send: the core's rules were broken, so
 // the connection cannot carry another response.
@@ -426,19 +400,19 @@ func (w *ResponseWriter) connectionLost() {
 // dateEntry is the Date value of one second (RFC 9110 section 6.6.1).
 type dateEntry struct {
 	sec int64
-	val []byte
+	val string
 }
 
 // dateNow is shared by every loop, so that Date is formatted about once a
 // second per process, not once per response or per connection.
 var dateNow atomic.Pointer[dateEntry]
 
-func currentDate(now time.Time) []byte {
+func currentDate(now time.Time) string {
 	s := now.Unix()
 	if d := dateNow.Load(); d != nil && d.sec == s {
 		return d.val
 	}
-	d := &dateEntry{sec: s, val: now.UTC().AppendFormat(make([]byte, 0, 29), "Mon, 02 Jan 2006 15:04:05 GMT")}
+	d := &dateEntry{sec: s, val: now.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")}
 	dateNow.Store(d)
 	return d.val
 }

@@ -47,6 +47,8 @@ type InformationalResponse struct {
 	Status  int
 	Reason  []byte // empty: the standard phrase is sent
 	Headers Header
+	// Block, when not nil, holds fields sent before Headers' (Send only).
+	Block *FieldBlock
 }
 
 // Response is the head of a final (2xx..5xx) response.
@@ -55,6 +57,9 @@ type Response struct {
 	Reason  []byte // empty: the standard phrase is sent
 	Version Version
 	Headers Header
+	// Block, when not nil, holds fields sent before Headers', checked
+	// already as they were added (Send only; see FieldBlock).
+	Block *FieldBlock
 
 	// Filled in on receive, ignored by Send.
 

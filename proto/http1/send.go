@@ -86,6 +86,7 @@ type headInfo struct {
 	hasCL     bool
 	te        bool
 	teChunked bool // chunked is the final coding
+	teBad     bool // chunked not last, or twice
 	close     bool
 	keepAlive bool
 	connUpg   bool
@@ -97,70 +98,38 @@ type headInfo struct {
 func scanOutgoing(h Header, hi *headInfo) *ProtocolError {
 	for i := range h {
 		name, value := h[i].Name, h[i].Value
-		if !isToken(name) {
-			return localErr("invalid header field name " + strconv.Quote(string(name)))
+		if !isToken(name) || !validOutValue(value) {
+			return fieldErr(name, value)
 		}
-		if !validValue(value) || len(value) > 0 && (value[0] == ' ' || value[0] == '\t' ||
-			value[len(value)-1] == ' ' || value[len(value)-1] == '\t') {
-			return localErr("invalid value for header field " + string(name))
-		}
-		if !maybeSpecial(name) {
-			continue
-		}
-		switch {
-		case equalFold(name, "content-length"):
-			n, ok := parseContentLength(value)
-			if !ok || hi.hasCL {
-				return localErr("invalid or repeated Content-Length")
-			}
-			hi.cl, hi.hasCL = n, true
-		case equalFold(name, "transfer-encoding"):
-			hi.te = true
-			hi.teChunked = false
-			bad := false
-			forEachToken(value, func(tok []byte) {
-				if hi.teChunked {
-					bad = true
-				}
-				hi.teChunked = equalFold(tok, "chunked")
-			})
-			if bad {
-				return localErr("chunked must be the final transfer coding, once")
-			}
-		case equalFold(name, "connection"):
-			forEachToken(value, func(tok []byte) {
-				switch {
-				case equalFold(tok, "close"):
-					hi.close = true
-				case equalFold(tok, "keep-alive"):
-					hi.keepAlive = true
-				case equalFold(tok, "upgrade"):
-					hi.connUpg = true
-				}
-			})
-		case equalFold(name, "upgrade"):
-			hi.upgrade = true
-		case equalFold(name, "host"):
-			hi.host = true
+		if err := hi.note(kindOf(name), value); err != nil {
+			return err
 		}
 	}
-	if hi.te && hi.hasCL {
-		return localErr("both Transfer-Encoding and Content-Length")
-	}
-	if hi.te && !hi.teChunked {
-		return localErr("a body must end with the chunked transfer coding")
-	}
-	return nil
+	return hi.finish()
 }
 
-// maybeSpecial is a cheap filter on the length of a name before the
-// comparisons of scanOutgoing.
-func maybeSpecial(name []byte) bool {
-	switch len(name) {
-	case len("host"), len("upgrade"), len("connection"), len("content-length"), len("transfer-encoding"):
-		return true
+// scanHead validates the fields of an outgoing head, given in a block, a
+// Header or both, and collects the framing.
+func scanHead(blk *FieldBlock, h Header, hi *headInfo) *ProtocolError {
+	if blk == nil {
+		return scanOutgoing(h, hi)
 	}
-	return false
+	if err := blk.check(); err != nil {
+		return err
+	}
+	*hi = blk.info
+	if len(h) == 0 {
+		return hi.finish()
+	}
+	return scanOutgoing(h, hi)
+}
+
+// appendHead writes the fields of an outgoing head: the block's, then h's.
+func appendHead(b []byte, blk *FieldBlock, h Header) []byte {
+	if blk != nil {
+		b = append(b, blk.buf...)
+	}
+	return appendFields(b, h)
 }
 
 // appendFields writes the fields, each followed by CRLF.
@@ -175,6 +144,9 @@ func appendFields(b []byte, h Header) []byte {
 }
 
 func appendStatusLine(b []byte, status int, reason []byte) []byte {
+	if len(reason) == 0 && status < len(statusLines) && statusLines[status] != "" {
+		return append(b, statusLines[status]...)
+	}
 	b = append(b, "HTTP/1.1 "...)
 	b = append(b, byte('0'+status/100), byte('0'+status/10%10), byte('0'+status%10), ' ')
 	if len(reason) > 0 {
@@ -205,7 +177,7 @@ func (c *Conn) sendInformational(e *InformationalResponse) *ProtocolError {
 		return localErr("invalid reason phrase")
 	}
 	var hi headInfo
-	if err := scanOutgoing(e.Headers, &hi); err != nil {
+	if err := scanHead(e.Block, e.Headers, &hi); err != nil {
 		return err
 	}
 	if e.Status == 101 {
@@ -217,7 +189,7 @@ func (c *Conn) sendInformational(e *InformationalResponse) *ProtocolError {
 		}
 	}
 	b := appendStatusLine(c.out(), e.Status, e.Reason)
-	b = appendFields(b, e.Headers)
+	b = appendHead(b, e.Block, e.Headers)
 	*c.outp = append(b, "\r\n"...)
 	switch e.Status {
 	case 100:
@@ -246,7 +218,7 @@ func (c *Conn) sendResponse(e *Response) *ProtocolError {
 		return localErr("invalid reason phrase")
 	}
 	var hi headInfo
-	if err := scanOutgoing(e.Headers, &hi); err != nil {
+	if err := scanHead(e.Block, e.Headers, &hi); err != nil {
 		return err
 	}
 	cur := &c.cur
@@ -290,7 +262,7 @@ func (c *Conn) sendResponse(e *Response) *ProtocolError {
 	}
 
 	b := appendStatusLine(c.out(), e.Status, e.Reason)
-	b = appendFields(b, e.Headers)
+	b = appendHead(b, e.Block, e.Headers)
 	if addChunked {
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 	}

@@ -1,5 +1,7 @@
 package http1
 
+import "strconv"
+
 // StatusText returns the reason phrase of RFC 9110 section 15 for code, or
 // "Unknown" when there is none; Send uses it when a Reason is empty.
 func StatusText(code int) string {
@@ -96,4 +98,16 @@ func StatusText(code int) string {
 		return "HTTP Version Not Supported"
 	}
 	return "Unknown"
+}
+
+// statusLines holds the complete status line of every code with a standard
+// reason phrase, so that sending one is a single append.
+var statusLines [600]string
+
+func init() {
+	for code := 100; code < len(statusLines); code++ {
+		if text := StatusText(code); text != "Unknown" {
+			statusLines[code] = "HTTP/1.1 " + strconv.Itoa(code) + " " + text + "\r\n"
+		}
+	}
 }
