@@ -49,6 +49,15 @@ type Config struct {
 	Endpoint func(u *url.URL) string
 	// UserAgent, when set, is sent in a User-Agent field.
 	UserAgent string
+	// Pipeline, above 1, turns on HTTP/1.1 pipelining (RFC 9112 section
+	// 9.3.2) with at most that many requests in flight per connection.
+	// Off by default, as in net/http and Twisted: some servers and
+	// middleboxes mishandle it. Once MaxConnsPerHost connections are
+	// open to a host, a request that is idempotent and has no body is
+	// sent on the least busy connection whose requests in flight are of
+	// the same kind, rather than waiting for a free one. See
+	// Limits.MaxPipeline for the parser's own bound, raised to match.
+	Pipeline int
 }
 
 func (c *Config) withDefaults() Config {
@@ -73,6 +82,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.MaxRedirects == 0 {
 		out.MaxRedirects = 10
+	}
+	if out.Pipeline > out.Limits.MaxPipeline {
+		out.Limits.MaxPipeline = out.Pipeline
 	}
 	if out.Limits.MaxBodySize == 0 {
 		out.Limits.MaxBodySize = -1

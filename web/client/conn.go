@@ -61,8 +61,11 @@ type conn struct {
 	core *http1.Conn
 	out  []byte
 
-	ex     *exchange // the exchange under way, if any
-	served int       // exchanges started on it
+	// The exchanges sent on the connection and not yet answered, in
+	// order: the first receives the response now coming in, the last may
+	// still be sending its body. More than one only when pipelining.
+	inflight []*exchange
+	served   int // exchanges started on it
 	// One timer serves both the response timeout and the idle timeout,
 	// re-armed with Reset, so that a keep-alive exchange schedules no new
 	// timer: timerKind says what it is counting now.
@@ -70,7 +73,7 @@ type conn struct {
 	timerKind timerKind
 	hdr       http1.Header // scratch for request heads
 	target    []byte
-	head      http1.Request
+	reqHead   http1.Request
 
 	accounted  bool // counted in pool.open
 	closing    bool // Close or Abort asked; never reused
@@ -95,6 +98,7 @@ func (c *conn) connected() {
 	if c.gone {
 		return
 	}
+	c.pool.conns = append(c.pool.conns, c)
 	c.pool.release(c)
 }
 
@@ -130,7 +134,7 @@ func (c *conn) resumeReading() {
 
 func (c *conn) outputPaused(paused bool) {
 	c.outPaused = paused
-	if ex := c.ex; ex != nil && ex.producer != nil && !ex.bodyDone {
+	if ex := c.last(); ex != nil && ex.producer != nil && !ex.bodyDone {
 		if paused {
 			ex.producer.PauseProducing()
 		} else {
@@ -156,6 +160,9 @@ func (c *conn) shut(abort bool) {
 	c.closing = true
 	c.cancelTimer()
 	c.pool.removeIdle(c)
+	// Requests still waiting for their answer on it are sent again or
+	// fail, before the transport reports the close.
+	c.dropInflight(c.lostErr)
 	if c.t == nil || c.gone {
 		return
 	}
@@ -204,8 +211,14 @@ func (c *conn) timerFired() {
 	c.timer = nil
 	switch kind {
 	case timerResponse:
-		if c.ex != nil {
-			c.ex.fail(ErrResponseTimeout)
+		switch ex := c.head(); {
+		case ex == nil:
+		case ex.done:
+			// An abandoned exchange's answer is late: the connection
+			// is of no more use.
+			c.abort()
+		default:
+			ex.fail(ErrResponseTimeout)
 		}
 	case timerIdle:
 		c.close()
@@ -216,21 +229,12 @@ func (c *conn) startIdle() { c.arm(timerIdle, c.a.cfg.IdleTimeout) }
 
 func (c *conn) stopIdle() { c.disarm(timerIdle) }
 
-// dispatch starts ex on this connection.
-func (c *conn) dispatch(ex *exchange) {
-	c.ex = ex
-	ex.conn = c
-	ex.reused = c.served > 0
-	c.served++
-	ex.start()
-}
-
 func (c *conn) dataReceived(p []byte) {
 	if c.core == nil || c.gone {
 		return
 	}
-	if c.ex != nil {
-		c.ex.gotBytes = true
+	if ex := c.head(); ex != nil {
+		ex.gotBytes = true
 	}
 	if err := c.core.Receive(p); err != nil {
 		c.protocolError(err)
@@ -249,15 +253,24 @@ func (c *conn) lost(reason error) {
 	c.lostErr = reason
 	c.cancelTimer()
 	c.pool.removeIdle(c)
+	c.pool.forget(c)
 	if c.accounted {
 		c.accounted = false
 		c.pool.remove(c)
 	}
 	if c.core == nil {
+		c.dropInflight(reason)
 		return
 	}
 	c.core.ReceiveEOF()
 	c.process()
+	// What follows a paused body is dropped now; the paused one ends
+	// when its consumer resumes it.
+	if ex := c.head(); ex != nil && !ex.done && ex.paused {
+		c.dropPipelined(reason)
+		return
+	}
+	c.dropInflight(reason)
 }
 
 // process turns what the core has parsed into exchange events, until the
@@ -269,7 +282,7 @@ func (c *conn) process() {
 	c.processing = true
 	defer func() { c.processing = false }()
 	for {
-		ex := c.ex
+		ex := c.head()
 		if ex != nil && ex.paused {
 			c.pauseReading()
 			return
@@ -277,8 +290,8 @@ func (c *conn) process() {
 		ev, err := c.core.NextEvent()
 		if err != nil {
 			if errors.Is(err, http1.ErrNeedData) || errors.Is(err, http1.ErrPaused) {
-				if c.gone && c.ex != nil {
-					c.ex.lost(c.lostErr)
+				if c.gone {
+					c.dropInflight(c.lostErr)
 				}
 				c.resumeReading()
 				return
@@ -291,6 +304,18 @@ func (c *conn) process() {
 			c.close()
 			return
 		}
+		if ex.done {
+			// An abandoned exchange (cancelled while requests before it
+			// were answered): its answer is read and dropped.
+			switch ev.(type) {
+			case *http1.EndOfMessage:
+				c.exchangeDone(ex, true)
+			case *http1.ConnectionClosed, *http1.Handoff:
+				c.abort()
+				return
+			}
+			continue
+		}
 		switch ev := ev.(type) {
 		case *http1.Response:
 			ex.gotHead(ev)
@@ -299,7 +324,8 @@ func (c *conn) process() {
 		case *http1.EndOfMessage:
 			ex.gotEnd(ev.Trailers)
 		case *http1.ConnectionClosed:
-			ex.lost(c.lostErr)
+			// This exchange and any pipelined after it, in order.
+			c.dropInflight(c.lostErr)
 			return
 		case *http1.Handoff:
 			ex.fail(errors.New("client: the server switched protocols"))
@@ -309,18 +335,27 @@ func (c *conn) process() {
 }
 
 func (c *conn) protocolError(err error) {
-	if ex := c.ex; ex != nil {
+	if ex := c.head(); ex != nil && !ex.done {
 		ex.fail(fmt.Errorf("client: bad response from %s: %w", c.pool.key, err))
 	}
 	c.abort()
 }
 
-// exchangeDone returns the connection to the pool when it can serve
-// another request.
-func (c *conn) exchangeDone(reusable bool) {
-	c.ex = nil
+// exchangeDone takes ex, whose answer has ended, off the connection; the
+// connection goes on with the next pipelined exchange, serves another
+// request, or closes.
+func (c *conn) exchangeDone(ex *exchange, reusable bool) {
+	c.remove(ex)
 	if !reusable || c.closing || c.gone || c.core.MustClose() {
 		c.close()
+		return
+	}
+	if next := c.head(); next != nil {
+		if c.core.Buffered() > 0 {
+			next.gotBytes = true
+		}
+		c.arm(timerResponse, c.a.cfg.ResponseTimeout)
+		c.pool.feed(c)
 		return
 	}
 	c.pool.release(c)

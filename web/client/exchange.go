@@ -19,18 +19,21 @@ type chain struct {
 	resp      *Response
 	cur       *exchange
 	redirects int
+	retries   int // requests sent again after their connection ended
 }
 
 // exchange is one request and its response on one connection. It lives on
 // the Agent's loop.
 type exchange struct {
-	a      *Agent
-	req    *Request
-	ch     *chain
-	queued *hostPool // waiting for a connection
-	conn   *conn
-	reused bool // the connection had served before
-	retry  bool // this is the retry of a request on a stale connection
+	a         *Agent
+	req       *Request
+	ch        *chain
+	queued    *hostPool // waiting for a connection
+	conn      *conn
+	reused    bool // the connection had served before
+	retry     bool // this is a request sent again
+	pipelined bool // sent while earlier requests awaited their answers
+	onConn    bool // in its connection's inflight list
 
 	producer BodyProducer
 	bw       *BodyWriter // the producer's writer, cut off when the exchange ends
@@ -119,8 +122,8 @@ func (ex *exchange) head() *http1.Request {
 		h.Add("Content-Length", "0")
 	}
 	c.hdr = h
-	c.head = http1.Request{Method: req.method(), Target: c.target, Headers: h}
-	return &c.head
+	c.reqHead = http1.Request{Method: req.method(), Target: c.target, Headers: h}
+	return &c.reqHead
 }
 
 // maxDiscard is the largest redirect body read to keep its connection.
@@ -220,14 +223,14 @@ func (ex *exchange) start() {
 // startTimer (re)starts the response timeout on the connection.
 func (ex *exchange) startTimer() {
 	c := ex.conn
-	if ex.done || ex.paused && ex.gotResp || c == nil || c.ex != ex {
+	if ex.done || ex.paused && ex.gotResp || c == nil || c.head() != ex {
 		return
 	}
 	c.arm(timerResponse, ex.a.cfg.ResponseTimeout)
 }
 
 func (ex *exchange) stopTimer() {
-	if c := ex.conn; c != nil && c.ex == ex {
+	if c := ex.conn; c != nil && c.head() == ex {
 		c.disarm(timerResponse)
 	}
 }
@@ -327,26 +330,31 @@ func (ex *exchange) gotEnd(trailers http1.Header) {
 		ex.producer.StopProducing()
 		reusable = false
 	}
-	ex.conn.exchangeDone(reusable)
+	ex.conn.exchangeDone(ex, reusable)
 	ex.end(trailers, nil)
 }
 
 // lost handles the connection ending under the exchange. A request on a
 // reused connection that got no answer at all is sent again, once, since
 // the server may have closed the idle connection as we wrote to it (RFC
-// 9112 section 9.3.1).
+// 9112 section 9.3.1); so is a pipelined request that got no answer, as
+// RFC 9112 section 9.3.2 asks of a client whose connection closed before
+// it received all the responses.
 func (ex *exchange) lost(reason error) {
 	if ex.done {
 		return
 	}
-	if ex.reused && !ex.gotBytes && !ex.retry && !ex.gotResp && ex.ch.cur == ex && ex.req.idempotent() {
+	if ex.mayRetry() {
+		ex.ch.retries++
 		ex.finish()
 		if ex.producer != nil && !ex.bodyDone {
 			ex.bodyDone = true
 			ex.producer.StopProducing()
 		}
-		ex.conn.ex = nil
-		ex.conn.abort()
+		if c := ex.conn; c != nil {
+			c.remove(ex)
+			c.abort()
+		}
 		req := *ex.req
 		if req.GetBody != nil && req.Body != nil {
 			body, err := req.GetBody()
@@ -368,6 +376,19 @@ func (ex *exchange) lost(reason error) {
 	ex.fail(err)
 }
 
+// mayRetry reports whether the request may be sent again after its
+// connection ended: it is idempotent and got no byte of an answer, and
+// either it was pipelined behind a request whose answer closed the
+// connection (as many times as the pipeline is deep, since each round
+// answers at least the request at its head), or it was the first on a
+// reused connection (once).
+func (ex *exchange) mayRetry() bool {
+	if ex.gotBytes || ex.gotResp || ex.ch.cur != ex || !ex.req.idempotent() {
+		return false
+	}
+	return ex.pipelined && ex.ch.retries < ex.a.cfg.Pipeline || ex.reused && ex.ch.retries == 0
+}
+
 // fail ends the exchange with err: the connection is dropped (its state is
 // unknown), and the caller, or the body's consumer, hears of it.
 func (ex *exchange) fail(err error) {
@@ -383,8 +404,11 @@ func (ex *exchange) fail(err error) {
 		ex.bodyDone = true
 		ex.producer.StopProducing()
 	}
-	if c := ex.conn; c != nil && c.ex == ex {
-		c.ex = nil
+	// The connection's state is unknown when the exchange under way
+	// fails: it is dropped. A pipelined exchange whose answer has not
+	// begun stays on it, abandoned: its answer is read and dropped.
+	if c := ex.conn; c != nil && c.head() == ex {
+		c.remove(ex)
 		c.abort()
 	}
 	if ex.ch.cur == ex && !ex.ch.d.Called() {
@@ -398,5 +422,5 @@ func (ex *exchange) fail(err error) {
 
 // held reports whether a connection still refers to the exchange.
 func (ex *exchange) held() bool {
-	return ex.conn != nil && ex.conn.ex == ex
+	return ex.onConn
 }

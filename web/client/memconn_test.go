@@ -13,30 +13,48 @@ import (
 	"github.com/braid-net/braid/task"
 )
 
-// memHarness is an Agent on a fake clock whose one pooled connection is a
-// StringTransport: the test plays the server byte by byte.
+// memHarness is an Agent on a memory reactor (a fake clock) whose first
+// pooled connection is a StringTransport: the test plays the server byte
+// by byte. Further connections stay pending until accept completes them.
 type memHarness struct {
 	clock *task.Clock
+	mr    *braidtest.MemoryReactor
 	a     *Agent
 	st    *braidtest.StringTransport
+	// Connection attempts already completed by accept.
+	accepted int
 }
 
 func newMemHarness(cfg *Config) *memHarness {
-	clock := task.NewClock()
-	a := &Agent{r: braidtest.NewMemoryReactor(), loop: clock, cfg: cfg.withDefaults(), pools: map[string]*hostPool{}}
-	// One connection, the StringTransport: requests beyond it queue. A
-	// new connection, once it is lost, is attempted on a memory reactor
-	// where it never completes (the connect timeout ends it).
+	mr := braidtest.NewMemoryReactor()
+	a := &Agent{r: mr, loop: mr, cfg: cfg.withDefaults(), pools: map[string]*hostPool{}}
+	// One connection, the StringTransport: requests beyond it queue.
 	a.cfg.MaxConnsPerHost = 1
 	a.cfg.Endpoint = func(*url.URL) string { return "tcp:host=127.0.0.1:port=9" }
 	u, _ := url.Parse("http://example.test/")
 	p := &hostPool{a: a, key: poolKey(u), url: u, open: 1}
 	a.pools[p.key] = p
 	c := &conn{a: a, pool: p, accounted: true}
-	st := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	st := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: mr})
 	st.MakeConnection(&link{c: c})
 	c.connected()
-	return &memHarness{clock: clock, a: a, st: st}
+	return &memHarness{clock: mr.Clock, mr: mr, a: a, st: st}
+}
+
+// accept completes the connection attempts made since the last call and
+// returns their transports.
+func (h *memHarness) accept() []*braidtest.StringTransport {
+	var out []*braidtest.StringTransport
+	for ; h.accepted < len(h.mr.Connects); h.accepted++ {
+		cc := h.mr.Connects[h.accepted]
+		if !cc.Connecting() {
+			continue
+		}
+		_, st := cc.Succeed()
+		out = append(out, st)
+	}
+	h.clock.Flush()
+	return out
 }
 
 // get sends a GET and collects the outcome: body or error.

@@ -15,6 +15,7 @@ type hostPool struct {
 	key     string
 	url     *url.URL
 	idle    []*conn     // most recently used last
+	conns   []*conn     // every connection up, idle or busy
 	open    int         // connections open or connecting
 	waiting []*exchange // FIFO
 	host    []byte      // the Host field's value for url
@@ -40,6 +41,12 @@ func (p *hostPool) acquire(ex *exchange) {
 		c.stopIdle()
 		c.dispatch(ex)
 		return
+	}
+	if p.open >= p.a.cfg.MaxConnsPerHost && len(p.waiting) == 0 {
+		if c := p.pipelineTo(ex); c != nil {
+			c.dispatch(ex)
+			return
+		}
 	}
 	if len(p.waiting) >= p.a.cfg.MaxWaiting {
 		ex.fail(ErrQueueFull)
@@ -80,6 +87,7 @@ func (p *hostPool) next() *exchange {
 func (p *hostPool) release(c *conn) {
 	if ex := p.next(); ex != nil {
 		c.dispatch(ex)
+		p.feed(c)
 		return
 	}
 	if p.a.closed {
