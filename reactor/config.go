@@ -60,6 +60,17 @@ type Config struct {
 	// BlockingPool is the number of goroutines that run RunBlocking work;
 	// 0 means 64.
 	BlockingPool int
+	// BlockingQueue is how many RunBlocking works may wait for a pool
+	// goroutine; 0 means 16 per pool goroutine. At the limit a goroutine
+	// that is not a loop waits for room, and a loop is refused: RunBlocking
+	// panics with ErrPoolFull (ending the connection whose callback asked)
+	// and TryRunBlocking returns it.
+	BlockingQueue int
+	// MaxPendingCalls is how many CallFromGoroutine calls may wait for each
+	// loop; 0 means 65536. At the limit a goroutine that is not a loop waits
+	// until the loop takes its queue (next turn) or stops; a loop gets
+	// ErrQueueFull at once, since waiting could deadlock two loops.
+	MaxPendingCalls int
 	// HandleSignals makes Run stop the reactor gracefully on SIGINT and
 	// SIGTERM; a second such signal ends the process at once.
 	HandleSignals bool
@@ -93,6 +104,12 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.BlockingPool <= 0 {
 		out.BlockingPool = 64
+	}
+	if out.BlockingQueue <= 0 {
+		out.BlockingQueue = 16 * out.BlockingPool
+	}
+	if out.MaxPendingCalls <= 0 {
+		out.MaxPendingCalls = 1 << 16
 	}
 	if out.Logger == nil {
 		out.Logger = slog.Default()

@@ -60,6 +60,18 @@ func (e *ConnectError) Unwrap() []error {
 	return out
 }
 
+// ErrQueueFull is returned by CallFromGoroutine called from a loop (or a
+// coroutine of one) when the target loop already holds
+// Config.MaxPendingCalls calls: a loop never waits for another. It wraps
+// braid.ErrLimit.
+var ErrQueueFull = fmt.Errorf("reactor: call queue full: %w", braid.ErrLimit)
+
+// ErrPoolFull reports RunBlocking work refused because the blocking pool's
+// queue holds Config.BlockingQueue works and the caller is a loop, which
+// must not wait. RunBlocking panics with it; TryRunBlocking returns it. It
+// wraps braid.ErrLimit.
+var ErrPoolFull = fmt.Errorf("reactor: blocking pool queue full: %w", braid.ErrLimit)
+
 // errStopConnecting is the cause when Connector.StopConnecting ended an attempt.
 var errStopConnecting = errors.New("reactor: connection attempt stopped")
 

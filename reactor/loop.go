@@ -48,9 +48,11 @@ type loop struct {
 	soon      []func()
 	soonSpare []func()
 
-	mu          sync.Mutex // guards remote and, with state, the stopped check
+	mu          sync.Mutex // guards remote, room, waiters and, with state, the stopped check
 	remote      []func()
 	remoteSpare []func()
+	room        *sync.Cond  // signalled when remote is taken or the loop stops
+	waiters     int         // goroutines waiting on room
 	wakePending atomic.Bool // a wake-up is on its way; others need not send one
 	sleeping    atomic.Bool // the loop is (about to be) blocked in wait
 	wakes       atomic.Int64
@@ -86,11 +88,41 @@ func (l *loop) CallSoon(f func()) { l.soon = append(l.soon, f) }
 
 // CallFromGoroutine queues f for the loop from any goroutine. Wake-ups are
 // coalesced: while one is on its way, further calls only queue.
-func (l *loop) CallFromGoroutine(f func()) error {
+//
+// The queue holds at most Config.MaxPendingCalls calls. A goroutine that
+// finds it full waits until the loop has taken the queue (at its next
+// turn) or has stopped, which pushes back on producers faster than the
+// loop. A loop (of any reactor, or a coroutine of one) must never wait, as
+// the loop it waits for may be waiting for it: it gets ErrQueueFull and f
+// is not queued.
+func (l *loop) CallFromGoroutine(f func()) error { return l.enqueue(f, true) }
+
+// post queues f like CallFromGoroutine but is not refused at the limit. It
+// carries the reactor's own messages (Stop, drain, cross-loop Listen and
+// Close), whose number the reactor bounds, and which must not be lost to a
+// queue that user calls have filled.
+func (l *loop) post(f func()) error { return l.enqueue(f, false) }
+
+func (l *loop) enqueue(f func(), bounded bool) error {
 	l.mu.Lock()
-	if l.state.Load() == loopStopped {
-		l.mu.Unlock()
-		return braid.ErrNotRunning
+	for {
+		if l.state.Load() == loopStopped {
+			l.mu.Unlock()
+			return braid.ErrNotRunning
+		}
+		if !bounded || len(l.remote) < l.r.cfg.MaxPendingCalls {
+			break
+		}
+		if callerIsLoop() {
+			l.mu.Unlock()
+			return ErrQueueFull
+		}
+		if l.room == nil {
+			l.room = sync.NewCond(&l.mu)
+		}
+		l.waiters++
+		l.room.Wait()
+		l.waiters--
 	}
 	l.remote = append(l.remote, f)
 	l.mu.Unlock()
@@ -104,9 +136,39 @@ func (l *loop) CallFromGoroutine(f func()) error {
 	return nil
 }
 
-// RunBlocking runs work on the reactor's pool and then on this loop.
+// RunBlocking runs work on the reactor's pool and then on this loop. What
+// happens when the pool's queue is full is told at TryRunBlocking: a
+// caller that is not a loop waits; on a loop RunBlocking panics with
+// ErrPoolFull, which ends the connection whose callback asked.
 func (l *loop) RunBlocking(work func(), then func()) {
-	l.r.pool.submit(func() {
+	if err := l.TryRunBlocking(work, then); err != nil {
+		panic(err)
+	}
+}
+
+// TryRunBlocking is RunBlocking returning ErrPoolFull instead of
+// panicking, for code on a loop that would rather shed the work itself
+// (reply "busy", say). Reach it through an interface assertion:
+//
+//	lb, ok := loop.(interface{ TryRunBlocking(work, then func()) error })
+//
+// The pool runs Config.BlockingPool goroutines and queues at most
+// Config.BlockingQueue works beyond them. At that limit a caller that is not
+// a loop waits for room, as a goroutine sending on a full channel does. A
+// loop cannot wait, and none of the other ways out is sound: dropping the
+// work would leave its caller waiting for a then that never comes; running
+// it on the loop would stall every connection, and deadlock the loop when
+// the work waits for it (a net/http handler reading a body that the loop
+// delivers); queueing it anyway is the unbounded memory the limit is there
+// to stop. Twisted's thread pool and net/http never refuse work, but they
+// pay with an unbounded queue or one goroutine per request. So the work is
+// refused where it was asked for: RunBlocking panics, the reactor recovers
+// the panic of a protocol callback, logs it and closes that connection with
+// a reason errors.Is matches with ErrPoolFull, and the other connections
+// go on. That is load shedding: an overloaded server drops the requests it
+// cannot serve rather than all of them.
+func (l *loop) TryRunBlocking(work func(), then func()) error {
+	return l.r.pool.submit(func() {
 		work()
 		if then != nil {
 			l.CallFromGoroutine(then)
@@ -173,6 +235,9 @@ func (l *loop) runRemote() {
 	l.mu.Lock()
 	q := l.remote
 	l.remote = l.remoteSpare[:0]
+	if l.waiters > 0 {
+		l.room.Broadcast()
+	}
 	l.mu.Unlock()
 	for i, f := range q {
 		q[i] = nil
@@ -218,6 +283,9 @@ func (l *loop) finish() {
 		l.mu.Lock()
 		if i == 0 {
 			l.state.Store(loopStopped)
+			if l.waiters > 0 {
+				l.room.Broadcast() // they get ErrNotRunning
+			}
 		}
 		n := len(l.remote)
 		l.mu.Unlock()

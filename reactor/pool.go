@@ -6,14 +6,18 @@ import (
 )
 
 // pool runs blocking work on at most size goroutines, started on demand.
-// Work submitted while every goroutine is busy waits in a queue; the loop that
-// submits never blocks.
+// Work submitted while every goroutine is busy waits in a queue of at most
+// limit entries; beyond it a loop is refused (it must not block) and any
+// other caller waits for room. See loop.TryRunBlocking for why.
 type pool struct {
-	size int
-	log  func(msg string, args ...any)
+	size  int
+	limit int
+	log   func(msg string, args ...any)
 
 	mu      sync.Mutex
-	cond    *sync.Cond
+	cond    *sync.Cond // work queued or pool closed: for idle workers
+	room    *sync.Cond // an entry left the queue or pool closed: for submitters
+	waiting int        // submitters waiting on room
 	queue   []func()
 	workers int
 	idle    int
@@ -21,32 +25,44 @@ type pool struct {
 	wg      sync.WaitGroup
 }
 
-func newPool(size int, log func(string, ...any)) *pool {
-	p := &pool{size: size, log: log}
+func newPool(size, limit int, log func(string, ...any)) *pool {
+	p := &pool{size: size, limit: limit, log: log}
 	p.cond = sync.NewCond(&p.mu)
+	p.room = sync.NewCond(&p.mu)
 	return p
 }
 
-func (p *pool) submit(f func()) {
+// submit queues f, or returns ErrPoolFull if the queue is full and the
+// caller is a loop. Any other caller waits for room.
+func (p *pool) submit(f func()) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for !p.closed && len(p.queue) >= p.limit {
+		if callerIsLoop() {
+			return ErrPoolFull
+		}
+		p.waiting++
+		p.room.Wait()
+		p.waiting--
+	}
 	if p.closed {
 		// After shutdown there is nobody to hand the result to; run the
 		// work anyway so that its side effects are not lost.
 		p.wg.Add(1)
 		go p.runOne(f)
-		return
+		return nil
 	}
 	p.queue = append(p.queue, f)
 	if p.idle > 0 {
 		p.cond.Signal()
-		return
+		return nil
 	}
 	if p.workers < p.size {
 		p.workers++
 		p.wg.Add(1)
 		go p.worker()
 	}
+	return nil
 }
 
 func (p *pool) runOne(f func()) {
@@ -80,6 +96,9 @@ func (p *pool) worker() {
 		f := p.queue[0]
 		p.queue[0] = nil
 		p.queue = p.queue[1:]
+		if p.waiting > 0 {
+			p.room.Signal()
+		}
 		p.mu.Unlock()
 		p.call(f)
 		p.mu.Lock()
@@ -91,6 +110,7 @@ func (p *pool) close() {
 	p.mu.Lock()
 	p.closed = true
 	p.cond.Broadcast()
+	p.room.Broadcast()
 	p.mu.Unlock()
 	p.wg.Wait()
 }

@@ -71,7 +71,7 @@ func NewReactor(cfg *Config) (*Reactor, error) {
 			kind, runtime.GOOS, Kinds(), braid.ErrNotSupported)
 	}
 	r := &Reactor{cfg: c, kind: kind, log: c.Logger, base: time.Now()}
-	r.pool = newPool(c.BlockingPool, func(msg string, args ...any) { r.log.Error(msg, args...) })
+	r.pool = newPool(c.BlockingPool, c.BlockingQueue, func(msg string, args ...any) { r.log.Error(msg, args...) })
 	r.triggers.init()
 	for i := 0; i < c.Loops; i++ {
 		l := &loop{r: r, id: i}
@@ -122,6 +122,12 @@ func (r *Reactor) CallFromGoroutine(f func()) error { return r.main().CallFromGo
 
 // RunBlocking runs work on the pool, then then on the main loop.
 func (r *Reactor) RunBlocking(work func(), then func()) { r.main().RunBlocking(work, then) }
+
+// TryRunBlocking is RunBlocking on the main loop, returning ErrPoolFull
+// instead of panicking when a loop finds the pool's queue full.
+func (r *Reactor) TryRunBlocking(work func(), then func()) error {
+	return r.main().TryRunBlocking(work, then)
+}
 
 // pick chooses the loop for a new connection.
 func cfgLoop(cfg *braid.ConnectConfig) braid.Loop {
@@ -233,7 +239,7 @@ func (r *Reactor) CallWhenRunning(f func()) {
 		return
 	}
 	r.runMu.Unlock()
-	r.main().CallFromGoroutine(f)
+	r.main().post(f)
 }
 
 // Stop begins a graceful shutdown. It is safe from any goroutine and may be
@@ -245,7 +251,7 @@ func (r *Reactor) Stop() {
 	if r.state.Load() == stateNew {
 		return // startup will see stopReq
 	}
-	r.main().CallFromGoroutine(func() {
+	r.main().post(func() {
 		if r.triggers.started {
 			r.beginShutdown()
 		}
@@ -285,13 +291,13 @@ func (r *Reactor) drainAll() {
 				if l == m {
 					one()
 				} else {
-					m.CallFromGoroutine(one)
+					m.post(one)
 				}
 			})
 		}
 		if l == m {
 			start()
-		} else if l.CallFromGoroutine(start) != nil {
+		} else if l.post(start) != nil {
 			one()
 		}
 	}
@@ -300,7 +306,7 @@ func (r *Reactor) drainAll() {
 func (r *Reactor) quitAll() {
 	for _, l := range r.loops[1:] {
 		l := l
-		l.CallFromGoroutine(func() { l.quit = true })
+		l.post(func() { l.quit = true })
 	}
 	r.main().quit = true
 }
@@ -384,7 +390,7 @@ func (l *loop) exec(f func()) error {
 		f()
 		return nil
 	}
-	return l.CallFromGoroutine(f)
+	return l.post(f)
 }
 
 // execWait runs f on l and waits until it has run.
@@ -394,7 +400,7 @@ func (l *loop) execWait(f func()) error {
 		return nil
 	}
 	done := make(chan struct{})
-	if err := l.CallFromGoroutine(func() { f(); close(done) }); err != nil {
+	if err := l.post(func() { f(); close(done) }); err != nil {
 		return err
 	}
 	if l.state.Load() == loopIdle {

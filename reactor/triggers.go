@@ -114,7 +114,7 @@ func (ts *triggers) fire(r *Reactor, event braid.SystemEvent, during, done func(
 			if m.onLoop() {
 				step()
 			} else {
-				m.CallFromGoroutine(step)
+				m.post(step)
 			}
 		})
 	}
