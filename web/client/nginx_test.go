@@ -91,6 +91,11 @@ func startNginx(t *testing.T) (plain, secure, ca string) {
 	www := filepath.Join(dir, "www")
 	os.MkdirAll(filepath.Join(www, "gz"), 0o755)
 	os.WriteFile(filepath.Join(www, "hello.txt"), []byte("hello nginx\n"), 0o644)
+	os.MkdirAll(filepath.Join(www, "few"), 0o755)
+	for i := 0; i < 40; i++ {
+		name := fmt.Sprintf("%d", i)
+		os.WriteFile(filepath.Join(www, "few", name), []byte(name), 0o644)
+	}
 	os.WriteFile(filepath.Join(www, "gz", "big.txt"), bytes.Repeat([]byte("braid compresses well\n"), 10000), 0o644)
 	cert, key := selfSigned(t, dir)
 	p1, p2 := freePort(t), freePort(t)
@@ -118,6 +123,7 @@ http {
 		location = /see-other { return 303 /hello.txt; }
 		location = /loop { return 302 /loop; }
 		location /gz/ { gzip on; gzip_min_length 1; gzip_types text/plain; }
+		location /few/ { keepalive_requests 3; }
 	}
 }
 `, dir, p1, p2, cert, key, www)
@@ -206,6 +212,30 @@ func TestNginx(t *testing.T) {
 			plainBody, err := io.ReadAll(zr)
 			if err != nil || string(plainBody) != want {
 				t.Fatalf("gunzipped %d bytes (%v); want %d", len(plainBody), err, len(want))
+			}
+		}
+	})
+
+	// Pipelined GETs over one connection, plain and TLS; under /few/ nginx
+	// closes the connection after every third answer, and the requests
+	// pipelined behind it are sent again.
+	t.Run("pipelining", func(t *testing.T) {
+		pa := newAgent(t, &Config{MaxConnsPerHost: 1, Pipeline: 8, TLS: &endpoints.TLSClientOptions{CACerts: ca}})
+		for _, base := range []string{plain, secure} {
+			var urls []string
+			for i := 0; i < 40; i++ {
+				urls = append(urls, fmt.Sprintf("%s/few/%d", base, i))
+			}
+			bodies, errs := getAll(t, pa, urls)
+			wantEchoes(t, urls, bodies, errs)
+			for i := range urls {
+				urls[i] = base + "/hello.txt"
+			}
+			bodies, errs = getAll(t, pa, urls)
+			for i := range urls {
+				if errs[i] != nil || bodies[i] != "hello nginx\n" {
+					t.Fatalf("GET %s: got %q, %v; want hello nginx", urls[i], bodies[i], errs[i])
+				}
 			}
 		}
 	})
