@@ -23,6 +23,7 @@ const (
 	fSentDirect                        // a Write went straight to the kernel this turn
 	fPush                              // the registered producer is a PushProducer
 	fDrainer                           // the protocol is a braid.Drainer
+	fPeer4                             // the poll driver's conn holds an IPv4 peer
 )
 
 type closeKind uint8

@@ -19,16 +19,19 @@ const directWriteMin = chunkSize
 
 // conn is a stream connection on the poll driver; it is the protocol's
 // braid.Transport.
+//
+// An idle server holds one per connection, so it is kept to 96 bytes (a
+// size class of the Go allocator): the local address is built when asked
+// (and kept in the side struct), and the remote address of a TCP peer is
+// kept as a value, an IPv4 one here, an IPv6 one (16 bytes and a zone) in
+// the side struct. A *net.TCPAddr would be two more allocations that every
+// idle connection holds.
 type conn struct {
 	connCommon
-	d  *pollDriver
-	fd int
-
-	laddr net.Addr // built on first use
-	// peer is a TCP connection's remote address, kept as a value: a
-	// *net.TCPAddr would be two more allocations that every idle
-	// connection holds. RemoteAddr builds one when asked.
-	peer netip.AddrPort
+	d    *pollDriver
+	fd   int
+	ip4  [4]byte // the IPv4 peer when fPeer4 is set
+	port uint16  // its port
 }
 
 var _ braid.Transport = (*conn)(nil)
@@ -51,7 +54,7 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 	case *net.UnixAddr:
 		c.flags |= fUnix
 	case *net.TCPAddr:
-		c.peer = a.AddrPort()
+		c.setPeer(a.AddrPort())
 	}
 	if err := d.add(fd, poll.Read, c); err != nil {
 		unix.Close(fd)
@@ -63,6 +66,28 @@ func (d *pollDriver) newConn(fd int, raddr net.Addr, f braid.Factory, cn *connec
 	c.interest = poll.Read
 	d.attach(c, proto, cn)
 	d.made(c)
+}
+
+// setPeer records a TCP peer's address.
+func (c *conn) setPeer(ap netip.AddrPort) {
+	if ip := ap.Addr(); ip.Is4() {
+		c.ip4 = ip.As4()
+		c.port = ap.Port()
+		c.flags |= fPeer4
+		return
+	}
+	c.extra().peer6 = ap
+}
+
+// peer returns a TCP peer's address.
+func (c *conn) peer() netip.AddrPort {
+	if c.flags&fPeer4 != 0 {
+		return netip.AddrPortFrom(netip.AddrFrom4(c.ip4), c.port)
+	}
+	if c.ext != nil {
+		return c.ext.peer6
+	}
+	return netip.AddrPort{}
 }
 
 func (c *conn) base() *connCommon { return &c.connCommon }
@@ -170,13 +195,14 @@ func (c *conn) Write(p []byte) (int, error) {
 			// Nothing was buffered, yet the output "drained": a pull
 			// producer must still be asked for more at the end of the
 			// turn.
-			if c.producer != nil || c.flags&fDrainer != 0 {
+			if c.ext != nil && c.ext.producer != nil || c.flags&fDrainer != 0 {
 				c.flags |= fSentDirect
 				c.d.queueFlush(c, &c.connCommon)
 			}
 			return n, nil
 		}
 	}
+	c.d.takeList(&c.out)
 	c.out.append(c.d, p)
 	c.queued()
 	return n, nil
@@ -184,6 +210,7 @@ func (c *conn) Write(p []byte) (int, error) {
 
 // WriteBuffers queues every slice of bufs.
 func (c *conn) WriteBuffers(bufs [][]byte) error {
+	c.d.takeList(&c.out)
 	if err := c.appendBuffers(c.d, bufs); err != nil {
 		return err
 	}
@@ -237,6 +264,9 @@ func (c *conn) flush() {
 		}
 		full := n < c.out.size
 		c.out.consume(c.d, n)
+		if c.out.size == 0 {
+			c.d.returnList(&c.out)
+		}
 		if full && c.out.size > 0 {
 			// A short write means the kernel buffer is full; asking
 			// again now would only earn EAGAIN.
@@ -326,13 +356,21 @@ func (c *conn) ResumeProducing() {
 // StopProducing closes the connection.
 func (c *conn) StopProducing() { c.Close() }
 
+// LocalAddr returns the socket's address, read from the system on the first
+// call and kept (so that it is still known after the close).
 func (c *conn) LocalAddr() net.Addr {
-	if c.laddr == nil && c.flags&fClosed == 0 {
+	if c.ext != nil && c.ext.laddr != nil {
+		return c.ext.laddr
+	}
+	if c.flags&fClosed == 0 {
 		if sa, err := unix.Getsockname(c.fd); err == nil {
-			c.laddr = sockaddrToAddr(sa, c.flags&fUnix != 0)
+			if a := sockaddrToAddr(sa, c.flags&fUnix != 0); a != nil {
+				c.extra().laddr = a
+				return a
+			}
 		}
 	}
-	return c.laddr
+	return nil
 }
 
 // RemoteAddr returns a new address value on every call. The peer of a Unix
@@ -341,12 +379,12 @@ func (c *conn) LocalAddr() net.Addr {
 func (c *conn) RemoteAddr() net.Addr {
 	if c.flags&fUnix != 0 {
 		a := &net.UnixAddr{Net: "unix"}
-		if c.connector != nil {
-			a.Name = c.connector.address
+		if cn := c.connector(); cn != nil {
+			a.Name = cn.address
 		}
 		return a
 	}
-	return net.TCPAddrFromAddrPort(c.peer)
+	return net.TCPAddrFromAddrPort(c.peer())
 }
 
 // RegisterProducer attaches p; see braid.Transport.

@@ -21,7 +21,8 @@ type handler interface {
 type pollDriver struct {
 	driverCore[*conn]
 	poller   *poll.Poller
-	handlers []handler // indexed by fd
+	fdConns  fdTable         // the connections, by fd
+	others   map[int]handler // listeners, connection attempts, datagram sockets
 	maxBatch int
 
 	readBuf []byte
@@ -50,6 +51,7 @@ func newPollDriver(l *loop) (ioDriver, error) {
 		maxBatch: l.r.cfg.MaxEventsPerTurn,
 		readBuf:  make([]byte, l.r.cfg.ReadBufferSize),
 		iov:      make([]unix.Iovec, 0, 64),
+		others:   map[int]handler{},
 	}
 	d.init(l)
 	return d, nil
@@ -79,10 +81,13 @@ func (d *pollDriver) wait(timeout time.Duration) {
 		return
 	}
 	for _, ev := range evs {
-		if ev.Fd < len(d.handlers) {
-			if h := d.handlers[ev.Fd]; h != nil {
-				h.handle(ev)
-			}
+		// Connections are looked up first, and called directly rather
+		// than through the handler interface: they are nearly every
+		// event.
+		if c := d.fdConns.get(ev.Fd); c != nil {
+			c.handle(ev)
+		} else if h := d.others[ev.Fd]; h != nil {
+			h.handle(ev)
 		}
 	}
 }
@@ -94,21 +99,21 @@ func (d *pollDriver) add(fd int, in poll.Interest, h handler) error {
 	if err := d.poller.Add(fd, in); err != nil {
 		return err
 	}
-	if fd >= len(d.handlers) {
-		n := max(fd+1, 2*len(d.handlers), 64)
-		hs := make([]handler, n)
-		copy(hs, d.handlers)
-		d.handlers = hs
+	if c, ok := h.(*conn); ok {
+		d.fdConns.set(fd, c)
+	} else {
+		d.others[fd] = h
 	}
-	d.handlers[fd] = h
 	return nil
 }
 
 // remove unregisters fd; the caller closes it.
 func (d *pollDriver) remove(fd int, in poll.Interest) {
 	d.poller.Delete(fd, in)
-	if fd < len(d.handlers) {
-		d.handlers[fd] = nil
+	if d.fdConns.get(fd) != nil {
+		d.fdConns.set(fd, nil)
+	} else {
+		delete(d.others, fd)
 	}
 }
 

@@ -105,7 +105,9 @@ func (d *driverBase) buildProtocol(f braid.Factory, raddr net.Addr, cn *connecto
 // The backend then starts c and calls made.
 func (d *driverCore[C]) attach(c C, proto braid.Protocol, cn *connectorCore) {
 	cc := c.base()
-	cc.connector = cn
+	if cn != nil {
+		cc.extra().connector = cn
+	}
 	cc.setProtocol(proto)
 	d.addConn(c)
 	if cn != nil {

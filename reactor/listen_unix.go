@@ -43,6 +43,7 @@ type lsock struct {
 	backoff  time.Duration
 	retry    braid.DelayedCall
 	reported bool
+	rsa      unix.RawSockaddrAny // the address of the connection being accepted
 }
 
 func (ln *listener) Addr() net.Addr { return ln.addr }
@@ -99,7 +100,7 @@ func (s *lsock) interest() poll.Interest {
 
 func (s *lsock) handle(ev poll.Event) {
 	for i := 0; i < acceptsPerEvent && !s.closed && !s.paused; i++ {
-		fd, sa, err := sysAccept(s.fd)
+		fd, raddr, err := acceptAddr(s.fd, &s.rsa, s.isUnix)
 		switch err {
 		case nil:
 		case unix.EAGAIN:
@@ -117,7 +118,6 @@ func (s *lsock) handle(ev poll.Event) {
 		}
 		s.backoff = 0
 		s.reported = false
-		raddr := sockaddrToAddr(sa, s.isUnix)
 		if !s.isUnix {
 			unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		} else if raddr == nil {

@@ -24,12 +24,39 @@ type chunkSource interface {
 // its memory for ever.
 type chunkPool struct {
 	small, large []*chunk
+	// lists are empty chunk lists (outbuf.chunks) of connections whose
+	// output was all sent: an idle connection then holds no list.
+	lists [][]*chunk
 }
 
 const (
 	maxFreeSmall = 2048 // 4 MiB
 	maxFreeLarge = 128  // 2 MiB
+	maxFreeLists = 2048 // 64 KiB
 )
+
+// takeList gives o an empty chunk list from the free lists, if it has none.
+func (p *chunkPool) takeList(o *outbuf) {
+	if o.chunks != nil {
+		return
+	}
+	if n := len(p.lists); n > 0 {
+		o.chunks = p.lists[n-1]
+		p.lists[n-1] = nil
+		p.lists = p.lists[:n-1]
+	}
+}
+
+// returnList takes back the chunk list of o, which must be empty.
+func (p *chunkPool) returnList(o *outbuf) {
+	if cap(o.chunks) == 0 {
+		return
+	}
+	if len(p.lists) < maxFreeLists {
+		p.lists = append(p.lists, o.chunks[:0])
+	}
+	o.chunks = nil
+}
 
 func (p *chunkPool) getChunk(small bool) *chunk {
 	list, size := &p.large, chunkSize
@@ -61,20 +88,20 @@ func (p *chunkPool) putChunk(c *chunk) {
 // in the first, written at tail in the last.
 type outbuf struct {
 	chunks []*chunk
-	head   int
-	tail   int
+	head   int32 // offsets within a chunk, which is at most chunkSize long
+	tail   int32
 	size   int
 }
 
 func (o *outbuf) append(src chunkSource, p []byte) {
 	for len(p) > 0 {
-		if len(o.chunks) == 0 || o.tail == len(o.chunks[len(o.chunks)-1].b) {
+		if len(o.chunks) == 0 || int(o.tail) == len(o.chunks[len(o.chunks)-1].b) {
 			small := len(o.chunks) == 0 && len(p) <= smallChunkSize
 			o.chunks = append(o.chunks, src.getChunk(small))
 			o.tail = 0
 		}
 		n := copy(o.chunks[len(o.chunks)-1].b[o.tail:], p)
-		o.tail += n
+		o.tail += int32(n)
 		o.size += n
 		p = p[n:]
 	}
@@ -85,10 +112,10 @@ func (o *outbuf) segment(i int) []byte {
 	b := o.chunks[i].b
 	start, end := 0, len(b)
 	if i == 0 {
-		start = o.head
+		start = int(o.head)
 	}
 	if i == len(o.chunks)-1 {
-		end = o.tail
+		end = int(o.tail)
 	}
 	return b[start:end]
 }
@@ -104,7 +131,7 @@ func (o *outbuf) consume(src chunkSource, n int) {
 	for n > 0 {
 		seg := len(o.segment(drop))
 		if n < seg {
-			o.head += n
+			o.head += int32(n)
 			break
 		}
 		n -= seg

@@ -1,6 +1,9 @@
 package reactor
 
 import (
+	"net"
+	"net/netip"
+
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/internal/poll"
 )
@@ -25,19 +28,53 @@ type streamConn interface {
 // parts of braid.Transport that are the same for both, and take the
 // embedding transport as c where they call back into the backend.
 //
-// Its fields are packed, and "the producer is a push producer" and "the
-// protocol is a Drainer" are flags rather than more interfaces, so that an
-// idle connection costs little memory: ten thousand of them are the normal
-// case for a server.
+// Its fields are packed, "the producer is a push producer" and "the
+// protocol is a Drainer" are flags rather than more interfaces, and what few
+// connections use (a producer, a client connector) lives in a side struct
+// made when first needed, so that an idle connection costs little memory:
+// ten thousand of them are the normal case for a server.
 type connCommon struct {
 	idx      int32 // position in the driver's conns, -1 when not there
 	flags    uint16
 	interest poll.Interest // what the poll driver watches the socket for
 	out      outbuf
 	proto    braid.Protocol
-	producer braid.Producer // a PushProducer when fPush is set
+	ext      *connExtra // nil until one of its fields is set
+}
 
+// connExtra is the part of a connection's state that most connections never
+// use.
+type connExtra struct {
+	producer  braid.Producer // a PushProducer when fPush is set
 	connector *connectorCore // the client connector that made it, if any
+	// peer6 is the poll driver's record of an IPv6 TCP peer (an IPv4
+	// one is kept in the connection itself).
+	peer6 netip.AddrPort
+	laddr net.Addr // the poll driver's local address, once asked for
+}
+
+// extra returns the connection's side struct, making it if needed.
+func (cc *connCommon) extra() *connExtra {
+	if cc.ext == nil {
+		cc.ext = new(connExtra)
+	}
+	return cc.ext
+}
+
+// producer returns the registered producer, or nil.
+func (cc *connCommon) producer() braid.Producer {
+	if cc.ext == nil {
+		return nil
+	}
+	return cc.ext.producer
+}
+
+// connector returns the client connector that made the connection, or nil.
+func (cc *connCommon) connector() *connectorCore {
+	if cc.ext == nil {
+		return nil
+	}
+	return cc.ext.connector
 }
 
 // setProtocol attaches the connection's protocol.
@@ -88,7 +125,7 @@ func recoverProto(c streamConn) {
 func (cc *connCommon) pauseAboveHighWater(c streamConn, buffered int) {
 	if cc.flags&(fPush|fProducerPaused) == fPush && buffered > c.loop().r.cfg.HighWater {
 		cc.flags |= fProducerPaused
-		callProto(c, cc.producer.(braid.PushProducer).PauseProducing)
+		callProto(c, cc.ext.producer.(braid.PushProducer).PauseProducing)
 	}
 }
 
@@ -98,7 +135,7 @@ func (cc *connCommon) resumeBelowLowWater(c streamConn, buffered int) {
 	if cc.flags&fProducerPaused != 0 && cc.flags&fClosed == 0 && buffered <= c.loop().r.cfg.LowWater {
 		cc.flags &^= fProducerPaused
 		if cc.flags&fPush != 0 {
-			callProto(c, cc.producer.(braid.PushProducer).ResumeProducing)
+			callProto(c, cc.ext.producer.(braid.PushProducer).ResumeProducing)
 		}
 	}
 }
@@ -118,8 +155,8 @@ func (cc *connCommon) outputDrained(c streamConn, had bool) {
 	if !had || cc.flags&fClosed != 0 {
 		return
 	}
-	if cc.producer != nil && cc.flags&fPush == 0 {
-		callProto(c, cc.producer.(braid.PullProducer).ResumeProducing)
+	if p := cc.producer(); p != nil && cc.flags&fPush == 0 {
+		callProto(c, p.(braid.PullProducer).ResumeProducing)
 	}
 	if cc.flags&(fDrainer|fClosed) == fDrainer && c.Buffered() == 0 {
 		callProto(c, cc.proto.(braid.Drainer).OutputDrained)
@@ -187,12 +224,12 @@ func (cc *connCommon) registerProducer(c streamConn, p braid.Producer) error {
 	if cc.flags&fClosed != 0 {
 		return braid.ErrClosed
 	}
-	if cc.producer != nil {
+	if cc.producer() != nil {
 		return braid.ErrProducerRegistered
 	}
 	cc.flags &^= fProducerPaused
 	if pp, ok := p.(braid.PushProducer); ok {
-		cc.producer = p
+		cc.extra().producer = p
 		cc.flags |= fPush
 		if c.Buffered() > c.loop().r.cfg.HighWater {
 			cc.flags |= fProducerPaused
@@ -204,7 +241,7 @@ func (cc *connCommon) registerProducer(c streamConn, p braid.Producer) error {
 	if !ok {
 		return braid.ErrNotSupported
 	}
-	cc.producer = p
+	cc.extra().producer = p
 	if c.Buffered() == 0 {
 		callProto(c, pull.ResumeProducing)
 	}
@@ -213,7 +250,9 @@ func (cc *connCommon) registerProducer(c streamConn, p braid.Producer) error {
 
 // UnregisterProducer detaches the producer.
 func (cc *connCommon) UnregisterProducer() {
-	cc.producer = nil
+	if cc.ext != nil {
+		cc.ext.producer = nil
+	}
 	cc.flags &^= fPush | fProducerPaused
 }
 
@@ -230,11 +269,13 @@ func (cc *connCommon) closed(c streamConn, cause error, kind closeKind) {
 	default:
 		reason = braid.Aborted(cause)
 	}
-	p := cc.producer
-	cc.producer = nil
+	p := cc.producer()
+	if p != nil {
+		cc.ext.producer = nil
+	}
 	cc.flags &^= fPush
 	made := cc.flags&fMade != 0
-	proto, cn := cc.proto, cc.connector
+	proto, cn := cc.proto, cc.connector()
 	l := c.loop()
 	l.CallSoon(func() {
 		if p != nil {

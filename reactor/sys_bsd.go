@@ -3,6 +3,7 @@
 package reactor
 
 import (
+	"net"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -44,4 +45,14 @@ func sysAccept(fd int) (int, unix.Sockaddr, error) {
 		return -1, nil, err
 	}
 	return nfd, sa, nil
+}
+
+// acceptAddr accepts a connection on the listening socket fd and returns it
+// with its peer's address (rsa is used on Linux only).
+func acceptAddr(fd int, rsa *unix.RawSockaddrAny, isUnix bool) (int, net.Addr, error) {
+	nfd, sa, err := sysAccept(fd)
+	if err != nil {
+		return -1, nil, err
+	}
+	return nfd, sockaddrToAddr(sa, isUnix), nil
 }
