@@ -8,7 +8,20 @@
 // body. Hop-by-hop fields (RFC 9110 section 7.6.1: Connection, the fields
 // it names, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding,
 // Upgrade, Proxy-Authorization, Proxy-Authenticate) are removed both ways;
-// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are added.
+// X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are added, and
+// Via records the hop both ways (RFC 9110 section 7.6.3, Config.Via).
+//
+// Trailers are forwarded both ways where the layers below can send them:
+// a chunked message's trailer fields, minus the hop-by-hop ones and those
+// RFC 9110 section 6.5.1 keeps out of trailers (framing, routing,
+// authentication, cookies, content processing), follow the body, and the
+// Trailer field announces them. Until package web's ResponseWriter offers
+// EndWithTrailers and web/client's BodyWriter FinishWithTrailers, trailers
+// are dropped and not announced (see trailers.go).
+//
+// Upgrade requests (WebSocket, h2c) are not tunnelled: web/client cannot
+// hand an upstream connection over, so Upgrade is removed as hop-by-hop and
+// the upstream answers the request as an ordinary one.
 //
 // An upstream that cannot be reached or breaks the protocol gets the client
 // 502 Bad Gateway; one that does not answer in time (Config.Client's

@@ -78,6 +78,16 @@ func FuzzFilterHeader(f *testing.F) {
 				t.Fatalf("bad token %q", tok)
 			}
 		}
+		for _, fl := range filterTrailers(nil, h, nil) {
+			if hopByHop[string(fl.Name)] || notTrailer[string(fl.Name)] || isNamed(named, fl.Name) {
+				t.Fatalf("trailer %q passed on", fl.Name)
+			}
+		}
+		for _, tok := range appendTokens(nil, declaredTrailers(h)) {
+			if !passTrailer(tok, named) {
+				t.Fatalf("Trailer declares %q", tok)
+			}
+		}
 		out := filterHeader(nil, h)
 		for _, fl := range out {
 			if hopByHop[string(fl.Name)] {
@@ -93,4 +103,89 @@ func FuzzFilterHeader(f *testing.F) {
 			t.Fatalf("got %d fields from %d", len(out), len(h))
 		}
 	})
+}
+
+func TestFilterTrailers(t *testing.T) {
+	tests := []struct {
+		name           string
+		head, trailers http1.Header
+		want           string
+	}{
+		{"end-to-end kept", nil, header("x-checksum", "abc", "grpc-status", "0"), "x-checksum,grpc-status"},
+		{"framing and routing dropped", nil, header("content-length", "5", "transfer-encoding", "chunked", "host", "h", "trailer", "x", "x-a", "1"), "x-a"},
+		{"hop-by-hop dropped", nil, header("connection", "close", "keep-alive", "1", "te", "trailers", "upgrade", "h2c", "x-a", "1"), "x-a"},
+		{"auth and cookies dropped", nil, header("authorization", "a", "set-cookie", "s", "www-authenticate", "w", "x-a", "1"), "x-a"},
+		{"content processing dropped", nil, header("content-type", "text/plain", "content-encoding", "gzip", "x-a", "1"), "x-a"},
+		{"named in the head's Connection", header("connection", "x-hop"), header("x-hop", "1", "x-a", "1"), "x-a"},
+		{"named in the trailers' Connection", nil, header("connection", "x-hop", "x-hop", "1", "x-a", "1"), "x-a"},
+		{"none", nil, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := names(filterTrailers(nil, tt.trailers, tt.head)); got != tt.want {
+				t.Fatalf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDeclaredTrailers(t *testing.T) {
+	tests := []struct {
+		name string
+		head http1.Header
+		want string
+	}{
+		{"none", header("x-a", "1"), ""},
+		{"kept and lower-cased", header("trailer", "X-Checksum, Grpc-Status"), "x-checksum, grpc-status"},
+		{"two fields", header("trailer", "a", "trailer", "b"), "a, b"},
+		{"forbidden names dropped", header("trailer", "Content-Length, X-A, Set-Cookie"), "x-a"},
+		{"hop-by-hop dropped", header("connection", "x-hop", "trailer", "x-hop, keep-alive, x-a"), "x-a"},
+		{"only forbidden", header("trailer", "host"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(declaredTrailers(tt.head)); got != tt.want {
+				t.Fatalf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHasToken(t *testing.T) {
+	tests := []struct {
+		h    http1.Header
+		want bool
+	}{
+		{header("te", "trailers"), true},
+		{header("te", "gzip;q=0.5, Trailers"), true},
+		{header("te", "gzip", "te", "trailers"), true},
+		{header("te", "gzip"), false},
+		{header("x-te", "trailers"), false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := hasToken(tt.h, "te", "trailers"); got != tt.want {
+			t.Errorf("%q: got %v; want %v", names(tt.h), got, tt.want)
+		}
+	}
+}
+
+func TestAppendVia(t *testing.T) {
+	tests := []struct {
+		name    string
+		h       http1.Header
+		version http1.Version
+		want    string
+	}{
+		{"first hop", nil, http1.HTTP11, "1.1 braid"},
+		{"HTTP/1.0", nil, http1.HTTP10, "1.0 braid"},
+		{"after others", header("via", "1.0 fred, 1.1 p.example.net", "via", "1.1 x"), http1.HTTP11, "1.0 fred, 1.1 p.example.net, 1.1 x, 1.1 braid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := string(appendVia(nil, tt.h, tt.version, []byte("braid"))); got != tt.want {
+				t.Fatalf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
 }

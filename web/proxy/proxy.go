@@ -30,6 +30,9 @@ type Config struct {
 	Client client.Config
 	// Proto is sent in X-Forwarded-Proto; default "http".
 	Proto string
+	// Via is the pseudonym this proxy adds to the Via field of requests
+	// and responses (RFC 9110 section 7.6.3); default "braid".
+	Via string
 }
 
 // Proxy is a web.Handler that forwards requests to an upstream server.
@@ -38,6 +41,7 @@ type Proxy struct {
 	base       string // Upstream without a trailing slash
 	hostBytes  []byte // the upstream's host, for the Host field
 	protoBytes []byte // X-Forwarded-Proto
+	viaBytes   []byte // the pseudonym in Via
 	cfg        Config
 	mu         sync.Mutex
 	agent      map[braid.Loop]*client.Agent
@@ -64,6 +68,10 @@ func New(r braid.Reactor, cfg *Config) (*Proxy, error) {
 		p.cfg.Proto = "http"
 	}
 	p.protoBytes = []byte(p.cfg.Proto)
+	if p.cfg.Via == "" {
+		p.cfg.Via = "braid"
+	}
+	p.viaBytes = []byte(p.cfg.Via)
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	p.base = u.String()
@@ -105,11 +113,11 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 		w.Error(400)
 		return
 	}
-	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(r)}
+	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(w, r)}
 	if r.ContentLength != 0 {
 		out.Producer = newRequestBody(r)
 	}
-	f := &forward{w: w}
+	f := &forward{w: w, r: r, via: p.viaBytes}
 	f.d = p.agentFor(r.Loop()).Do(out)
 	w.OnClose(func(error) { f.abandon() })
 	f.d.AddBoth(func(resp *client.Response, err error) (*client.Response, error) {
@@ -124,12 +132,24 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 
 // requestHeader builds the upstream request's fields. Values point into
 // the request where they can: it outlives the upstream request's head.
-func (p *Proxy) requestHeader(r *web.Request) http1.Header {
-	h := make(http1.Header, 0, len(r.Header)+4)
+func (p *Proxy) requestHeader(w *web.ResponseWriter, r *web.Request) http1.Header {
+	h := make(http1.Header, 0, len(r.Header)+8)
 	h = append(h, http1.Field{Name: fieldHost, Value: p.hostBytes})
 	// Expect is answered here: the body is asked for once the upstream
 	// takes it, which sends the client its 100 Continue.
-	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length", "expect")
+	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length", "expect", "via")
+	h = append(h, http1.Field{Name: fieldVia, Value: appendVia(nil, r.Header, r.Version, p.viaBytes)})
+	// Trailers go both ways only where both package web and web/client can
+	// send them (see trailers.go): a chunked upload's declared trailers,
+	// and "TE: trailers" for a client that accepts them in the response.
+	if r.ContentLength < 0 && canSendRequestTrailers {
+		if v := declaredTrailers(r.Header); v != nil {
+			h = append(h, http1.Field{Name: fieldTrailer, Value: v})
+		}
+	}
+	if canSendResponseTrailers(w) && r.Version == http1.HTTP11 && hasToken(r.Header, "te", "trailers") {
+		h = append(h, http1.Field{Name: fieldTE, Value: valueTrailers}, http1.Field{Name: fieldConnection, Value: fieldTE})
+	}
 	// X-Forwarded-For is a list: keep what earlier proxies wrote.
 	var xff []byte
 	for _, f := range r.Header {
@@ -154,10 +174,15 @@ func (p *Proxy) requestHeader(r *web.Request) http1.Header {
 }
 
 var (
-	fieldHost    = []byte("Host")
-	fieldXFF     = []byte("X-Forwarded-For")
-	fieldXFProto = []byte("X-Forwarded-Proto")
-	fieldXFHost  = []byte("X-Forwarded-Host")
+	fieldHost       = []byte("Host")
+	fieldXFF        = []byte("X-Forwarded-For")
+	fieldXFProto    = []byte("X-Forwarded-Proto")
+	fieldXFHost     = []byte("X-Forwarded-Host")
+	fieldVia        = []byte("Via")
+	fieldTrailer    = []byte("Trailer")
+	fieldTE         = []byte("TE")
+	fieldConnection = []byte("Connection")
+	valueTrailers   = []byte("trailers")
 )
 
 // appendClientIP appends the address of the client, or undoes a
@@ -179,6 +204,8 @@ func appendClientIP(b []byte, a net.Addr) []byte {
 // forward is one proxied exchange, on the request's loop.
 type forward struct {
 	w    *web.ResponseWriter
+	r    *web.Request
+	via  []byte // the proxy's pseudonym
 	d    *deferred.Deferred[*client.Response]
 	resp *client.Response
 	gone bool // the client went away
@@ -218,11 +245,21 @@ func (f *forward) respond(resp *client.Response) {
 		return
 	}
 	w.WriteHeader(resp.Status)
-	for _, fl := range filterHeader(nil, resp.Header, "content-length") {
+	for _, fl := range filterHeader(nil, resp.Header, "content-length", "via") {
 		w.AddHeader(string(fl.Name), string(fl.Value))
 	}
-	if resp.ContentLength >= 0 && resp.Status != 204 && resp.Status != 304 && resp.Request.Method != "HEAD" {
+	w.AddHeader("Via", string(appendVia(nil, resp.Header, resp.Version, f.via)))
+	noBody := resp.Status == 204 || resp.Status == 304 || resp.Request.Method == "HEAD"
+	if resp.ContentLength >= 0 && !noBody {
 		w.SetHeader("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
+	}
+	// Trailers need a chunked response: an upstream body of unknown
+	// length, to an HTTP/1.1 client.
+	trailers := !noBody && resp.ContentLength < 0 && f.r.Version == http1.HTTP11 && canSendResponseTrailers(w)
+	if trailers {
+		if v := declaredTrailers(resp.Header); v != nil {
+			w.AddHeader("Trailer", string(v))
+		}
 	}
 	// The client's transport pauses and resumes the upstream body.
 	w.RegisterProducer(&responseFlow{resp: resp})
@@ -230,15 +267,19 @@ func (f *forward) respond(resp *client.Response) {
 		if _, err := w.Write(b); err != nil {
 			resp.Close()
 		}
-	}, func(_ http1.Header, err error) {
+	}, func(t http1.Header, err error) {
 		if err != nil {
 			// The upstream body was cut short: so is the client's,
 			// which must not look complete.
 			w.Abort()
 			return
 		}
-		// Upstream trailers are not forwarded: the client may not have
-		// asked for them (TE: trailers is hop-by-hop).
+		if trailers {
+			if t = filterTrailers(nil, t, resp.Header); len(t) > 0 {
+				endWithTrailers(w, t)
+				return
+			}
+		}
 		w.End()
 	})
 }
@@ -271,11 +312,18 @@ func (b *requestBody) data(p []byte) {
 	}
 }
 
-func (b *requestBody) end(_ http1.Header, err error) {
-	if !b.stopped {
-		b.stopped = true
-		b.w.Finish(err)
+func (b *requestBody) end(trailers http1.Header, err error) {
+	if b.stopped {
+		return
 	}
+	b.stopped = true
+	if err == nil && b.r.ContentLength < 0 && canSendRequestTrailers {
+		if t := filterTrailers(nil, trailers, b.r.Header); len(t) > 0 {
+			finishWithTrailers(b.w, t)
+			return
+		}
+	}
+	b.w.Finish(err)
 }
 
 func (b *requestBody) Length() int64 { return b.r.ContentLength }

@@ -1,0 +1,114 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// trailerBackend answers with a chunked body and trailers, some of which
+// must not be passed on; for a request it echoes the trailers it got.
+func trailerBackend(t *testing.T) string {
+	t.Helper()
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body) // r.Trailer is complete after the body
+		w.Header().Set("Trailer", "X-Checksum, Content-Type")
+		w.Header().Set("X-Got-Trailer", r.Trailer.Get("X-Upload-Sum"))
+		w.Header().Set("X-Got-Via", r.Header.Get("Via"))
+		w.WriteHeader(200)
+		w.Write(b)
+		w.Write([]byte("body"))
+		w.(http.Flusher).Flush() // chunked, whatever the length
+		w.Header().Set("X-Checksum", "c0ffee")
+		w.Header().Set("Content-Type", "text/evil")
+		w.Header().Set(http.TrailerPrefix+"X-Late", "late")
+	})
+	return up.URL
+}
+
+// TestUpstreamTrailers: a chunked upstream response with trailers reaches
+// the client whole; the trailers follow it where package web can send
+// them, and are otherwise dropped without being announced.
+func TestUpstreamTrailers(t *testing.T) {
+	addr := serveProxy(t, 1, Config{Upstream: trailerBackend(t)})
+	for _, te := range []string{"", "TE: trailers\r\nConnection: TE\r\n"} {
+		resp := rawExchange(t, addr, "GET /t HTTP/1.1\r\nHost: x\r\n"+te+"\r\n")
+		// net/http moves the Trailer field's names into resp.Trailer.
+		var declared []string
+		for k := range resp.Trailer {
+			declared = append(declared, k)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || string(body) != "body" {
+			t.Fatalf("got body %q (%v); want \"body\"", body, err)
+		}
+		if got := resp.Header.Get("Via"); got != "1.1 braid" {
+			t.Errorf("Via: got %q; want \"1.1 braid\"", got)
+		}
+		if !canSendResponseTrailers(nil) {
+			if len(declared) > 0 || len(resp.Trailer) > 0 {
+				t.Errorf("got Trailer %q, trailers %v; want none while they cannot be sent", declared, resp.Trailer)
+			}
+			continue
+		}
+		if got := strings.Join(declared, ","); got != "X-Checksum" {
+			t.Errorf("Trailer: got %q; want X-Checksum", got)
+		}
+		if got := resp.Trailer.Get("X-Checksum"); got != "c0ffee" {
+			t.Errorf("trailer X-Checksum: got %q; want c0ffee", got)
+		}
+		if got := resp.Trailer.Get("X-Late"); got != "late" {
+			t.Errorf("trailer X-Late: got %q; want late", got)
+		}
+		if got := resp.Trailer.Values("Content-Type"); len(got) > 0 {
+			t.Errorf("trailer Content-Type: got %q; want it dropped", got)
+		}
+	}
+	if !canSendResponseTrailers(nil) {
+		t.Skip("web.ResponseWriter has no EndWithTrailers: upstream trailers are dropped")
+	}
+}
+
+// TestRequestTrailers: a chunked upload with trailers reaches the upstream
+// whole; its trailers follow it where web/client can send them.
+func TestRequestTrailers(t *testing.T) {
+	addr := serveProxy(t, 1, Config{Upstream: trailerBackend(t)})
+	req := "POST /u HTTP/1.1\r\nHost: x\r\nVia: 1.0 edge\r\nTransfer-Encoding: chunked\r\nTrailer: X-Upload-Sum\r\n\r\n" +
+		"5\r\nhello\r\n0\r\nX-Upload-Sum: 42\r\nContent-Length: 99\r\n\r\n"
+	resp := rawExchange(t, addr, req)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || string(body) != "hellobody" {
+		t.Fatalf("got body %q (%v); want \"hellobody\"", body, err)
+	}
+	if got := resp.Header.Get("X-Got-Via"); got != "1.0 edge, 1.1 braid" {
+		t.Errorf("upstream Via: got %q; want \"1.0 edge, 1.1 braid\"", got)
+	}
+	got := resp.Header.Get("X-Got-Trailer")
+	if !canSendRequestTrailers {
+		if got != "" {
+			t.Errorf("upstream got trailer %q; want none while they cannot be sent", got)
+		}
+		t.Skip("client.BodyWriter has no FinishWithTrailers: request trailers are dropped")
+	}
+	if got != "42" {
+		t.Errorf("upstream got trailer X-Upload-Sum %q; want 42", got)
+	}
+}
+
+// TestViaThroughHTTP10 checks the versions Via records for each hop.
+func TestViaThroughHTTP10(t *testing.T) {
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Got-Via", r.Header.Get("Via"))
+		w.Header().Set("Via", "1.1 origin-side")
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL, Via: "front"})
+	resp := rawExchange(t, addr, "GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Got-Via"); got != "1.0 front" {
+		t.Errorf("upstream Via: got %q; want \"1.0 front\"", got)
+	}
+	if got := strings.Join(resp.Header.Values("Via"), ", "); got != "1.1 origin-side, 1.1 front" {
+		t.Errorf("client Via: got %q; want \"1.1 origin-side, 1.1 front\"", got)
+	}
+}
