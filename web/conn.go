@@ -409,24 +409,15 @@ func (c *conn) flush() {
 	c.writeOut()
 }
 
-// outPool lends the buffer that carries serialized bytes to the transport,
-// so that an idle connection keeps none.
-var outPool = sync.Pool{New: func() any {
-	b := make([]byte, 0, 4096)
-	return &b
-}}
-
+// writeOut hands what the core has serialized to the transport, which
+// copies it into its output.
 func (c *conn) writeOut() {
 	if c.core.Outgoing() == 0 || c.t == nil {
 		return
 	}
-	bp := outPool.Get().(*[]byte)
-	*bp = c.core.AppendOutgoing((*bp)[:0])
-	c.t.Write(*bp)
-	c.sent += int64(len(*bp))
-	if cap(*bp) <= 64<<10 {
-		outPool.Put(bp)
-	}
+	n := c.core.Outgoing()
+	c.core.WriteOutgoing(c.t)
+	c.sent += int64(n)
 }
 
 func (c *conn) sendContinue() {

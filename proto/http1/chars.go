@@ -7,6 +7,10 @@ import "encoding/binary"
 var (
 	tcharTable [256]bool
 	vcharTable [256]bool // field-vchar, SP, HTAB and obs-text
+	hostTable  [256]bool // the characters of uri-host and port
+	// lowerTchar maps a tchar to its lower-case form and any other byte
+	// to 0, so that a field name is checked and lower-cased in one pass.
+	lowerTchar [256]byte
 )
 
 func init() {
@@ -25,6 +29,21 @@ func init() {
 	}
 	vcharTable[' '] = true
 	vcharTable['\t'] = true
+	for c := 0; c < 256; c++ {
+		if tcharTable[c] {
+			lowerTchar[c] = lower(byte(c))
+		}
+	}
+	for _, c := range "-._~:[]%!$&'()*+,;=" {
+		hostTable[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		hostTable[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		hostTable[c] = true
+		hostTable[c-'a'+'A'] = true
+	}
 }
 
 // isToken reports whether b is a non-empty token.
@@ -114,12 +133,7 @@ func validTarget(b []byte) bool {
 // or '@' can confuse routing.
 func validHost(b []byte) bool {
 	for _, c := range b {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' || c == ']' || c == '%':
-		case c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' ||
-			c == '*' || c == '+' || c == ',' || c == ';' || c == '=':
-		default:
+		if !hostTable[c] {
 			return false
 		}
 	}

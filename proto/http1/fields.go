@@ -240,6 +240,7 @@ const (
 	kindConnection
 	kindUpgrade
 	kindHost
+	kindExpect // received only
 )
 
 // kindOf classifies a field name by its length and first letter before

@@ -169,3 +169,24 @@ func TestFieldBlockZeroAllocs(t *testing.T) {
 		t.Fatalf("got %v allocs; want 0", n)
 	}
 }
+
+// WriteOutgoing hands the pending bytes to a writer in one Write and leaves
+// nothing behind.
+func TestWriteOutgoing(t *testing.T) {
+	c := newServer()
+	var w strings.Builder
+	if n, err := c.WriteOutgoing(&w); n != 0 || err != nil || w.Len() != 0 {
+		t.Fatalf("nothing pending: got %d, %v, %q", n, err, w.String())
+	}
+	mustReceive(t, c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	mustEvent(t, c)
+	mustSend(t, c, &Response{Status: 200, Headers: Header{{[]byte("Content-Length"), []byte("2")}}})
+	mustSend(t, c, &Data{Data: []byte("ok")})
+	want := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	if n, err := c.WriteOutgoing(&w); n != len(want) || err != nil || w.String() != want {
+		t.Fatalf("got %d, %v, %q; want %q", n, err, w.String(), want)
+	}
+	if c.Outgoing() != 0 {
+		t.Fatalf("got %d bytes still pending; want 0", c.Outgoing())
+	}
+}

@@ -182,16 +182,30 @@ func (c *Conn) parseFields(start int, ends []int32, fi *fieldInfo, trailers bool
 			p = nl + 1
 			continue
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return nil, remoteErr(400, "header field without a name and colon")
+		// One pass over the name: each byte is checked and lower-cased
+		// with one table load, up to the first byte that is not a tchar,
+		// which must be the colon.
+		colon := 0
+		for colon < len(line) {
+			l := lowerTchar[line[colon]]
+			if l == 0 {
+				break
+			}
+			line[colon] = l
+			colon++
 		}
-		name := line[:colon]
-		if !lowerToken(name) {
+		if colon == len(line) || line[colon] != ':' {
+			if bytes.IndexByte(line, ':') <= 0 {
+				return nil, remoteErr(400, "header field without a name and colon")
+			}
 			// Includes whitespace before the colon, which RFC 9112
 			// section 5.1 says a server MUST reject with 400.
 			return nil, remoteErr(400, "invalid header field name")
 		}
+		if colon == 0 {
+			return nil, remoteErr(400, "header field without a name and colon")
+		}
+		name := line[:colon]
 		value := trimOWS(line[colon+1:])
 		if !validValue(value) {
 			return nil, remoteErr(400, "invalid header field value")
@@ -204,17 +218,54 @@ func (c *Conn) parseFields(start int, ends []int32, fi *fieldInfo, trailers bool
 		return fields, nil
 	}
 	for i := range fields {
-		if err := fi.add(fields[i].Name, fields[i].Value); err != nil {
-			return nil, err
+		if k := kindOfLower(fields[i].Name); k != kindNone {
+			if err := fi.add(k, fields[i].Value); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return fields, nil
 }
 
-// add folds one field into fi.
-func (fi *fieldInfo) add(name, value []byte) *ProtocolError {
-	switch string(name) {
-	case "content-length":
+// kindOfLower classifies a lower-case field name by its length and first
+// byte before comparing it whole, so that most names cost two comparisons.
+func kindOfLower(name []byte) fieldKind {
+	if len(name) < 4 {
+		return kindNone
+	}
+	switch c := name[0]; len(name) {
+	case 4:
+		if c == 'h' && string(name) == "host" {
+			return kindHost
+		}
+	case 6:
+		if c == 'e' && string(name) == "expect" {
+			return kindExpect
+		}
+	case 7:
+		if c == 'u' && string(name) == "upgrade" {
+			return kindUpgrade
+		}
+	case 10:
+		if c == 'c' && string(name) == "connection" {
+			return kindConnection
+		}
+	case 14:
+		if c == 'c' && string(name) == "content-length" {
+			return kindContentLength
+		}
+	case 17:
+		if c == 't' && string(name) == "transfer-encoding" {
+			return kindTransferEncoding
+		}
+	}
+	return kindNone
+}
+
+// add folds one field of the given kind into fi.
+func (fi *fieldInfo) add(kind fieldKind, value []byte) *ProtocolError {
+	switch kind {
+	case kindContentLength:
 		fi.clCount++
 		if fi.clCount > 1 {
 			// RFC 9110 section 8.6 lets a recipient reject repeated
@@ -227,7 +278,7 @@ func (fi *fieldInfo) add(name, value []byte) *ProtocolError {
 			return remoteErr(400, "invalid Content-Length")
 		}
 		fi.cl = n
-	case "transfer-encoding":
+	case kindTransferEncoding:
 		fi.te = true
 		forEachToken(value, func(tok []byte) {
 			if len(tok) == 0 {
@@ -247,7 +298,7 @@ func (fi *fieldInfo) add(name, value []byte) *ProtocolError {
 				fi.teOther = true
 			}
 		})
-	case "connection":
+	case kindConnection:
 		forEachToken(value, func(tok []byte) {
 			switch {
 			case equalFold(tok, "close"):
@@ -258,13 +309,13 @@ func (fi *fieldInfo) add(name, value []byte) *ProtocolError {
 				fi.connUpg = true
 			}
 		})
-	case "upgrade":
+	case kindUpgrade:
 		fi.upgrade = true
-	case "expect":
+	case kindExpect:
 		if equalFold(value, "100-continue") {
 			fi.expect = true
 		}
-	case "host":
+	case kindHost:
 		fi.hosts++
 		fi.host = value
 	}

@@ -1,6 +1,9 @@
 package http1
 
-import "strconv"
+import (
+	"io"
+	"strconv"
+)
 
 // Send serializes ev into the outgoing buffer (see AppendOutgoing). A server
 // sends InformationalResponse, Response, Data and EndOfMessage; a client
@@ -62,6 +65,21 @@ func (c *Conn) AppendOutgoing(dst []byte) []byte {
 	outPool.Put(c.outp)
 	c.outp = nil
 	return dst
+}
+
+// WriteOutgoing writes the bytes produced by Send since the last call to w
+// in a single Write, saving the copy AppendOutgoing makes. w must not keep
+// the slice it is given (a Transport copies it). The bytes count as taken
+// whatever w returns.
+func (c *Conn) WriteOutgoing(w io.Writer) (int, error) {
+	if c.outp == nil {
+		return 0, nil
+	}
+	n, err := w.Write(*c.outp)
+	*c.outp = (*c.outp)[:0]
+	outPool.Put(c.outp)
+	c.outp = nil
+	return n, err
 }
 
 // Outgoing reports how many bytes wait for AppendOutgoing.

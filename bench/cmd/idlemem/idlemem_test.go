@@ -3,7 +3,11 @@ package main
 import (
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/braid-net/braid/bench/internal/pattern"
 )
 
 func startServer(t *testing.T, echo bool) string {
@@ -51,12 +55,49 @@ func TestOpenIdle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			open, errs, first := openIdle(startServer(t, tt.echo), 20, 4, tt.ping)
+			var exchange func(net.Conn, int) error
+			if tt.ping {
+				pat := pattern.New(64)
+				exchange = func(c net.Conn, i int) error { return echoOnce(c, pat, pattern.Start(i)) }
+			}
+			open, errs, first := openIdle(startServer(t, tt.echo), 20, 4, exchange)
 			for _, c := range open {
 				c.Close()
 			}
 			if len(open) != tt.wantOpen || errs != tt.wantErrs {
 				t.Fatalf("got %d open, %d errors (first %v); want %d, %d", len(open), errs, first, tt.wantOpen, tt.wantErrs)
+			}
+		})
+	}
+}
+
+// In http mode each connection makes one keep-alive GET; a server that
+// answers otherwise counts as an error.
+func TestOpenIdleHTTP(t *testing.T) {
+	tests := []struct {
+		name     string
+		handler  http.HandlerFunc
+		wantOpen int
+	}{
+		{"ok", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("Hello, World!")) }, 10},
+		{"not found", http.NotFound, 0},
+		{"close", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "close")
+			w.Write([]byte("x"))
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			addr := srv.Listener.Addr().String()
+			req := []byte("GET /plaintext HTTP/1.1\r\nHost: " + addr + "\r\n\r\n")
+			open, errs, first := openIdle(addr, 10, 4, func(c net.Conn, _ int) error { return getOnce(c, req) })
+			for _, c := range open {
+				c.Close()
+			}
+			if len(open) != tt.wantOpen || errs != 10-tt.wantOpen {
+				t.Fatalf("got %d open, %d errors (first %v); want %d open", len(open), errs, first, tt.wantOpen)
 			}
 		})
 	}

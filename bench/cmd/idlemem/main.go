@@ -7,10 +7,17 @@
 // -settle, reads VmRSS again and reports the difference per connection.
 // Kernel socket buffers are not in RSS: the figure is the server's own cost.
 //
+// With -mode http the server is an HTTP/1.1 server instead (such as
+// cmd/plaintext): each connection makes one keep-alive GET of -path, reads
+// the whole response, and then stays open, idle, as a browser's or a
+// client pool's connection would.
+//
 //	idlemem -addr 127.0.0.1:7000 -conns 10000 -server-pid 1234
+//	idlemem -mode http -path /plaintext -addr 127.0.0.1:8080 -server-pid 1234
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -19,6 +26,8 @@ import (
 	"log"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +39,7 @@ import (
 // Result is what one run measured.
 type Result struct {
 	Kind          string  `json:"kind"` // "idle"
+	Mode          string  `json:"mode"` // "echo" or "http"
 	Server        string  `json:"server,omitempty"`
 	Scenario      string  `json:"scenario,omitempty"`
 	Addr          string  `json:"addr"`
@@ -52,7 +62,9 @@ func main() {
 	conns := flag.Int("conns", 10000, "idle connections to open")
 	pid := flag.Int("server-pid", 0, "server process id (required)")
 	settle := flag.Duration("settle", 3*time.Second, "idle time before reading RSS again")
-	ping := flag.Bool("ping", true, "echo one 64-byte message on each connection before it goes idle")
+	ping := flag.Bool("ping", true, "exchange one message (echo, or one GET with -mode http) on each connection before it goes idle")
+	mode := flag.String("mode", "echo", "echo: the server echoes; http: the server answers HTTP/1.1 GETs with keep-alive")
+	path := flag.String("path", "/plaintext", "target of the GET (-mode http)")
 	dialers := flag.Int("dialers", 64, "connection attempts in parallel")
 	jsonPath := flag.String("json", "", "write the result as JSON to this file (\"-\" for stdout)")
 	label := flag.String("label", "", "server name recorded in the result")
@@ -61,15 +73,29 @@ func main() {
 	if *pid == 0 {
 		log.Fatal("idlemem: -server-pid is required")
 	}
+	var exchange func(c net.Conn, i int) error
+	switch *mode {
+	case "echo":
+		pat := pattern.New(64)
+		exchange = func(c net.Conn, i int) error { return echoOnce(c, pat, pattern.Start(i)) }
+	case "http":
+		req := []byte("GET " + *path + " HTTP/1.1\r\nHost: " + *addr + "\r\n\r\n")
+		exchange = func(c net.Conn, _ int) error { return getOnce(c, req) }
+	default:
+		log.Fatalf("idlemem: unknown -mode %q", *mode)
+	}
+	if !*ping {
+		exchange = nil
+	}
 
-	res := &Result{Kind: "idle", Server: *label, Scenario: *scenario, Addr: *addr, Conns: *conns, SettleSec: settle.Seconds()}
+	res := &Result{Kind: "idle", Mode: *mode, Server: *label, Scenario: *scenario, Addr: *addr, Conns: *conns, SettleSec: settle.Seconds()}
 	var err error
 	if res.RSSBefore, err = procstat.RSS(*pid); err != nil {
 		log.Fatalf("idlemem: %v", err)
 	}
 	res.ThreadsBefore, _ = procstat.Threads(*pid)
 
-	open, errs, firstErr := openIdle(*addr, *conns, *dialers, *ping)
+	open, errs, firstErr := openIdle(*addr, *conns, *dialers, exchange)
 	res.Connected = len(open)
 	res.Errors = errs
 	if firstErr != nil {
@@ -118,10 +144,9 @@ func label2(r *Result) string {
 
 func mib(b int64) float64 { return float64(b) / (1 << 20) }
 
-// openIdle opens n connections, dialers at a time, each echoing one message
-// if ping is set, and returns those that succeeded.
-func openIdle(addr string, n, dialers int, ping bool) ([]net.Conn, int, error) {
-	pat := pattern.New(64)
+// openIdle opens n connections, dialers at a time, each making one exchange
+// unless exchange is nil, and returns those that succeeded.
+func openIdle(addr string, n, dialers int, exchange func(c net.Conn, i int) error) ([]net.Conn, int, error) {
 	conns := make([]net.Conn, n)
 	var (
 		wg       sync.WaitGroup
@@ -143,8 +168,8 @@ func openIdle(addr string, n, dialers int, ping bool) ([]net.Conn, int, error) {
 				fail(fmt.Errorf("dial: %w", err))
 				return
 			}
-			if ping {
-				if err := echoOnce(c, pat, pattern.Start(i)); err != nil {
+			if exchange != nil {
+				if err := exchange(c, i); err != nil {
 					c.Close()
 					fail(err)
 					return
@@ -180,6 +205,57 @@ func echoOnce(c net.Conn, pat *pattern.Pattern, start int) error {
 	}
 	if !pat.Check(start, 0, got) {
 		return fmt.Errorf("echo differs from what was sent")
+	}
+	return nil
+}
+
+// getOnce sends one GET and reads the whole response (Content-Length
+// framing), which must be a 200 that keeps the connection open.
+func getOnce(c net.Conn, req []byte) error {
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	defer c.SetDeadline(time.Time{})
+	if _, err := c.Write(req); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	// The reader reads no further than the response: nothing else comes.
+	r := bufio.NewReaderSize(c, 4096)
+	status, err := r.ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("read status: %w", err)
+	}
+	if !strings.HasPrefix(status, "HTTP/1.1 200 ") {
+		return fmt.Errorf("status line %q", strings.TrimSpace(status))
+	}
+	length := -1
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return fmt.Errorf("read head: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break
+		}
+		name, value, _ := strings.Cut(line, ":")
+		switch strings.ToLower(name) {
+		case "content-length":
+			if length, err = strconv.Atoi(strings.TrimSpace(value)); err != nil {
+				return fmt.Errorf("content-length %q", value)
+			}
+		case "connection":
+			if strings.EqualFold(strings.TrimSpace(value), "close") {
+				return fmt.Errorf("server closes the connection")
+			}
+		}
+	}
+	if length < 0 {
+		return fmt.Errorf("response without Content-Length")
+	}
+	if _, err := io.CopyN(io.Discard, r, int64(length)); err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if r.Buffered() > 0 {
+		return fmt.Errorf("%d bytes after the response", r.Buffered())
 	}
 	return nil
 }
