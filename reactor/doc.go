@@ -60,6 +60,14 @@
 // on the loop. Where the system allows it (not on Windows), adopting sockets
 // and the UDP options also work there.
 //
+// Listeners honour ListenConfig there too. Backlog is set by listening again
+// on the socket package net opened (Linux, macOS and FreeBSD change only the
+// queue length that way); Windows ignores a second listen, so there the
+// queue keeps the system's maximum. ReusePort gives each loop a socket of
+// its own with SO_REUSEPORT, fed by its own accept goroutine; where the
+// system has no SO_REUSEPORT (Windows), Listen fails with
+// braid.ErrNotSupported rather than quietly sharing one socket.
+//
 // Both kinds share everything but the moving of bytes: the loop core
 // (loop.go, timer.go), the connection logic (stream.go: close, half-close,
 // producers and water marks, loss notification), the set of connections

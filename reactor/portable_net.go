@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -14,24 +15,33 @@ import (
 	"github.com/braid-net/braid"
 )
 
-// plistener is a listener of the portable driver: a net.Listener with an
-// accept goroutine that hands connections to the loops.
+// plistener is a listener of the portable driver: one net.Listener, or one
+// per loop with ReusePort, each with an accept goroutine that hands
+// connections to the loops.
 type plistener struct {
-	r    *Reactor
-	d    *portableDriver // the loop that drains it at Stop
-	f    braid.Factory
-	nl   net.Listener
-	once sync.Once
-	done chan struct{}
+	r     *Reactor
+	d     *portableDriver // the loop that drains it at Stop
+	f     braid.Factory
+	socks []psock
+	once  sync.Once
+	done  chan struct{}
 }
 
-func (ln *plistener) Addr() net.Addr { return ln.nl.Addr() }
+// psock is one listening socket and the loop it feeds (nil: balanced).
+type psock struct {
+	nl     net.Listener
+	target *loop
+}
+
+func (ln *plistener) Addr() net.Addr { return ln.socks[0].nl.Addr() }
 
 // Close stops accepting; net.Listener.Close is safe from any goroutine.
 func (ln *plistener) Close() error {
 	ln.once.Do(func() {
 		close(ln.done)
-		ln.nl.Close()
+		for _, s := range ln.socks {
+			s.nl.Close()
+		}
 		braid.StopFactory(ln.f)
 		ln.d.l.exec(func() { delete(ln.d.closers, ln) })
 	})
@@ -40,11 +50,11 @@ func (ln *plistener) Close() error {
 
 func (ln *plistener) shutdown() { ln.Close() }
 
-func (ln *plistener) acceptLoop() {
+func (ln *plistener) acceptLoop(s psock) {
 	defer ln.d.wg.Done()
 	backoff := time.Duration(0)
 	for {
-		nc, err := ln.nl.Accept()
+		nc, err := s.nl.Accept()
 		if err != nil {
 			select {
 			case <-ln.done:
@@ -69,7 +79,10 @@ func (ln *plistener) acceptLoop() {
 		if tc, ok := nc.(*net.TCPConn); ok {
 			tc.SetNoDelay(true)
 		}
-		target := ln.r.pick()
+		target := s.target
+		if target == nil {
+			target = ln.r.pick()
+		}
 		td := target.io.(*portableDriver)
 		target.nconns.Add(1)
 		if target.CallFromGoroutine(func() {
@@ -82,29 +95,73 @@ func (ln *plistener) acceptLoop() {
 	}
 }
 
+// listenPortable opens a listener through package net. Backlog and
+// ReusePort are applied on the socket itself where the system allows (see
+// portableListenControl and setBacklog); with ReusePort on a TCP address,
+// each loop gets its own socket, as in the poll driver.
 func (r *Reactor) listenPortable(network, address string, f braid.Factory, cfg *braid.ListenConfig) (braid.Listener, error) {
 	if cfg == nil {
 		cfg = &braid.ListenConfig{}
 	}
-	var lc net.ListenConfig
+	fail := func(err error) (braid.Listener, error) {
+		return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
+	}
+	reuse := cfg.ReusePort && network != "unix"
+	control, err := portableListenControl(reuse)
+	if err != nil {
+		return fail(err)
+	}
+	lc := net.ListenConfig{Control: control}
 	if network == "unix" && !cfg.KeepStaleSocket {
 		removeStaleSocket(address)
 	}
-	nl, err := lc.Listen(context.Background(), network, address)
-	if err != nil {
-		return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
+	n := 1
+	if reuse {
+		n = len(r.loops)
+	}
+	var socks []psock
+	closeAll := func() {
+		for _, s := range socks {
+			s.nl.Close()
+		}
+	}
+	for i := 0; i < n; i++ {
+		addr := address
+		if i > 0 {
+			// Same host as asked (keeping a wildcard dual-stack), on the
+			// port the first socket got.
+			host, _, _ := net.SplitHostPort(address)
+			addr = net.JoinHostPort(host, strconv.Itoa(socks[0].nl.Addr().(*net.TCPAddr).Port))
+		}
+		nl, err := lc.Listen(context.Background(), network, addr)
+		if err != nil {
+			closeAll()
+			return fail(err)
+		}
+		s := psock{nl: nl}
+		if reuse {
+			s.target = r.loops[i]
+		}
+		socks = append(socks, s)
+		if cfg.Backlog > 0 {
+			if err := setBacklog(nl, cfg.Backlog); err != nil {
+				closeAll()
+				return fail(err)
+			}
+		}
 	}
 	if network == "unix" && cfg.Mode != 0 {
 		if err := os.Chmod(address, fs.FileMode(cfg.Mode)); err != nil {
-			nl.Close()
-			return nil, fmt.Errorf("reactor: listen %s %s: %w", network, address, err)
+			closeAll()
+			return fail(err)
 		}
 	}
-	return r.servePortable(nl, f)
+	return r.servePortable(socks, f)
 }
 
-func (r *Reactor) servePortable(nl net.Listener, f braid.Factory) (braid.Listener, error) {
-	ln := &plistener{r: r, d: r.main().io.(*portableDriver), f: f, nl: nl, done: make(chan struct{})}
+// servePortable starts accepting on socks.
+func (r *Reactor) servePortable(socks []psock, f braid.Factory) (braid.Listener, error) {
+	ln := &plistener{r: r, d: r.main().io.(*portableDriver), f: f, socks: socks, done: make(chan struct{})}
 	braid.StartFactory(f)
 	err := ln.d.l.exec(func() {
 		if ln.d.draining {
@@ -112,8 +169,10 @@ func (r *Reactor) servePortable(nl net.Listener, f braid.Factory) (braid.Listene
 			return
 		}
 		ln.d.closers[ln] = struct{}{}
-		ln.d.wg.Add(1)
-		go ln.acceptLoop()
+		for _, s := range ln.socks {
+			ln.d.wg.Add(1)
+			go ln.acceptLoop(s)
+		}
 	})
 	if err != nil {
 		ln.Close()

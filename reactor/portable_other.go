@@ -4,8 +4,10 @@ package reactor
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
+	"runtime"
 	"syscall"
 
 	"github.com/braid-net/braid"
@@ -39,3 +41,18 @@ const wsaeConnRefused = syscall.Errno(10061)
 func isConnRefused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, wsaeConnRefused)
 }
+
+// portableListenControl refuses ReusePort on the systems this file serves
+// (Windows first): Windows has no SO_REUSEPORT, and its SO_REUSEADDR lets a
+// socket steal a port rather than share it.
+func portableListenControl(reusePort bool) (func(network, address string, c syscall.RawConn) error, error) {
+	if reusePort {
+		return nil, fmt.Errorf("ReusePort on %s: %w", runtime.GOOS, braid.ErrNotSupported)
+	}
+	return nil, nil
+}
+
+// setBacklog cannot change the queue length here: Winsock ignores a second
+// listen on a listening socket, so package net's default (the system's
+// maximum) stays. Backlog is documented as a no-op on these systems.
+func setBacklog(net.Listener, int) error { return nil }

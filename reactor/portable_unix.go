@@ -34,7 +34,7 @@ func (r *Reactor) adoptListenerPortable(fd uintptr, f braid.Factory) (braid.List
 	if err != nil {
 		return nil, fmt.Errorf("reactor: adopt listener: %w", err)
 	}
-	return r.servePortable(nl, f)
+	return r.servePortable([]psock{{nl: nl}}, f)
 }
 
 func (r *Reactor) adoptConnectionPortable(fd uintptr, f braid.Factory) error {
@@ -96,3 +96,39 @@ func udpConnect(uc *net.UDPConn, v6 bool, ap netip.AddrPort) (bool, error) {
 }
 
 func isConnRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
+// portableListenControl returns the net.ListenConfig.Control that sets
+// SO_REUSEPORT when asked (as the poll driver does), nil otherwise.
+func portableListenControl(reusePort bool) (func(network, address string, c syscall.RawConn) error, error) {
+	if !reusePort {
+		return nil, nil
+	}
+	return func(network, address string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
+		}); err != nil {
+			return err
+		}
+		return os.NewSyscallError("setsockopt SO_REUSEPORT", serr)
+	}, nil
+}
+
+// setBacklog sets a listening socket's queue length. Package net always
+// listens with the system's maximum; calling listen again on a listening
+// socket changes only the queue length on Linux, macOS and FreeBSD.
+func setBacklog(nl net.Listener, backlog int) error {
+	sc, ok := nl.(syscall.Conn)
+	if !ok {
+		return fmt.Errorf("backlog on %T: %w", nl, braid.ErrNotSupported)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) { lerr = unix.Listen(int(fd), backlog) }); err != nil {
+		return err
+	}
+	return os.NewSyscallError("listen", lerr)
+}
