@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/url"
@@ -180,6 +181,17 @@ func (a *Agent) Do(req *Request) *deferred.Deferred[*Response] {
 // Response's previous header is overwritten. Giving a Response whose body
 // is still being read fails with ErrResponseBusy.
 func (a *Agent) DoInto(req *Request, resp *Response) *deferred.Deferred[*Response] {
+	return a.do(nil, req, resp)
+}
+
+// DoContext is Do for a request bounded by ctx: when ctx ends before the
+// response's body does, the request fails (or the body's reading does)
+// with the context's cause, and the connection is dropped.
+func (a *Agent) DoContext(ctx context.Context, req *Request) *deferred.Deferred[*Response] {
+	return a.do(ctx, req, new(Response))
+}
+
+func (a *Agent) do(ctx context.Context, req *Request, resp *Response) *deferred.Deferred[*Response] {
 	if resp.busy() {
 		return deferred.Fail[*Response](ErrResponseBusy)
 	}
@@ -189,7 +201,8 @@ func (a *Agent) DoInto(req *Request, resp *Response) *deferred.Deferred[*Respons
 	if own.cancel == nil {
 		own.cancel = func(*deferred.Deferred[*Response]) { ch.cur.fail(deferred.ErrCancelled) }
 	}
-	ch.d = deferred.NewCancellable(own.cancel)
+	d := deferred.NewCancellable(own.cancel)
+	ch.d = d
 	ex := &own.ex
 	if ex.held() {
 		// The last exchange still waits on a connection for an answer
@@ -200,14 +213,28 @@ func (a *Agent) DoInto(req *Request, resp *Response) *deferred.Deferred[*Respons
 	resp.ex = ex
 	if err := ex.check(); err != nil {
 		ex.fail(err)
-		return ch.d
+		return d
 	}
 	if a.closed {
 		ex.fail(ErrAgentClosed)
-		return ch.d
+		return d
+	}
+	if ctx != nil && ctx.Done() != nil {
+		if ctx.Err() != nil {
+			ex.fail(context.Cause(ctx))
+			return d
+		}
+		ch.stop = context.AfterFunc(ctx, func() {
+			a.loop.CallFromGoroutine(func() {
+				// The chain's memory may serve another request by now.
+				if ch.d == d {
+					ch.cur.fail(context.Cause(ctx))
+				}
+			})
+		})
 	}
 	a.submit(ex)
-	return ch.d
+	return d
 }
 
 // Close closes the idle connections and fails the queued requests; requests

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -93,6 +94,31 @@ func BenchmarkGetBraidServer(b *testing.B) {
 	}
 	a := NewAgent(r, nil, nil)
 	benchRequests(b, a, "http://"+ln.Addr().String()+"/", 1)
+}
+
+// braidServer listens with braid's server answering "Hello, World!".
+func braidServer(b *testing.B) string {
+	r := newReactor(b, 1)
+	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: web.HandlerFunc(func(w *web.ResponseWriter, _ *web.Request) {
+		w.WriteString("Hello, World!")
+		w.End()
+	})}), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// BenchmarkGetPipelined keeps 16 requests in flight on one connection to
+// braid's server, pipelined, against the same without pipelining.
+func BenchmarkGetPipelined(b *testing.B) {
+	for _, depth := range []int{1, 16} {
+		b.Run(fmt.Sprintf("depth=%d", depth), func(b *testing.B) {
+			u := braidServer(b)
+			a := NewAgent(newReactor(b, 1), nil, &Config{MaxConnsPerHost: 1, Pipeline: depth})
+			benchRequests(b, a, u, 16)
+		})
+	}
 }
 
 // BenchmarkGetReused sends sequential keep-alive GETs to braid's server

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/braid-net/braid"
 )
@@ -35,3 +36,20 @@ var (
 	// ErrConnectionLost: the connection ended before the response did.
 	ErrConnectionLost = fmt.Errorf("client: connection lost before the response ended: %w", braid.ErrConnectionLost)
 )
+
+// Error reports a failed request: its method and URL (without password),
+// and the cause, which errors.Is and errors.As find (ErrResponseTimeout,
+// ErrConnectionLost, *ConnectError, *http1.ProtocolError,
+// deferred.ErrCancelled, a context's cause...). Every error of a request's
+// Deferred, and of its body's consumer, is one.
+type Error struct {
+	Method string
+	URL    string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	return "client: " + e.Method + " " + e.URL + ": " + strings.TrimPrefix(e.Err.Error(), "client: ")
+}
+
+func (e *Error) Unwrap() error { return e.Err }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -20,6 +21,16 @@ type chain struct {
 	cur       *exchange
 	redirects int
 	retries   int // requests sent again after their connection ended
+	// stop ends the watch on the context of DoContext.
+	stop func() bool
+}
+
+// over runs once the call has its outcome: the response ended or failed.
+func (ch *chain) over() {
+	if ch.stop != nil {
+		ch.stop()
+		ch.stop = nil
+	}
 }
 
 // exchange is one request and its response on one connection. It lives on
@@ -248,7 +259,8 @@ func (ex *exchange) gotHead(h *http1.Response) {
 	resp.fill(h, ex)
 	if next, err := ex.redirect(resp); next != nil || err != nil {
 		if err != nil {
-			ex.ch.d.Errback(err)
+			ex.ch.over()
+			ex.ch.d.Errback(ex.wrap(err))
 		}
 		// A short redirect body is read so that the connection can be
 		// reused; a long or open-ended one costs less as a new connection.
@@ -331,6 +343,9 @@ func (ex *exchange) gotEnd(trailers http1.Header) {
 		reusable = false
 	}
 	ex.conn.exchangeDone(ex, reusable)
+	if ex.ch.cur == ex {
+		ex.ch.over()
+	}
 	ex.end(trailers, nil)
 }
 
@@ -359,7 +374,8 @@ func (ex *exchange) lost(reason error) {
 		if req.GetBody != nil && req.Body != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				ex.ch.d.Errback(err)
+				ex.ch.over()
+				ex.ch.d.Errback(ex.wrap(err))
 				return
 			}
 			req.Body = body
@@ -395,6 +411,7 @@ func (ex *exchange) fail(err error) {
 	if ex.done {
 		return
 	}
+	err = ex.wrap(err)
 	ex.err = err
 	ex.finish()
 	if ex.queued != nil {
@@ -411,13 +428,25 @@ func (ex *exchange) fail(err error) {
 		c.remove(ex)
 		c.abort()
 	}
-	if ex.ch.cur == ex && !ex.ch.d.Called() {
-		ex.ch.d.Errback(err)
-		return
+	if ex.ch.cur == ex {
+		ex.ch.over()
+		if !ex.ch.d.Called() {
+			ex.ch.d.Errback(err)
+			return
+		}
 	}
 	if ex.attached {
 		ex.end(nil, err)
 	}
+}
+
+// wrap names the request in err, unless it already does.
+func (ex *exchange) wrap(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Method: ex.req.method(), URL: ex.req.URL.Redacted(), Err: err}
 }
 
 // held reports whether a connection still refers to the exchange.
