@@ -19,9 +19,14 @@
 // EndWithTrailers and web/client's BodyWriter FinishWithTrailers, trailers
 // are dropped and not announced (see trailers.go).
 //
-// Upgrade requests (WebSocket, h2c) are not tunnelled: web/client cannot
-// hand an upstream connection over, so Upgrade is removed as hop-by-hop and
-// the upstream answers the request as an ordinary one.
+// Upgrade requests (WebSocket and any other protocol offered in an Upgrade
+// field named by Connection, on a request without a body) go upstream on a
+// connection of their own, since web/client's never leave HTTP. If the
+// upstream answers 101 Switching Protocols, the client's connection
+// switches too and bytes are relayed both ways, each side's output buffer
+// pausing the other's reads; any other answer is passed back as an
+// ordinary response. Config.Client's Endpoint, TLS, ConnectTimeout (504),
+// ResponseTimeout (504, until the answer's head) and Limits apply.
 //
 // An upstream that cannot be reached or breaks the protocol gets the client
 // 502 Bad Gateway; one that does not answer in time (Config.Client's

@@ -113,6 +113,10 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 		w.Error(400)
 		return
 	}
+	if isUpgrade(r) {
+		p.upgrade(w, r, u)
+		return
+	}
 	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(w, r)}
 	if r.ContentLength != 0 {
 		out.Producer = newRequestBody(r)
