@@ -49,6 +49,7 @@ type conn struct {
 	bodyWait bool // reading paused because body events wait for the handler
 	closed   bool
 	switched bool // handed off to b.handedOff
+	headLive bool // req points into the core's buffer (see setHead)
 	draining bool // shutting down: close after the current response
 	lost     bool // ConnectionLost has run
 
@@ -206,6 +207,9 @@ func (c *conn) process() {
 			return
 		}
 		c.holdBody(false)
+		if c.headLive {
+			c.keepHead()
+		}
 		ev, err := c.core.NextEvent()
 		if err != nil {
 			c.waiting(err)
@@ -358,7 +362,7 @@ func (c *conn) wakeBody() {
 
 func (c *conn) startRequest(ev *http1.Request) {
 	c.takeBufs()
-	c.copyHead(ev)
+	c.setHead(ev)
 	c.active = true
 	c.reading = true
 	c.bodyRead = 0

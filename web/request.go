@@ -129,23 +129,48 @@ func (r *Request) finishBody(trailers http1.Header, err error) {
 	}
 }
 
-// copyHead copies the parsed head into the connection's arena, which is
-// reused from request to request.
-func (c *conn) copyHead(ev *http1.Request) {
-	n := len(ev.Target)
-	for _, f := range ev.Headers {
+// setHead points the request at the parsed head, which lives in the core's
+// buffer until the next NextEvent: a handler that answers at once never
+// needs a copy. keepHead copies it before that, if the request still needs
+// it.
+func (c *conn) setHead(ev *http1.Request) {
+	r := &c.req
+	r.Target = ev.Target
+	r.Header = ev.Headers
+	r.Method = ev.Method
+	r.Version = ev.Version
+	r.ContentLength = ev.ContentLength
+	b := c.b
+	b.onData, b.onEnd, b.bodyErr, b.asked = nil, nil, nil, false
+	r.bodyDone = false
+	r.expect = ev.ExpectContinue
+	c.headLive = true
+}
+
+// keepHead runs before every NextEvent: it copies the request's target and
+// fields into the connection's arena, reused from request to request, while
+// they are still valid, if the response is still under way.
+func (c *conn) keepHead() {
+	c.headLive = false
+	r := &c.req
+	b := c.b
+	if b == nil || !c.active {
+		// The response has ended, and with it the request's slices.
+		r.Target, r.Header = nil, nil
+		return
+	}
+	n := len(r.Target)
+	for _, f := range r.Header {
 		n += len(f.Name) + len(f.Value)
 	}
-	b := c.b
 	if cap(b.arena) < n {
 		b.arena = make([]byte, 0, n+n/2)
 	}
 	a := b.arena[:0]
-	a = append(a, ev.Target...)
-	r := &c.req
+	a = append(a, r.Target...)
 	r.Target = a[:len(a):len(a)]
 	fields := b.fields[:0]
-	for _, f := range ev.Headers {
+	for _, f := range r.Header {
 		s := len(a)
 		a = append(a, f.Name...)
 		m := len(a)
@@ -153,11 +178,5 @@ func (c *conn) copyHead(ev *http1.Request) {
 		fields = append(fields, http1.Field{Name: a[s:m:m], Value: a[m:len(a):len(a)]})
 	}
 	b.arena, b.fields = a, fields
-	r.Method = ev.Method
-	r.Version = ev.Version
 	r.Header = fields
-	r.ContentLength = ev.ContentLength
-	b.onData, b.onEnd, b.bodyErr, b.asked = nil, nil, nil, false
-	r.bodyDone = false
-	r.expect = ev.ExpectContinue
 }
