@@ -106,6 +106,7 @@ type Agent struct {
 	// host in a row skip computing the pool key.
 	lastScheme, lastHost string
 	lastPool             *hostPool
+	userAgent            []byte // cfg.UserAgent, made once
 	// The last URL parsed by Get.
 	lastRaw string
 	lastURL *url.URL

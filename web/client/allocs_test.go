@@ -53,7 +53,7 @@ func (u *reuser) send() { u.a.DoInto(u.req, &u.resp).AddBoth(u.onHead) }
 // A keep-alive GET with a reused Request and Response allocates two
 // Deferreds (DoInto's and AppendBody's) and nothing else.
 func TestReusedRequestAllocs(t *testing.T) {
-	h := newMemHarness(nil)
+	h := newMemHarness(&Config{UserAgent: "braid"})
 	u := newReuser(h.a, "http://example.test/")
 	resp := []byte(helloResponse)
 	round := func() {

@@ -73,6 +73,7 @@ type conn struct {
 	timerKind timerKind
 	hdr       http1.Header // scratch for request heads
 	target    []byte
+	length    []byte // the Content-Length value sent
 	reqHead   http1.Request
 
 	accounted  bool // counted in pool.open

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -113,7 +114,15 @@ func (ex *exchange) head() *http1.Request {
 		h = append(h, http1.Field{Name: hostName, Value: ex.conn.pool.hostValue(u)})
 	}
 	if ex.a.cfg.UserAgent != "" && !req.Header.Has("user-agent") {
-		h.Add("User-Agent", ex.a.cfg.UserAgent)
+		if ex.a.userAgent == nil {
+			ex.a.userAgent = []byte(ex.a.cfg.UserAgent)
+		}
+		h = append(h, http1.Field{Name: userAgentName, Value: ex.a.userAgent})
+	}
+	if u.User != nil && !req.Header.Has("authorization") {
+		// Credentials in the URL are sent with the Basic scheme (RFC
+		// 7617), as browsers and net/http do.
+		h = append(h, http1.Field{Name: authorizationName, Value: basicAuth(u.User)})
 	}
 	for _, f := range req.Header {
 		if bytes.EqualFold(f.Name, contentLength) || bytes.EqualFold(f.Name, transferEncoding) {
@@ -123,27 +132,40 @@ func (ex *exchange) head() *http1.Request {
 	}
 	if ex.producer != nil {
 		if n := ex.producer.Length(); n >= 0 {
-			h.Add("Content-Length", strconv.FormatInt(n, 10))
+			c.length = strconv.AppendInt(c.length[:0], n, 10)
+			h = append(h, http1.Field{Name: contentLength, Value: c.length})
 		} else {
-			h.Add("Transfer-Encoding", "chunked")
+			h = append(h, http1.Field{Name: transferEncoding, Value: chunked})
 		}
 	} else if m := req.method(); m == "POST" || m == "PUT" || m == "PATCH" {
 		// RFC 9110 section 8.6: a user agent should send Content-Length
 		// for a request method that defines a meaning for content.
-		h.Add("Content-Length", "0")
+		h = append(h, http1.Field{Name: contentLength, Value: zero})
 	}
 	c.hdr = h
 	c.reqHead = http1.Request{Method: req.method(), Target: c.target, Headers: h}
 	return &c.reqHead
 }
 
+// basicAuth returns the Authorization value for u's credentials.
+func basicAuth(u *url.Userinfo) []byte {
+	pass, _ := u.Password()
+	cred := u.Username() + ":" + pass
+	b := append(make([]byte, 0, 6+base64.StdEncoding.EncodedLen(len(cred))), "Basic "...)
+	return base64.StdEncoding.AppendEncode(b, []byte(cred))
+}
+
 // maxDiscard is the largest redirect body read to keep its connection.
 const maxDiscard = 64 << 10
 
 var (
-	hostName         = []byte("Host")
-	contentLength    = []byte("Content-Length")
-	transferEncoding = []byte("Transfer-Encoding")
+	hostName          = []byte("Host")
+	contentLength     = []byte("Content-Length")
+	transferEncoding  = []byte("Transfer-Encoding")
+	userAgentName     = []byte("User-Agent")
+	authorizationName = []byte("Authorization")
+	chunked           = []byte("chunked")
+	zero              = []byte("0")
 )
 
 // appendTarget appends u's request-target in origin form (RFC 9112

@@ -1,0 +1,54 @@
+package client
+
+import (
+	"strings"
+	"testing"
+)
+
+// The request head: Host from the URL, the configured User-Agent, Basic
+// credentials from the URL, framing from the body.
+func TestRequestHead(t *testing.T) {
+	tests := []struct {
+		name   string
+		method string
+		url    string
+		body   string
+		want   []string
+		reject []string
+	}{
+		{"plain GET", "GET", "http://example.test/a?b=c", "",
+			[]string{"GET /a?b=c HTTP/1.1\r\n", "Host: example.test\r\n", "User-Agent: braid-test\r\n"},
+			[]string{"Authorization", "Content-Length"}},
+		{"credentials", "GET", "http://user:secret@example.test/", "",
+			[]string{"Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"}, []string{"secret"}},
+		{"empty POST", "POST", "http://example.test/", "",
+			[]string{"Content-Length: 0\r\n"}, nil},
+		{"POST with body", "POST", "http://example.test/", "hello",
+			[]string{"Content-Length: 5\r\n", "\r\n\r\nhello"}, []string{"Transfer-Encoding"}},
+	}
+	for _, tt := range tests {
+		h := newMemHarness(&Config{UserAgent: "braid-test"})
+		var req *Request
+		var err error
+		if tt.body != "" {
+			req, err = NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
+		} else {
+			req, err = NewRequest(tt.method, tt.url, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.do(req)
+		got := h.st.String()
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: sent %q; want it to contain %q", tt.name, got, w)
+			}
+		}
+		for _, r := range tt.reject {
+			if strings.Contains(got, r) {
+				t.Errorf("%s: sent %q; want no %q", tt.name, got, r)
+			}
+		}
+	}
+}
