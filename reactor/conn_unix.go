@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"time"
-	"unsafe"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/internal/poll"
@@ -120,7 +119,7 @@ func sockError(fd int, dflt error) error {
 }
 
 func (c *conn) read() {
-	n, err := unix.Read(c.fd, c.d.readBuf)
+	n, err := sysRead(c.fd, c.d.readBuf)
 	c.d.stats.reads++
 	switch {
 	case n > 0:
@@ -181,7 +180,7 @@ func (c *conn) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	if c.out.size == 0 && n >= directWriteMin && c.flags&fWantWrite == 0 {
-		w, err := unix.Write(c.fd, p)
+		w, err := sysWrite(c.fd, p)
 		c.d.stats.write++
 		switch {
 		case err == nil:
@@ -246,7 +245,7 @@ func (c *conn) flush() {
 		var n int
 		var err error
 		if len(c.out.chunks) == 1 {
-			n, err = unix.Write(c.fd, c.out.segment(0))
+			n, err = sysWrite(c.fd, c.out.segment(0))
 			c.d.stats.write++
 		} else {
 			n, err = c.writev()
@@ -297,11 +296,7 @@ func (c *conn) writev() (int, error) {
 	}
 	c.d.iov = iov[:0]
 	c.d.stats.writev++
-	n, _, e := unix.Syscall(unix.SYS_WRITEV, uintptr(c.fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
+	return sysWritev(c.fd, iov)
 }
 
 func (c *conn) shutdownWrite() {
