@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/braid-net/braid/braidtest"
@@ -143,4 +144,54 @@ func TestRouter(t *testing.T) {
 	if resp, _ := do(t, &empty, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); resp.StatusCode != 404 {
 		t.Errorf("empty router: got %d; want 404", resp.StatusCode)
 	}
+}
+
+func TestRouterCleanPaths(t *testing.T) {
+	var m Router
+	m.Handle("/", text("root"))
+	m.Handle("/public/", text("public"))
+	tests := []struct {
+		path     string
+		status   int
+		location string
+	}{
+		{"/public/a", 200, ""},
+		{"/public/", 200, ""},
+		{"/public/a..b/.c", 200, ""},
+		{"/public/../admin/x", 308, "/admin/x"},
+		{"/public/./a?q=1", 308, "/public/a?q=1"},
+		{"/public//a", 308, "/public/a"},
+		{"/public/sub/..", 308, "/public"},
+		{"/public/sub/../", 308, "/public/"},
+		{"/..", 308, "/"},
+		{"/public/%2e%2e/admin", 400, ""},
+		{"/public/.%2E/admin", 400, ""},
+		{"/public/%2e/a", 400, ""},
+		{"/public/%2e%2e%2e", 200, ""},
+	}
+	for _, tt := range tests {
+		resp, _ := do(t, &m, "GET "+tt.path+" HTTP/1.1\r\nHost: x\r\n\r\n")
+		if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location {
+			t.Errorf("%s: got %d Location %q; want %d %q", tt.path, resp.StatusCode, resp.Header.Get("Location"), tt.status, tt.location)
+		}
+	}
+}
+
+func FuzzDotSegments(f *testing.F) {
+	for _, p := range []string{"/", "/a/b", "/a/../b", "/a//b", "/%2e%2e/x", "/.%2E", "/a/./"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if !strings.HasPrefix(p, "/") {
+			return
+		}
+		kind := dotSegments([]byte(p))
+		c := cleanPath(p)
+		if kind == clean && c != p {
+			t.Fatalf("%q: clean, but cleans to %q", p, c)
+		}
+		if kind == literalDots && dotSegments([]byte(c)) != clean {
+			t.Fatalf("%q: cleaned %q is not clean", p, c)
+		}
+	})
 }
