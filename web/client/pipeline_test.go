@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/proto/http1"
 )
 
 // outcome is what a request came to: a body or an error.
@@ -238,4 +239,43 @@ func TestPipelineTimeoutRetriesTheRest(t *testing.T) {
 	}
 	conns[0].Receive([]byte(okResponse("b")))
 	wantOutcomes(t, "retried", []outcome{r2}, "b")
+}
+
+// FuzzPipelinedResponses: whatever the server sends to three pipelined
+// requests, and however it closes, each request ends with a body or an
+// error (never silently lost), and nothing panics.
+func FuzzPipelinedResponses(f *testing.F) {
+	f.Add(okResponse("one")+okResponse("")+okResponse("three"), 7, true)
+	f.Add("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\na", 3, false)
+	f.Add(twoResponses, 40, true)
+	for _, in := range badResponses {
+		f.Add(in, 3, false)
+	}
+	f.Fuzz(func(t *testing.T, in string, split int, cancelMiddle bool) {
+		h := newMemHarness(&Config{Pipeline: 4, Limits: http1.Config{MaxBuffered: 4096}})
+		req, _ := NewRequest("GET", "http://example.test/2", nil)
+		var d2 *deferred.Deferred[*Response]
+		rs := []outcome{h.send("GET", "/1"), nil, h.send("HEAD", "/3")}
+		if cancelMiddle {
+			d2 = h.a.Do(req)
+			d2.Cancel()
+			rs = []outcome{rs[0], rs[2]}
+		} else {
+			rs[1] = h.do(req)
+		}
+		if split < 0 || split > len(in) {
+			split = len(in) / 2
+		}
+		h.st.Receive([]byte(in[:split]))
+		h.st.Receive([]byte(in[split:]))
+		h.st.PeerClose()
+		h.clock.Flush()
+		h.clock.Advance(time.Hour)
+		h.clock.Advance(time.Hour)
+		for i, r := range rs {
+			if _, _, done := r(); !done {
+				t.Fatalf("request %d never ended", i+1)
+			}
+		}
+	})
 }
