@@ -22,6 +22,8 @@ type exchange struct {
 	scratch []byte
 	// body holds a small file read whole (readSmall).
 	body []byte
+	// names holds req.path and req.query.
+	names []byte
 
 	work, then func()
 	onClose    func(error)
@@ -86,6 +88,6 @@ func (x *exchange) doThen() {
 		x.h.respond(x)
 	}
 	x.res.close()
-	*x = exchange{h: x.h, work: x.work, then: x.then, onClose: x.onClose, scratch: x.scratch[:0], body: x.body[:0]}
+	*x = exchange{h: x.h, work: x.work, then: x.then, onClose: x.onClose, scratch: x.scratch[:0], body: x.body[:0], names: x.names[:0]}
 	x.h.pool.Put(x)
 }

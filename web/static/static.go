@@ -122,9 +122,8 @@ func (h *Handler) Close() error {
 }
 
 // request is what the handler keeps of a web.Request. Its strings are
-// views of the request's bytes (see view), valid until the response ends:
-// the file-system work that reads path on another goroutine finishes
-// before the response can end.
+// views (see view) of the request's bytes, valid until the response ends,
+// or, for path and query, of the exchange's buffer.
 type request struct {
 	method string
 	path   string // decoded, cleaned, with a leading "/"
@@ -162,6 +161,12 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 	}
 	x := h.newExchange()
 	x.w, x.r, x.req = w, r, req
+	// The blocking pool reads path and query after the loop has moved on:
+	// they go into the exchange's own buffer, since a request's bytes are
+	// promised only until its response ends, which a client that goes
+	// away ends early.
+	x.names = append(append(x.names[:0], name...), req.query...)
+	x.req.path, x.req.query = view(x.names[:len(name)]), view(x.names[len(name):])
 	if h.cache != nil {
 		x.now = r.Loop().Now()
 	}
