@@ -12,7 +12,28 @@
 //		return resp.ReadBody(1 << 20)
 //	})
 //
-// In a coroutine: resp, err := deferred.Await(co, a.Get(u)).
+// In a coroutine: resp, err := deferred.Await(co, a.Get(u)). With a
+// context: a.DoContext(ctx, req) fails the request, or the reading of its
+// body, with the context's cause when ctx ends; cancelling the Deferred
+// abandons the request too.
+//
+// # Errors
+//
+// A request fails with an *Error naming its method and URL (password
+// hidden), whose cause errors.Is and errors.As find: ErrResponseTimeout and
+// ErrConnectTimeout (both braid.ErrTimeout), ErrConnectionLost, a
+// *ConnectError, a *http1.ProtocolError for a malformed response,
+// ErrBodyTooLarge, deferred.ErrCancelled, a context's cause.
+//
+// # Allocations
+//
+// A keep-alive request allocates little: the parser works in place, the
+// request head is written from the connection's scratch space, and a
+// Response carries the storage of its request (the first exchange, room
+// for a typical header). Get followed by ReadBody allocates six objects.
+// A program that sends many requests can reuse one Request and one
+// Response with DoInto and read the body into its own buffer with
+// AppendBody: then a request allocates only its two Deferreds.
 //
 // # Connections
 //
@@ -26,6 +47,21 @@
 //
 // https URLs use TLS on the loop (package endpoints), and Config.Endpoint can
 // route a host to any client endpoint string (unix sockets, fixed addresses).
+//
+// Pipelining (RFC 9112 section 9.3.2) is off by default, as in net/http
+// and Twisted. With Config.Pipeline set above 1, once MaxConnsPerHost
+// connections are open to a host, an idempotent request without a body is
+// sent on a busy connection whose requests are of the same kind, up to
+// Pipeline requests in flight, instead of waiting; answers come back in
+// order. When a connection ends before answering all of its pipelined
+// requests (a server's Connection: close, a limit of requests per
+// connection, a reset), those that got no byte of an answer are sent again
+// in order on another connection, and fail with an *Error if they cannot
+// be: none is lost silently. Cancelling a pipelined request whose answer
+// has not begun leaves the connection up: its answer is read and dropped.
+//
+// Credentials in the URL (http://user:pass@host/) are sent as Basic
+// authorization, and not to another host after a redirect.
 //
 // Redirects 301, 302 and 303 are followed with GET (HEAD stays HEAD) and
 // without a body; 307 and 308 keep the method and replay the body when
@@ -41,7 +77,11 @@
 // A Response's body stays on the connection until it is consumed with
 // Stream, ReadBody, JSON or Discard, or dropped with Close; the connection
 // returns to the pool only after its body is read to the end, so every
-// Response must be consumed or closed. While the consumer is paused
+// Response must be consumed or closed. ReadBody, AppendBody and JSON take a limit, past
+// which they fail with ErrBodyTooLarge and drop the connection; a streamed
+// body is bounded by Config.Limits.MaxBodySize (no limit by default, since
+// streaming holds no memory), past which it fails with a
+// *http1.ProtocolError. While the consumer is paused
 // (Response.Pause), the connection stops reading from the socket.
 //
 // A request body comes from an io.Reader (read on the loop's blocking pool,

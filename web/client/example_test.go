@@ -54,3 +54,46 @@ func Example() {
 	// 200 Hello, braid!
 	// 200 Hello, braid! <nil>
 }
+
+// With one Request and one Response reused, and the body read into the
+// caller's buffer, a keep-alive request allocates only its Deferreds.
+func ExampleAgent_DoInto() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.URL.Path)
+	}))
+	defer srv.Close()
+
+	r, _ := reactor.New(&reactor.Config{Loops: 1})
+	go r.Run()
+	defer r.Stop()
+
+	a := client.NewAgent(r, nil, nil)
+	req, _ := client.NewRequest("GET", srv.URL+"/again", nil)
+	var resp client.Response
+	buf := make([]byte, 0, 64)
+	done := make(chan string, 1)
+	r.CallFromGoroutine(func() {
+		deferred.Go(a.Loop(), func(co *deferred.Coroutine) (struct{}, error) {
+			var out string
+			for i := 0; i < 3; i++ {
+				if _, err := deferred.Await(co, a.DoInto(req, &resp)); err != nil {
+					done <- err.Error()
+					return struct{}{}, err
+				}
+				body, err := deferred.Await(co, resp.AppendBody(buf[:0], 64))
+				if err != nil {
+					done <- err.Error()
+					return struct{}{}, err
+				}
+				out += fmt.Sprint(resp.Status, " ", string(body), "\n")
+			}
+			done <- out
+			return struct{}{}, nil
+		})
+	})
+	fmt.Print(<-done)
+	// Output:
+	// 200 /again
+	// 200 /again
+	// 200 /again
+}
