@@ -3,15 +3,19 @@ package proxy
 import (
 	"bufio"
 	"bytes"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/braid-net/braid/endpoints"
 	"github.com/braid-net/braid/web/client"
 )
 
@@ -20,7 +24,11 @@ import (
 // it reads until the client closes. Other requests get 426.
 func echoUpgrade(t *testing.T, seen chan<- http.Header) string {
 	t.Helper()
-	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+	return backend(t, echoHandler(seen)).URL
+}
+
+func echoHandler(seen chan<- http.Header) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if seen != nil {
 			seen <- r.Header.Clone()
 		}
@@ -48,8 +56,7 @@ func echoUpgrade(t *testing.T, seen chan<- http.Header) string {
 				return
 			}
 		}
-	})
-	return up.URL
+	}
 }
 
 func dialProxy(t *testing.T, addr string) net.Conn {
@@ -65,7 +72,24 @@ func dialProxy(t *testing.T, addr string) net.Conn {
 
 func TestUpgradeTunnel(t *testing.T) {
 	seen := make(chan http.Header, 1)
-	addr := serveProxy(t, 1, Config{Upstream: echoUpgrade(t, seen)})
+	testUpgradeTunnel(t, serveProxy(t, 1, Config{Upstream: echoUpgrade(t, seen)}), seen)
+}
+
+// An https upstream, trusted through the Agent's TLS options, which the
+// tunnel's connection follows.
+func TestUpgradeTunnelTLS(t *testing.T) {
+	seen := make(chan http.Header, 1)
+	up := httptest.NewTLSServer(echoHandler(seen))
+	t.Cleanup(up.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: up.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	testUpgradeTunnel(t, serveProxy(t, 2, Config{Upstream: up.URL, Client: client.Config{TLS: &endpoints.TLSClientOptions{CACerts: ca}}}), seen)
+}
+
+func testUpgradeTunnel(t *testing.T, addr string, seen chan http.Header) {
+	t.Helper()
 	nc := dialProxy(t, addr)
 	io.WriteString(nc, "GET /ws HTTP/1.1\r\nHost: front\r\nUpgrade: echo\r\nConnection: keep-alive, Upgrade\r\nX-Hop: 1\r\n\r\n")
 	br := bufio.NewReader(nc)
@@ -191,5 +215,50 @@ func TestUpgradeTimeout(t *testing.T) {
 	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
 	if err != nil || resp.StatusCode != 504 {
 		t.Fatalf("got %v, %v; want 504", resp, err)
+	}
+}
+
+// After the switch, an upstream that stops reading stops the client too.
+func TestUpgradeSlowUpstreamPausesClient(t *testing.T) {
+	release := make(chan struct{})
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		nc, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		io.WriteString(nc, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: sink\r\nConnection: Upgrade\r\n\r\n")
+		<-release
+		io.Copy(io.Discard, nc)
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL})
+	nc := dialProxy(t, addr)
+	nc.SetDeadline(time.Now().Add(4 * testTimeout))
+	io.WriteString(nc, "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: sink\r\nConnection: Upgrade\r\n\r\n")
+	if resp, err := http.ReadResponse(bufio.NewReader(nc), nil); err != nil || resp.StatusCode != 101 {
+		t.Fatalf("got %v, %v; want 101", resp, err)
+	}
+	var sent atomic.Int64
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 64<<10)
+		for sent.Load() < bigBody {
+			n, err := nc.Write(buf)
+			sent.Add(int64(n))
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	stalled := waitStalled(t, sent.Load)
+	if stalled > bigBody/4 {
+		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
+	}
+	t.Logf("client stalled after %d bytes", stalled)
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatalf("after the upstream read again: %v", err)
 	}
 }
