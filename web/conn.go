@@ -210,6 +210,12 @@ func (c *conn) process() {
 		if c.headLive {
 			c.keepHead()
 		}
+		if !c.active && c.core.Buffered() == 0 {
+			// The last request read so far is answered: send the
+			// batch now, so that the core finds nothing left to send
+			// when it goes idle and gives its memory back.
+			c.writeOut()
+		}
 		ev, err := c.core.NextEvent()
 		if err != nil {
 			c.waiting(err)

@@ -58,19 +58,18 @@ type clientState struct {
 // to a pool, so that thousands of idle keep-alive connections cost little.
 type scratch struct {
 	buf    []byte
+	out    []byte // serialized by Send, not yet taken
 	fields []Field
 	ends   []int32 // head scanner: each line's LF, relative to Conn.r
 	ev     events
 }
 
 var scratchPool = sync.Pool{New: func() any {
-	return &scratch{buf: make([]byte, 0, 4096), fields: make([]Field, 0, 16)}
+	return &scratch{buf: make([]byte, 0, 4096), out: make([]byte, 0, 2048), fields: make([]Field, 0, 16)}
 }}
 
-var outPool = sync.Pool{New: func() any {
-	b := make([]byte, 0, 4096)
-	return &b
-}}
+// maxPooledOut is the largest output buffer kept with scratch memory.
+const maxPooledOut = 64 << 10
 
 // Conn is the state of one HTTP/1.1 connection in one role, without I/O:
 // bytes from the peer go in through Receive and come out of NextEvent as
@@ -103,8 +102,6 @@ type Conn struct {
 	cur exchange // server: the request being answered; client: being sent
 	cl  *clientState
 
-	outp *[]byte // outgoing bytes; nil while empty
-
 	closed ConnectionClosed
 }
 
@@ -120,13 +117,16 @@ type events struct {
 }
 
 // events returns the event structures, taking scratch memory if needed.
-func (c *Conn) events() *events {
+func (c *Conn) events() *events { return &c.scratch().ev }
+
+// scratch returns the scratch memory, taking it from the pool if needed.
+func (c *Conn) scratch() *scratch {
 	if c.sc == nil {
 		c.sc = scratchPool.Get().(*scratch)
 		c.sc.buf = c.sc.buf[:0]
 		c.r, c.scan = 0, 0
 	}
-	return &c.sc.ev
+	return c.sc
 }
 
 // NewConn returns a Conn for role with cfg's limits (nil: the defaults). A
@@ -164,11 +164,7 @@ func (c *Conn) Receive(p []byte) error {
 	if c.rerr != nil {
 		return c.rerr
 	}
-	if c.sc == nil {
-		c.sc = scratchPool.Get().(*scratch)
-		c.sc.buf = c.sc.buf[:0]
-		c.r, c.scan = 0, 0
-	}
+	c.scratch()
 	if len(c.sc.buf)-c.r+len(p) > c.cfg.MaxBuffered {
 		return c.fail(remoteErr(400, "too much unparsed input buffered"))
 	}
@@ -259,9 +255,12 @@ func (c *Conn) release() {
 	}
 	switch {
 	case c.r == len(sc.buf):
-		if c.rs == rHead && c.lines == 0 {
-			// Idle between messages: hand the memory back until
-			// more bytes arrive.
+		if c.rs == rHead && c.lines == 0 && len(sc.out) == 0 {
+			// Idle between messages with nothing left to send: hand
+			// the memory back until more bytes arrive.
+			if cap(sc.out) > maxPooledOut {
+				sc.out = make([]byte, 0, 2048)
+			}
 			sc.fields = sc.fields[:0]
 			sc.ends = sc.ends[:0]
 			sc.ev = events{}

@@ -55,15 +55,15 @@ func (c *Conn) Send(ev Event) error {
 }
 
 // AppendOutgoing appends the bytes produced by Send since the last call to
-// dst and returns the extended slice.
+// dst and returns the extended slice. The bytes wait in the Conn's scratch
+// memory, which an idle Conn gives back when NextEvent finds nothing left to
+// send: take them before asking for the next event.
 func (c *Conn) AppendOutgoing(dst []byte) []byte {
-	if c.outp == nil {
+	if c.sc == nil {
 		return dst
 	}
-	dst = append(dst, *c.outp...)
-	*c.outp = (*c.outp)[:0]
-	outPool.Put(c.outp)
-	c.outp = nil
+	dst = append(dst, c.sc.out...)
+	c.sc.out = c.sc.out[:0]
 	return dst
 }
 
@@ -72,30 +72,25 @@ func (c *Conn) AppendOutgoing(dst []byte) []byte {
 // the slice it is given (a Transport copies it). The bytes count as taken
 // whatever w returns.
 func (c *Conn) WriteOutgoing(w io.Writer) (int, error) {
-	if c.outp == nil {
+	if c.sc == nil || len(c.sc.out) == 0 {
 		return 0, nil
 	}
-	n, err := w.Write(*c.outp)
-	*c.outp = (*c.outp)[:0]
-	outPool.Put(c.outp)
-	c.outp = nil
+	n, err := w.Write(c.sc.out)
+	c.sc.out = c.sc.out[:0]
 	return n, err
 }
 
 // Outgoing reports how many bytes wait for AppendOutgoing.
 func (c *Conn) Outgoing() int {
-	if c.outp == nil {
+	if c.sc == nil {
 		return 0
 	}
-	return len(*c.outp)
+	return len(c.sc.out)
 }
 
-// out returns the outgoing buffer, taking one from the pool if needed.
+// out returns the outgoing buffer, taking scratch memory if needed.
 func (c *Conn) out() []byte {
-	if c.outp == nil {
-		c.outp = outPool.Get().(*[]byte)
-	}
-	return *c.outp
+	return c.scratch().out
 }
 
 // headInfo is what the fields of an outgoing head say.
@@ -208,7 +203,7 @@ func (c *Conn) sendInformational(e *InformationalResponse) *ProtocolError {
 	}
 	b := appendStatusLine(c.out(), e.Status, e.Reason)
 	b = appendHead(b, e.Block, e.Headers)
-	*c.outp = append(b, "\r\n"...)
+	c.sc.out = append(b, "\r\n"...)
 	switch e.Status {
 	case 100:
 		c.cur.sent100 = true
@@ -289,7 +284,7 @@ func (c *Conn) sendResponse(e *Response) *ProtocolError {
 	} else if !cur.close && cur.version == HTTP10 && !hi.keepAlive {
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
-	*c.outp = append(b, "\r\n"...)
+	c.sc.out = append(b, "\r\n"...)
 	if tunnel {
 		c.rs = rSwitched
 	}
@@ -345,7 +340,7 @@ func (c *Conn) sendRequest(e *Request) *ProtocolError {
 	b = append(b, e.Target...)
 	b = append(b, " HTTP/1.1\r\n"...)
 	b = appendFields(b, e.Headers)
-	*c.outp = append(b, "\r\n"...)
+	c.sc.out = append(b, "\r\n"...)
 	return nil
 }
 
@@ -357,7 +352,7 @@ func (c *Conn) sendData(p []byte) *ProtocolError {
 			return localErr("body longer than Content-Length")
 		}
 		c.sendRemain -= int64(len(p))
-		*c.outp = append(c.out(), p...)
+		c.sc.out = append(c.out(), p...)
 	case sChunked:
 		if len(p) == 0 {
 			return nil // an empty chunk would end the body
@@ -365,9 +360,9 @@ func (c *Conn) sendData(p []byte) *ProtocolError {
 		b := strconv.AppendUint(c.out(), uint64(len(p)), 16)
 		b = append(b, "\r\n"...)
 		b = append(b, p...)
-		*c.outp = append(b, "\r\n"...)
+		c.sc.out = append(b, "\r\n"...)
 	case sUntilClose:
-		*c.outp = append(c.out(), p...)
+		c.sc.out = append(c.out(), p...)
 	case sNoBody:
 		if len(p) > 0 {
 			return localErr("this response has no body")
@@ -397,7 +392,7 @@ func (c *Conn) sendEnd(trailers Header) *ProtocolError {
 	case sChunked:
 		b := append(c.out(), "0\r\n"...)
 		b = appendFields(b, trailers)
-		*c.outp = append(b, "\r\n"...)
+		c.sc.out = append(b, "\r\n"...)
 	case sUntilClose, sNoBody:
 	default:
 		return localErr("no message being sent")
