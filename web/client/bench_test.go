@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -160,4 +161,69 @@ func BenchmarkGetReused(b *testing.B) {
 		b.Fatal("timed out")
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkExchangeInMemory measures the client's own work per keep-alive
+// request, the server played from memory: no sockets, no other loop.
+func BenchmarkExchangeInMemory(b *testing.B) {
+	resp := []byte(helloResponse)
+	b.Run("reused", func(b *testing.B) {
+		h := newMemHarness(nil)
+		u := newReuser(h.a, "http://example.test/")
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			u.send()
+			h.st.Clear()
+			h.st.Receive(resp)
+		}
+		if u.err != nil || u.done != b.N {
+			b.Fatalf("%d done, %v", u.done, u.err)
+		}
+	})
+	b.Run("get", func(b *testing.B) {
+		h := newMemHarness(nil)
+		done := 0
+		onBody := func(_ []byte, err error) ([]byte, error) {
+			if err == nil {
+				done++
+			}
+			return nil, nil
+		}
+		onHead := func(r *Response, err error) (*Response, error) {
+			if err == nil {
+				r.ReadBody(1 << 10).AddBoth(onBody)
+			}
+			return nil, nil
+		}
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			h.a.Get("http://example.test/").AddBoth(onHead)
+			h.st.Clear()
+			h.st.Receive(resp)
+		}
+		if done != b.N {
+			b.Fatalf("%d done; want %d", done, b.N)
+		}
+	})
+	b.Run("pipelined", func(b *testing.B) {
+		h := newMemHarness(&Config{Pipeline: 16})
+		u := make([]*reuser, 16)
+		for i := range u {
+			u[i] = newReuser(h.a, "http://example.test/")
+		}
+		batch := bytes.Repeat(resp, 16)
+		b.ReportAllocs()
+		for i := 0; i < b.N; i += 16 {
+			for _, r := range u {
+				r.send()
+			}
+			h.st.Clear()
+			h.st.Receive(batch)
+		}
+		for _, r := range u {
+			if r.err != nil {
+				b.Fatal(r.err)
+			}
+		}
+	})
 }

@@ -43,7 +43,7 @@ type owned struct {
 	// Room for a typical header, so that a new Response needs no other
 	// allocation for it.
 	fields [8]http1.Field
-	bytes  [384]byte
+	bytes  [256]byte
 }
 
 // ErrResponseBusy: Agent.DoInto was given a Response whose body is still
