@@ -54,3 +54,11 @@ func BenchmarkCachedNotModified(b *testing.B) {
 func BenchmarkCachedOneRange(b *testing.B) {
 	benchWith(b, cached, "/big.bin", "Range: bytes=1000-1999\r\n")
 }
+
+// A large file kept open by the cache: no open or stat per request.
+func BenchmarkCachedBigFile(b *testing.B) {
+	benchWith(b, &Config{CacheEntries: 64}, "/big.bin", "")
+}
+func BenchmarkCachedBigFileRange(b *testing.B) {
+	benchWith(b, &Config{CacheEntries: 64}, "/big.bin", "Range: bytes=1000-1999\r\n")
+}

@@ -82,8 +82,40 @@ func TestCacheBounded(t *testing.T) {
 			t.Fatalf("after %s: got %d entries; want at most 2", p, n)
 		}
 	}
-	if h.cache.get("/big.bin", c.clock.Now()) != nil {
-		t.Errorf("a file above CacheFileSize was cached")
+	e := h.cache.get("/big.bin", c.clock.Now())
+	if e == nil || e.content != nil || e.f == nil {
+		t.Fatalf("a file above CacheFileSize: got entry %+v; want it kept open, without its content", e)
+	}
+	h.cache.release(e)
+}
+
+// TestCacheOpenFiles: a large file is kept open while its entry lives and
+// closed once the entry is gone and no response reads it.
+func TestCacheOpenFiles(t *testing.T) {
+	root, big := fixture(t)
+	fds := openFiles(t)
+	h, err := New(root, &Config{CacheEntries: 4, CacheFileSize: 100, CacheTTL: time.Second, ChunkSize: 50000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(h)
+	req := []byte("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+	check := func(step string, wantFDs int) {
+		t.Helper()
+		if got := c.do(req); !strings.HasSuffix(got, "\r\n\r\n"+string(big)) {
+			t.Fatalf("%s: got %d bytes, not the file", step, len(got))
+		}
+		if got := openFiles(t) - fds; got != wantFDs {
+			t.Errorf("%s: got %d more open files; want %d", step, got, wantFDs)
+		}
+	}
+	check("miss", 2) // the root and the cached file
+	check("hit", 2)  // the same descriptor
+	c.clock.Advance(2 * time.Second)
+	check("expired", 2) // the old descriptor closed, a new one open
+	h.Close()
+	if got := openFiles(t) - fds; got != 0 {
+		t.Errorf("after Close: got %d more open files; want 0", got)
 	}
 }
 

@@ -71,7 +71,7 @@ func (x *exchange) readSmall() {
 		return
 	}
 	res.body = b
-	res.close()
+	res.close(x.h.cache)
 }
 
 func (x *exchange) doClose(error) { x.gone = true }
@@ -82,12 +82,12 @@ func (x *exchange) doClose(error) { x.gone = true }
 func (x *exchange) doThen() {
 	w := x.w
 	if x.gone || w.Ended() {
-		x.res.close()
+		x.res.close(x.h.cache)
 	} else {
 		w.OnClose(nil)
 		x.h.respond(x)
 	}
-	x.res.close()
+	x.res.close(x.h.cache)
 	*x = exchange{h: x.h, work: x.work, then: x.then, onClose: x.onClose, scratch: x.scratch[:0], body: x.body[:0], names: x.names[:0]}
 	x.h.pool.Put(x)
 }

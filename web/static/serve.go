@@ -12,10 +12,35 @@ import (
 	"github.com/braid-net/braid/web"
 )
 
+// fileRef is an open file a response reads: its own, closed when done, or
+// one the cache keeps open, released when done.
+type fileRef struct {
+	f *os.File
+	e *cacheEntry // the cache entry holding f, if any
+	c *fileCache
+}
+
+func (h *Handler) cachedFile(e *cacheEntry) fileRef {
+	if e.f == nil {
+		return fileRef{}
+	}
+	return fileRef{f: e.f, e: e, c: h.cache}
+}
+
+// done closes or releases the file.
+func (r fileRef) done() {
+	switch {
+	case r.e != nil:
+		r.c.release(r.e)
+	case r.f != nil:
+		r.f.Close()
+	}
+}
+
 // serveFile answers with a file described by m, honouring preconditions
-// and ranges. The body comes from content when the file is cached, from f
-// otherwise; serveFile owns f from here on.
-func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request, m *meta, content []byte, f *os.File) {
+// and ranges. The body comes from content when the file was read whole,
+// from f otherwise; serveFile owns f from here on.
+func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request, m *meta, content []byte, f fileRef) {
 	size := m.size
 	v := m.validators()
 	ctype := m.ctype
@@ -25,12 +50,12 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 
 	switch v.evaluate(req.cond) {
 	case notModified:
-		closeFile(f)
+		f.done()
 		w.WriteHeader(http.StatusNotModified)
 		w.End()
 		return
 	case preconditionFailed:
-		closeFile(f)
+		f.done()
 		fail(w, http.StatusPreconditionFailed)
 		return
 	}
@@ -48,7 +73,7 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 		ranges, err := appendRanges(rbuf[:0], req.rng, size, h.cfg.MaxRanges)
 		switch {
 		case IsUnsatisfiable(err):
-			closeFile(f)
+			f.done()
 			w.SetHeader("Content-Range", view(strconv.AppendInt(append(crBuf[:0], "bytes */"...), size, 10)))
 			fail(w, http.StatusRequestedRangeNotSatisfiable)
 			return
@@ -85,11 +110,11 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 	w.SetHeader("Content-Length", length)
 	w.WriteHeader(status)
 	if req.method == "HEAD" || size == 0 {
-		closeFile(f)
+		f.done()
 		w.End()
 		return
 	}
-	if f == nil {
+	if f.f == nil {
 		// Cached or read whole: the body is at hand.
 		for _, s := range segs {
 			if s.lit != nil {
@@ -110,12 +135,6 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 		return
 	}
 	s.next()
-}
-
-func closeFile(f *os.File) {
-	if f != nil {
-		f.Close()
-	}
 }
 
 // A segment of a response body: literal bytes (multipart headers), or n
@@ -155,7 +174,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }
 type stream struct {
 	w     *web.ResponseWriter
 	loop  braid.Loop
-	f     *os.File
+	f     fileRef
 	segs  []segment
 	chunk int
 	buf   *[]byte
@@ -175,7 +194,7 @@ type stream struct {
 
 // newStream streams the segments multi, or the single segment one when
 // multi is nil.
-func newStream(w *web.ResponseWriter, loop braid.Loop, f *os.File, one segment, multi []segment, chunk int) *stream {
+func newStream(w *web.ResponseWriter, loop braid.Loop, f fileRef, one segment, multi []segment, chunk int) *stream {
 	s := &stream{w: w, loop: loop, f: f, chunk: chunk, segs: multi}
 	if multi == nil {
 		s.one[0] = one
@@ -186,7 +205,7 @@ func newStream(w *web.ResponseWriter, loop braid.Loop, f *os.File, one segment, 
 	return s
 }
 
-func (s *stream) doRead() { s.rn, _ = s.f.ReadAt(s.rbuf, s.roff) }
+func (s *stream) doRead() { s.rn, _ = s.f.f.ReadAt(s.rbuf, s.roff) }
 
 func (s *stream) doneRead() {
 	s.reading = false
@@ -277,10 +296,8 @@ func (s *stream) finish() {
 // release closes the file and returns the buffer; never while a read uses
 // them.
 func (s *stream) release() {
-	if s.f != nil {
-		s.f.Close()
-		s.f = nil
-	}
+	s.f.done()
+	s.f = fileRef{}
 	if s.buf != nil {
 		if len(*s.buf) == 64<<10 {
 			bufPool.Put(s.buf)

@@ -50,8 +50,10 @@ type Config struct {
 	// CacheTTL is how long a cached file is trusted, on the loop's clock;
 	// default 1s.
 	CacheTTL time.Duration
-	// CacheFileSize is the largest file the cache keeps; default 64 KiB.
-	// Larger files are opened and streamed for each request.
+	// CacheFileSize is the largest file whose content the cache keeps;
+	// default 64 KiB. Larger files are kept open instead, and streamed
+	// from the shared descriptor. The cache thus holds at most
+	// CacheEntries × CacheFileSize bytes and CacheEntries descriptors.
 	CacheFileSize int64
 }
 
@@ -113,8 +115,12 @@ func New(dir string, cfg *Config) (*Handler, error) {
 	return h, nil
 }
 
-// Close releases the root directory.
+// Close releases the root directory and the files the cache keeps open
+// (those still being sent close when their responses end).
 func (h *Handler) Close() error {
+	if h.cache != nil {
+		h.cache.closeAll()
+	}
 	if h.root != nil {
 		return h.root.Close()
 	}
@@ -155,7 +161,7 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 	}
 	if h.cache != nil {
 		if e := h.cache.get(name, r.Loop().Now()); e != nil {
-			h.serveFile(w, r.Loop(), &req, &e.meta, e.content, nil)
+			h.serveFile(w, r.Loop(), &req, &e.meta, e.content, h.cachedFile(e))
 			return
 		}
 	}
@@ -225,10 +231,16 @@ type lookup struct {
 	name    string // the file served, for its content type
 }
 
-func (l *lookup) close() {
+func (l *lookup) close(c *fileCache) {
 	if l.f != nil {
 		l.f.Close()
 		l.f = nil
+	}
+	if l.cached != nil {
+		if l.cached.f != nil {
+			c.release(l.cached)
+		}
+		l.cached = nil
 	}
 }
 
@@ -236,15 +248,21 @@ func (l *lookup) close() {
 // blocking pool; the file is closed and served from the entry. A file
 // that is too large, or changes size while read, is left to be streamed.
 func (h *Handler) remember(path string, l *lookup, now time.Time) {
-	if h.cache == nil || l.f == nil || l.fi.Size() > h.cache.maxSize {
+	if h.cache == nil || l.f == nil {
+		return
+	}
+	if l.fi.Size() > h.cache.maxSize {
+		l.cached = h.cache.put(path, newMeta(l.name, l.fi), nil, l.f, now)
+		l.f = nil
 		return
 	}
 	content := make([]byte, l.fi.Size())
 	if n, err := l.f.ReadAt(content, 0); n != len(content) || err != nil && err != io.EOF {
 		return
 	}
-	l.cached = h.cache.put(path, newMeta(l.name, l.fi), content, now)
-	l.close()
+	l.cached = h.cache.put(path, newMeta(l.name, l.fi), content, nil, now)
+	l.f.Close()
+	l.f = nil
 }
 
 // open opens a name relative to the root ("" for the root itself).
@@ -348,7 +366,9 @@ func (h *Handler) respond(x *exchange) {
 		fail(w, http.StatusMovedPermanently)
 		return
 	case res.cached != nil:
-		h.serveFile(w, x.r.Loop(), req, &res.cached.meta, res.cached.content, nil)
+		e := res.cached
+		res.cached = nil // serveFile releases it
+		h.serveFile(w, x.r.Loop(), req, &e.meta, e.content, h.cachedFile(e))
 		return
 	case res.listing != nil || res.f == nil && res.body == nil:
 		h.serveListing(w, req, res)
@@ -358,7 +378,7 @@ func (h *Handler) respond(x *exchange) {
 	m, x.scratch = viewMeta(x.scratch, res.name, res.fi)
 	f := res.f
 	res.f = nil
-	h.serveFile(w, x.r.Loop(), req, &m, res.body, f)
+	h.serveFile(w, x.r.Loop(), req, &m, res.body, fileRef{f: f})
 }
 
 // contentType picks the media type of name from its extension.
