@@ -53,6 +53,7 @@ type loop struct {
 	remoteSpare []func()
 	room        *sync.Cond  // signalled when remote is taken or the loop stops
 	waiters     int         // goroutines waiting on room
+	hasRemote   atomic.Bool // len(remote) > 0, kept under mu; read without it
 	wakePending atomic.Bool // a wake-up is on its way; others need not send one
 	sleeping    atomic.Bool // the loop is (about to be) blocked in wait
 	wakes       atomic.Int64
@@ -125,10 +126,13 @@ func (l *loop) enqueue(f func(), bounded bool) error {
 		l.waiters--
 	}
 	l.remote = append(l.remote, f)
+	l.hasRemote.Store(true)
 	l.mu.Unlock()
 	// A loop that is not sleeping will see the call before it next sleeps
-	// (turn checks the queue after announcing sleep), so only a sleeping
-	// loop needs the system call of a wake-up.
+	// (turn checks hasRemote after announcing sleep; with both stores and
+	// loads sequentially consistent, it sees the call or we see it
+	// sleeping), so only a sleeping loop needs the system call of a
+	// wake-up.
 	if l.sleeping.Load() && !l.wakePending.Load() && l.wakePending.CompareAndSwap(false, true) {
 		l.wakes.Add(1)
 		l.io.wake()
@@ -197,18 +201,24 @@ func (l *loop) run() {
 	l.finish()
 }
 
+// turn runs one turn. Its fixed cost matters to a busy loop (it runs once
+// per batch of events) and to a quiet one (once per wake-up), so it takes
+// no lock unless calls are queued and reads the clock only when timers are
+// pending (see BenchmarkLoopTurn).
 func (l *loop) turn() {
 	t := l.timeout()
+	announced := false
 	if t != 0 {
+		announced = true
 		l.sleeping.Store(true)
-		l.mu.Lock()
-		if len(l.remote) > 0 {
+		if l.hasRemote.Load() {
 			t = 0
 		}
-		l.mu.Unlock()
 	}
 	l.io.wait(t)
-	l.sleeping.Store(false)
+	if announced {
+		l.sleeping.Store(false)
+	}
 	l.runRemote()
 	l.runTimers()
 	l.runSoon()
@@ -217,7 +227,7 @@ func (l *loop) turn() {
 
 // timeout is how long the next wait may block.
 func (l *loop) timeout() time.Duration {
-	if len(l.soon) > 0 || l.quit {
+	if len(l.soon) > 0 || l.quit || l.hasRemote.Load() {
 		return 0
 	}
 	if len(l.timers) == 0 {
@@ -231,10 +241,20 @@ func (l *loop) timeout() time.Duration {
 }
 
 func (l *loop) runRemote() {
-	l.wakePending.Store(false)
+	// A wake-up sent during this wait has arrived (or will make the next
+	// wait return at once): let the next caller send another. A load
+	// first, as stores are dearer and a flag left set would mean no caller
+	// ever wakes this loop again.
+	if l.wakePending.Load() {
+		l.wakePending.Store(false)
+	}
+	if !l.hasRemote.Load() {
+		return
+	}
 	l.mu.Lock()
 	q := l.remote
 	l.remote = l.remoteSpare[:0]
+	l.hasRemote.Store(false)
 	if l.waiters > 0 {
 		l.room.Broadcast()
 	}
