@@ -27,13 +27,16 @@
 //
 // # File cache
 //
-// Config.CacheEntries turns on a bounded cache of small files (content and
-// validators, like nginx's open_file_cache), trusted for Config.CacheTTL on
-// the loop's clock. A hit is answered on the loop without a system call or
-// an allocation, whatever the preconditions and ranges; the price is that a
-// file changed on disk may be served as it was until its entry expires, so
-// the cache is off by default. Names are cleaned and resolved inside the
-// root before the cache is asked, exactly as without it.
+// Config.CacheEntries turns on a bounded cache, trusted for
+// Config.CacheTTL on the loop's clock, of small files (content and
+// validators) and, like nginx's open_file_cache, of larger files kept open.
+// A hit on a small file is answered on the loop without a system call or an
+// allocation, whatever the preconditions and ranges; a hit on a large one
+// skips the open and stat, and its descriptor is shared by the responses
+// reading it. The price is that a file changed on disk may be served as it
+// was until its entry expires, so the cache is off by default. Names are
+// cleaned and resolved inside the root before the cache is asked, exactly
+// as without it.
 //
 // Requests that open their file reuse their per-request state, so they
 // allocate only what os.Root.Open and File.Stat do.
