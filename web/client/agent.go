@@ -145,6 +145,20 @@ func (a *Agent) Post(rawURL, contentType string, body io.Reader) *deferred.Defer
 	return a.Do(req)
 }
 
+// PostJSON sends v, encoded as JSON, to rawURL with a POST request.
+func (a *Agent) PostJSON(rawURL string, v any) *deferred.Deferred[*Response] {
+	req, err := NewJSONRequest("POST", rawURL, v)
+	if err != nil {
+		return deferred.Fail[*Response](err)
+	}
+	return a.Do(req)
+}
+
+// PostForm sends form, URL-encoded, to rawURL with a POST request.
+func (a *Agent) PostForm(rawURL string, form url.Values) *deferred.Deferred[*Response] {
+	return a.Post(rawURL, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
 // requestURL is a Request and its URL in one allocation.
 type requestURL struct {
 	req Request

@@ -3,10 +3,12 @@ package client
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -240,5 +242,40 @@ func TestConnectionsOnOtherLoops(t *testing.T) {
 	}
 	if c := cc.count(); c > 4 {
 		t.Errorf("server saw %d connections; want at most 4", c)
+	}
+}
+
+func TestPostJSONAndForm(t *testing.T) {
+	srv, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("Content-Type") {
+		case "application/json":
+			var v map[string]int
+			if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+				http.Error(w, err.Error(), 400)
+				return
+			}
+			fmt.Fprintf(w, "json n=%d", v["n"])
+		case "application/x-www-form-urlencoded":
+			fmt.Fprintf(w, "form q=%s", r.PostFormValue("q"))
+		default:
+			http.Error(w, "no type", 400)
+		}
+	}))
+	a := newAgent(t, nil)
+	tests := []struct {
+		name string
+		send func() *deferred.Deferred[*Response]
+		want string
+	}{
+		{"json", func() *deferred.Deferred[*Response] { return a.PostJSON(srv.URL, map[string]int{"n": 7}) }, "json n=7"},
+		{"form", func() *deferred.Deferred[*Response] { return a.PostForm(srv.URL, url.Values{"q": {"a b&c"}}) }, "form q=a b&c"},
+	}
+	for _, tt := range tests {
+		body, err := call(t, a, func() *deferred.Deferred[[]byte] {
+			return deferred.ThenDeferred(tt.send(), func(r *Response) *deferred.Deferred[[]byte] { return r.ReadBody(1 << 10) })
+		})
+		if err != nil || string(body) != tt.want {
+			t.Errorf("%s: got %q, %v; want %q", tt.name, body, err, tt.want)
+		}
 	}
 }

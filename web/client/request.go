@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +61,21 @@ func NewRequest(method, rawURL string, body io.Reader) (*Request, error) {
 		b.Read(s)
 		req.setBytes(s)
 	}
+	return req, nil
+}
+
+// NewJSONRequest returns a Request for method and rawURL whose body is v
+// encoded as JSON, with Content-Type application/json.
+func NewJSONRequest(method, rawURL string, v any) (*Request, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	req, err := NewRequest(method, rawURL, bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = append(req.Header, http1.Field{Name: []byte("Content-Type"), Value: []byte("application/json")})
 	return req, nil
 }
 
