@@ -121,9 +121,14 @@ func FuzzServe(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	hc, err := New(root, &Config{ChunkSize: 1000, Listing: true, CacheEntries: 64, CacheFileSize: 1 << 20})
-	if err != nil {
-		f.Fatal(err)
+	// One cache keeps every file's content, the other keeps big.bin open.
+	var cached []*Handler
+	for _, size := range []int64{1 << 20, 100} {
+		hc, err := New(root, &Config{ChunkSize: 1000, Listing: true, CacheEntries: 64, CacheFileSize: size})
+		if err != nil {
+			f.Fatal(err)
+		}
+		cached = append(cached, hc)
 	}
 	f.Fuzz(func(t *testing.T, target, rng, ifRange, inm string) {
 		for _, s := range []string{target, rng, ifRange, inm} {
@@ -149,8 +154,8 @@ func FuzzServe(f *testing.F) {
 		default:
 			t.Fatalf("%q: status %d", raw, resps.StatusCode)
 		}
-		for run := range 2 { // fills the cache, then answers from it
-			cresp, cbody := serveLenient(t, hc, raw+"\r\n")
+		for run := range 4 { // fills each cache, then answers from it
+			cresp, cbody := serveLenient(t, cached[run%2], raw+"\r\n")
 			if cresp.StatusCode != resps.StatusCode {
 				t.Fatalf("%q run %d: cached status %d; want %d", raw, run, cresp.StatusCode, resps.StatusCode)
 			}
