@@ -2,6 +2,7 @@ package client
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -148,4 +149,45 @@ func TestPipelineServerCloses(t *testing.T) {
 	if got := cc.count(); got < 10 {
 		t.Fatalf("server saw %d connections; want at least 10 (one per five answers)", got)
 	}
+}
+
+// A server that misbehaves at random: it closes after some answers
+// (Connection: close) and drops the connection without answering others.
+// Every pipelined request ends, with its own answer (never another's) or
+// with ErrConnectionLost; most get their answer.
+func TestPipelineChaos(t *testing.T) {
+	var n atomic.Int32
+	srv, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch k := n.Add(1); {
+		case k%7 == 0:
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		case k%5 == 0:
+			w.Header().Set("Connection", "close")
+		}
+		io.WriteString(w, r.URL.Path)
+	}))
+	a := newAgent(t, &Config{MaxConnsPerHost: 2, Pipeline: 8})
+	var urls []string
+	for i := 0; i < 300; i++ {
+		urls = append(urls, fmt.Sprintf("%s/%d", srv.URL, i))
+	}
+	bodies, errs := getAll(t, a, urls)
+	ok := 0
+	for i, u := range urls {
+		switch {
+		case errs[i] == nil && strings.HasSuffix(u, bodies[i]) && bodies[i] != "":
+			ok++
+		case errs[i] != nil && errors.Is(errs[i], ErrConnectionLost):
+		default:
+			t.Fatalf("GET %s: got %q, %v; want its path or ErrConnectionLost", u, bodies[i], errs[i])
+		}
+	}
+	if ok < len(urls)/2 {
+		t.Fatalf("%d of %d answered; want most", ok, len(urls))
+	}
+	t.Logf("%d of %d answered", ok, len(urls))
 }
