@@ -6,35 +6,8 @@ import "bytes"
 func (c *Conn) parseRequest(end int) (Event, error) {
 	buf := c.sc.buf
 	line := buf[c.r : c.hdrStart-2]
-	sp1 := bytes.IndexByte(line, ' ')
-	if sp1 <= 0 {
-		return nil, c.fail(remoteErr(400, "malformed request line"))
-	}
-	method := line[:sp1]
-	rest := line[sp1+1:]
-	sp2 := bytes.LastIndexByte(rest, ' ')
-	if sp2 < 0 {
-		return nil, c.fail(remoteErr(400, "malformed request line"))
-	}
-	target, vers := rest[:sp2], rest[sp2+1:]
-	if !isToken(method) {
-		return nil, c.fail(remoteErr(400, "invalid method"))
-	}
-	major, minor, ok := parseVersion(vers)
-	if !ok {
-		return nil, c.fail(remoteErr(400, "malformed HTTP version"))
-	}
-	if major != 1 {
-		// RFC 9110 section 15.6.6.
-		return nil, c.fail(remoteErr(505, "HTTP version not supported"))
-	}
-	if !validTarget(target) {
-		// One SP exactly between the parts (RFC 9112 section 3): a
-		// target holding whitespace is malformed.
-		return nil, c.fail(remoteErr(400, "invalid request-target"))
-	}
-	m := internMethod(method)
-	if err := checkTargetForm(m, target); err != nil {
+	m, target, minor, err := parseRequestLine(line)
+	if err != nil {
 		return nil, c.fail(err)
 	}
 	var fi fieldInfo
@@ -81,6 +54,55 @@ func (c *Conn) parseRequest(end int) (Event, error) {
 		close:   r.Close,
 	}
 	return r, nil
+}
+
+// parseRequestLine splits a request line (RFC 9112 section 3) into its
+// method, target and minor version. The most common line, a GET or POST of
+// HTTP/1.1, takes a path with no search for the spaces; any other goes the
+// general way. Both apply the same checks.
+func parseRequestLine(line []byte) (method string, target []byte, minor byte, err *ProtocolError) {
+	const v11 = " HTTP/1.1"
+	n := len(line)
+	switch {
+	case n > 4+len(v11) && string(line[:4]) == "GET " && string(line[n-len(v11):]) == v11:
+		method, target, minor = "GET", line[4:n-len(v11)], 1
+	case n > 5+len(v11) && string(line[:5]) == "POST " && string(line[n-len(v11):]) == v11:
+		method, target, minor = "POST", line[5:n-len(v11)], 1
+	default:
+		sp1 := bytes.IndexByte(line, ' ')
+		if sp1 <= 0 {
+			return "", nil, 0, remoteErr(400, "malformed request line")
+		}
+		m := line[:sp1]
+		rest := line[sp1+1:]
+		sp2 := bytes.LastIndexByte(rest, ' ')
+		if sp2 < 0 {
+			return "", nil, 0, remoteErr(400, "malformed request line")
+		}
+		var vers []byte
+		target, vers = rest[:sp2], rest[sp2+1:]
+		if !isToken(m) {
+			return "", nil, 0, remoteErr(400, "invalid method")
+		}
+		major, mi, ok := parseVersion(vers)
+		if !ok {
+			return "", nil, 0, remoteErr(400, "malformed HTTP version")
+		}
+		if major != 1 {
+			// RFC 9110 section 15.6.6.
+			return "", nil, 0, remoteErr(505, "HTTP version not supported")
+		}
+		method, minor = internMethod(m), mi
+	}
+	if !validTarget(target) {
+		// One SP exactly between the parts (RFC 9112 section 3): a
+		// target holding whitespace is malformed.
+		return "", nil, 0, remoteErr(400, "invalid request-target")
+	}
+	if err := checkTargetForm(method, target); err != nil {
+		return "", nil, 0, err
+	}
+	return method, target, minor, nil
 }
 
 // requestFraming applies RFC 9112 section 6.3 to a request.
