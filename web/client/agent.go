@@ -107,6 +107,7 @@ type Agent struct {
 	lastScheme, lastHost string
 	lastPool             *hostPool
 	userAgent            []byte // cfg.UserAgent, made once
+	stats                Stats
 	// The last URL parsed by Get.
 	lastRaw string
 	lastURL *url.URL
@@ -120,6 +121,17 @@ func NewAgent(r braid.Reactor, loop braid.Loop, cfg *Config) *Agent {
 	}
 	return &Agent{r: r, loop: loop, cfg: cfg.withDefaults(), pools: map[string]*hostPool{}}
 }
+
+// Stats counts what an Agent has done since it was made.
+type Stats struct {
+	Requests    int64 // requests sent (retries and redirects included)
+	Pipelined   int64 // of which sent before the answers to earlier ones
+	Retried     int64 // requests sent again after their connection ended
+	Connections int64 // connections opened
+}
+
+// Stats returns the Agent's counters. Call it on the Agent's loop.
+func (a *Agent) Stats() Stats { return a.stats }
 
 // Loop returns the loop the Agent lives on.
 func (a *Agent) Loop() braid.Loop { return a.loop }

@@ -100,6 +100,7 @@ func (c *conn) connected() {
 		return
 	}
 	c.pool.conns = append(c.pool.conns, c)
+	c.a.stats.Connections++
 	c.pool.release(c)
 }
 

@@ -383,6 +383,7 @@ func (ex *exchange) lost(reason error) {
 	}
 	if ex.mayRetry() {
 		ex.ch.retries++
+		ex.a.stats.Retried++
 		ex.finish()
 		if ex.producer != nil && !ex.bodyDone {
 			ex.bodyDone = true

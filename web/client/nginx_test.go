@@ -238,6 +238,9 @@ func TestNginx(t *testing.T) {
 				}
 			}
 		}
+		if st := agentStats(t, pa); st.Pipelined == 0 || st.Retried == 0 {
+			t.Fatalf("got %+v; want pipelined and retried requests", st)
+		}
 	})
 
 	t.Run("redirects", func(t *testing.T) {

@@ -36,6 +36,10 @@ func (c *conn) last() *exchange {
 // dispatch sends ex on this connection.
 func (c *conn) dispatch(ex *exchange) {
 	ex.pipelined = len(c.inflight) > 0
+	c.a.stats.Requests++
+	if ex.pipelined {
+		c.a.stats.Pipelined++
+	}
 	c.inflight = append(c.inflight, ex)
 	ex.conn = c
 	ex.onConn = true

@@ -45,6 +45,16 @@ func getAll(t *testing.T, a *Agent, urls []string) ([]string, []error) {
 	return bodies, errs
 }
 
+// agentStats reads a's counters on its loop.
+func agentStats(t *testing.T, a *Agent) Stats {
+	t.Helper()
+	st, err := call(t, a, func() *deferred.Deferred[Stats] { return deferred.Succeed(a.Stats()) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 func wantEchoes(t *testing.T, urls, bodies []string, errs []error) {
 	t.Helper()
 	for i, u := range urls {
@@ -121,6 +131,9 @@ func TestPipelineBraidServer(t *testing.T) {
 	}
 	bodies, errs := getAll(t, a, urls)
 	wantEchoes(t, urls, bodies, errs)
+	if st := agentStats(t, a); st.Pipelined == 0 || st.Connections > 2 {
+		t.Fatalf("got %+v; want pipelined requests over at most 2 connections", st)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if n := len(peers); n > 2 {
@@ -146,6 +159,9 @@ func TestPipelineServerCloses(t *testing.T) {
 	}
 	bodies, errs := getAll(t, a, urls)
 	wantEchoes(t, urls, bodies, errs)
+	if st := agentStats(t, a); st.Pipelined == 0 || st.Retried == 0 {
+		t.Fatalf("got %+v; want pipelined and retried requests", st)
+	}
 	if got := cc.count(); got < 10 {
 		t.Fatalf("server saw %d connections; want at least 10 (one per five answers)", got)
 	}
@@ -189,5 +205,5 @@ func TestPipelineChaos(t *testing.T) {
 	if ok < len(urls)/2 {
 		t.Fatalf("%d of %d answered; want most", ok, len(urls))
 	}
-	t.Logf("%d of %d answered", ok, len(urls))
+	t.Logf("%d of %d answered; %+v", ok, len(urls), agentStats(t, a))
 }

@@ -93,6 +93,9 @@ func TestPipelineOffByDefault(t *testing.T) {
 	}
 	h.st.Receive([]byte(okResponse("b")))
 	wantOutcomes(t, "sequential", []outcome{r1, r2}, "a", "b")
+	if st := h.a.Stats(); st.Pipelined != 0 || st.Requests != 2 {
+		t.Fatalf("got %+v; want 2 requests, none pipelined", st)
+	}
 }
 
 // A non-idempotent request is neither pipelined nor followed by pipelined
