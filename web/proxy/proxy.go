@@ -142,7 +142,10 @@ func (p *Proxy) requestHeader(w *web.ResponseWriter, r *web.Request) http1.Heade
 	// Expect is answered here: the body is asked for once the upstream
 	// takes it, which sends the client its 100 Continue.
 	h = filterHeader(h, r.Header, "host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "content-length", "expect", "via")
-	h = append(h, http1.Field{Name: fieldVia, Value: appendVia(nil, r.Header, r.Version, p.viaBytes)})
+	// Via and X-Forwarded-For share one buffer; each value is a slice of
+	// it that later appends do not touch.
+	buf := appendVia(make([]byte, 0, 128), r.Header, r.Version, p.viaBytes)
+	h = append(h, http1.Field{Name: fieldVia, Value: buf[:len(buf):len(buf)]})
 	// Trailers go both ways only where both package web and web/client can
 	// send them (see trailers.go): a chunked upload's declared trailers,
 	// and "TE: trailers" for a client that accepts them in the response.
@@ -155,20 +158,21 @@ func (p *Proxy) requestHeader(w *web.ResponseWriter, r *web.Request) http1.Heade
 		h = append(h, http1.Field{Name: fieldTE, Value: valueTrailers}, http1.Field{Name: fieldConnection, Value: fieldTE})
 	}
 	// X-Forwarded-For is a list: keep what earlier proxies wrote.
-	var xff []byte
+	start, earlier := len(buf), false
 	for _, f := range r.Header {
 		if string(f.Name) == "x-forwarded-for" {
-			if xff != nil {
-				xff = append(xff, ", "...)
+			if earlier {
+				buf = append(buf, ", "...)
 			}
-			xff = append(xff, f.Value...)
+			buf = append(buf, f.Value...)
+			earlier = true
 		}
 	}
-	if xff != nil {
-		xff = append(xff, ", "...)
+	if earlier {
+		buf = append(buf, ", "...)
 	}
-	if xff = appendClientIP(xff, r.RemoteAddr()); len(xff) > 0 {
-		h = append(h, http1.Field{Name: fieldXFF, Value: xff})
+	if buf = appendClientIP(buf, r.RemoteAddr()); len(buf) > start {
+		h = append(h, http1.Field{Name: fieldXFF, Value: buf[start:]})
 	}
 	h = append(h, http1.Field{Name: fieldXFProto, Value: p.protoBytes})
 	if host, ok := r.Header.Get("host"); ok {
@@ -249,10 +253,13 @@ func (f *forward) respond(resp *client.Response) {
 		return
 	}
 	w.WriteHeader(resp.Status)
-	for _, fl := range filterHeader(nil, resp.Header, "content-length", "via") {
+	// Room on the stack for a typical head: AddHeader copies.
+	var fields [24]http1.Field
+	for _, fl := range filterHeader(fields[:0], resp.Header, "content-length", "via") {
 		w.AddHeader(string(fl.Name), string(fl.Value))
 	}
-	w.AddHeader("Via", string(appendVia(nil, resp.Header, resp.Version, f.via)))
+	var via [64]byte
+	w.AddHeader("Via", string(appendVia(via[:0], resp.Header, resp.Version, f.via)))
 	noBody := resp.Status == 204 || resp.Status == 304 || resp.Request.Method == "HEAD"
 	if resp.ContentLength >= 0 && !noBody {
 		w.SetHeader("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
