@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/proto/http1"
 )
@@ -122,5 +123,21 @@ func TestErrorNamesTheRequest(t *testing.T) {
 	}
 	if strings.Count(msg, "client:") != 1 {
 		t.Fatalf("got %q; want one package prefix", msg)
+	}
+}
+
+// A deadline for the whole answer on the loop's clock: AddTimeout cancels
+// the request, and the error says it timed out.
+func TestAddTimeoutOnTheLoopClock(t *testing.T) {
+	h := newMemHarness(nil)
+	d := h.a.Get("http://example.test/").AddTimeout(h.a.Loop(), time.Second)
+	h.st.Receive([]byte("HTTP/1.1 200 OK\r\n"))
+	h.clock.Advance(2 * time.Second)
+	_, err := d.Result()
+	if !errors.Is(err, deferred.ErrTimeout) || !errors.Is(err, braid.ErrTimeout) {
+		t.Fatalf("got %v; want a timeout", err)
+	}
+	if !h.st.Aborted() {
+		t.Fatal("connection kept; want it dropped")
 	}
 }

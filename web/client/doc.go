@@ -70,18 +70,23 @@
 // Timeouts come from the loop's clock: Config.ConnectTimeout for the
 // connection (TLS handshake included), Config.ResponseTimeout for each wait
 // on the server (the head, then each piece of body; not while the consumer
-// has paused the body).
+// has paused the body). A deadline for the whole answer is the caller's:
+// d.AddTimeout(a.Loop(), limit) on the Deferred (the loop's clock), or
+// DoContext with a context that has a deadline.
+//
+// Agent.Stats counts the requests sent, pipelined and retried, and the
+// connections opened.
 //
 // # Bodies
 //
 // A Response's body stays on the connection until it is consumed with
 // Stream, ReadBody, JSON or Discard, or dropped with Close; the connection
 // returns to the pool only after its body is read to the end, so every
-// Response must be consumed or closed. ReadBody, AppendBody and JSON take a limit, past
-// which they fail with ErrBodyTooLarge and drop the connection; a streamed
-// body is bounded by Config.Limits.MaxBodySize (no limit by default, since
-// streaming holds no memory), past which it fails with a
-// *http1.ProtocolError. While the consumer is paused
+// Response must be consumed or closed. ReadBody, AppendBody and JSON take
+// a limit, past which they fail with ErrBodyTooLarge and drop the
+// connection; a streamed body is bounded by Config.Limits.MaxBodySize (no
+// limit by default, since streaming holds no memory), past which it fails
+// with a *http1.ProtocolError. While the consumer is paused
 // (Response.Pause), the connection stops reading from the socket.
 //
 // A request body comes from an io.Reader (read on the loop's blocking pool,
