@@ -261,7 +261,15 @@ func (f *forward) respond(resp *client.Response) {
 	var via [64]byte
 	w.AddHeader("Via", string(appendVia(via[:0], resp.Header, resp.Version, f.via)))
 	noBody := resp.Status == 204 || resp.Status == 304 || resp.Request.Method == "HEAD"
-	if resp.ContentLength >= 0 && !noBody {
+	switch {
+	case resp.Status == 204:
+	case noBody:
+		// A HEAD or 304 answer announces the length of the body it does
+		// not carry (RFC 9110 sections 9.3.2 and 15.4.5): pass it on.
+		if cl, ok := resp.Header.Get("content-length"); ok {
+			w.SetHeader("Content-Length", string(cl))
+		}
+	case resp.ContentLength >= 0:
 		w.SetHeader("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
 	}
 	// Trailers need a chunked response: an upstream body of unknown
