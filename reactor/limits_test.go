@@ -188,7 +188,16 @@ func TestRunBlockingFullQueueOnLoop(t *testing.T) {
 	var tryErr error
 	var panicked any
 	onLoop(t, r.main(), func() {
-		tryErr = r.TryRunBlocking(func() {}, func() {})
+		// The assertion TryRunBlocking's documentation gives.
+		lb, ok := r.Loops()[0].(interface{ TryRunBlocking(work, then func()) error })
+		if !ok {
+			t.Errorf("a loop has no TryRunBlocking")
+			return
+		}
+		tryErr = lb.TryRunBlocking(func() {}, func() {})
+		if err := r.TryRunBlocking(func() {}, func() {}); !errors.Is(err, ErrPoolFull) {
+			t.Errorf("Reactor.TryRunBlocking with the pool full = %v; want ErrPoolFull", err)
+		}
 		defer func() { panicked = recover() }()
 		r.RunBlocking(func() {}, func() {})
 	})
@@ -248,4 +257,48 @@ func TestRunBlockingFullPoolSheds(t *testing.T) {
 	if _, err := io.ReadFull(c2, buf); err != nil || string(buf) != "ok" {
 		t.Errorf("after the pool drained, read %q, %v; want \"ok\"", buf, err)
 	}
+}
+
+// TestBoundedQueuesUnderLoad: many goroutines push far more calls and
+// blocking works than the limits hold; everything runs, each goroutine's
+// calls in its order, and nobody is left waiting.
+func TestBoundedQueuesUnderLoad(t *testing.T) {
+	const goroutines, each = 40, 200
+	r := start(t, &Config{Loops: 2, MaxPendingCalls: 8, BlockingPool: 2, BlockingQueue: 4})
+	l := r.loops[1]
+	last := make([]int, goroutines) // touched only on l
+	calls := make(chan error, goroutines)
+	thens := make(chan struct{}, goroutines*each)
+	for g := 0; g < goroutines; g++ {
+		go func() {
+			for i := 0; i < each; i++ {
+				if err := l.CallFromGoroutine(func() {
+					if last[g] != i {
+						t.Errorf("goroutine %d: call %d ran after %d", g, i, last[g]-1)
+					}
+					last[g] = i + 1
+				}); err != nil {
+					calls <- err
+					return
+				}
+				l.RunBlocking(func() {}, func() { thens <- struct{}{} })
+			}
+			calls <- nil
+		}()
+	}
+	for g := 0; g < goroutines; g++ {
+		if err := wait(t, calls, "a pushing goroutine"); err != nil {
+			t.Fatalf("CallFromGoroutine: %v", err)
+		}
+	}
+	for i := 0; i < goroutines*each; i++ {
+		wait(t, thens, "a blocking work's then")
+	}
+	onLoop(t, l, func() {
+		for g, n := range last {
+			if n != each {
+				t.Errorf("goroutine %d: %d calls ran; want %d", g, n, each)
+			}
+		}
+	})
 }

@@ -117,7 +117,9 @@ func (r *Reactor) CallLater(d time.Duration, f func()) braid.DelayedCall {
 // CallSoon queues f on the main loop's next turn.
 func (r *Reactor) CallSoon(f func()) { r.main().CallSoon(f) }
 
-// CallFromGoroutine queues f on the main loop from any goroutine.
+// CallFromGoroutine queues f on the main loop from any goroutine. At
+// Config.MaxPendingCalls a goroutine waits for room and a loop gets
+// ErrQueueFull (see the package doc, "Queues and their limits").
 func (r *Reactor) CallFromGoroutine(f func()) error { return r.main().CallFromGoroutine(f) }
 
 // RunBlocking runs work on the pool, then then on the main loop.
