@@ -116,29 +116,40 @@ func BenchmarkOnLoop(b *testing.B) {
 	})
 }
 
-// TestGoroutineToken checks the token is stable for one goroutine and
-// differs between live ones.
+// TestGoroutineToken checks both ways to identify a goroutine (the fast
+// one where the architecture has it, and the runtime.Stack fallback): the
+// value is stable for one goroutine and differs between live ones.
 func TestGoroutineToken(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    func() uint64
+	}{{"goroutineToken", goroutineToken}, {"goroutineID", goroutineID}} {
+		t.Run(tc.name, func(t *testing.T) { checkIdentity(t, tc.f) })
+	}
+}
+
+func checkIdentity(t *testing.T, id func() uint64) {
+	t.Helper()
 	const n = 50
-	mine := goroutineToken()
-	if again := goroutineToken(); again != mine || mine == 0 {
-		t.Fatalf("token = %#x then %#x; want one non-zero value", mine, again)
+	mine := id()
+	if again := id(); again != mine || mine == 0 {
+		t.Fatalf("id = %#x then %#x; want one non-zero value", mine, again)
 	}
 	seen := map[uint64]bool{mine: true}
-	tokens := make(chan uint64)
+	ids := make(chan uint64)
 	release := make(chan struct{})
+	defer close(release)
 	for i := 0; i < n; i++ {
 		go func() {
-			tokens <- goroutineToken()
+			ids <- id()
 			<-release // stay alive so that no descriptor is reused
 		}()
 	}
 	for i := 0; i < n; i++ {
-		tok := <-tokens
-		if seen[tok] {
-			t.Errorf("token %#x seen twice among live goroutines", tok)
+		v := <-ids
+		if seen[v] {
+			t.Errorf("id %#x seen twice among live goroutines", v)
 		}
-		seen[tok] = true
+		seen[v] = true
 	}
-	close(release)
 }

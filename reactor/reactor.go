@@ -1,12 +1,14 @@
 package reactor
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -321,6 +323,19 @@ func (r *Reactor) quitAll() {
 // from runtime.Stack (microseconds). Either is unique among live
 // goroutines; a loop's token is compared only while the loop runs, so a
 // descriptor reused after its goroutine ended is never mistaken for it.
+
+// goroutineID returns the calling goroutine's id, parsed from the header
+// runtime.Stack prints: the portable, slow way to a goroutineToken.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseUint(string(b), 10, 64)
+	return id
+}
 
 // running lists the loops of every running reactor in the process, so
 // that a caller can tell whether it is some loop, of any reactor, that
