@@ -55,9 +55,8 @@ type conn struct {
 
 	timer     braid.DelayedCall
 	timerKind timer
-	deadline  time.Time // when timerKind expires; the timer may fire earlier
-	nowAt     time.Time // the loop's time, read once per process call
-	nowSet    bool
+	deadline  time.Time  // when timerKind expires; the timer may fire earlier
+	clock     *loopClock // the loop's time for the current second
 	timeoutFn func()
 	processFn func()
 	sent      int64 // bytes handed to the transport
@@ -129,6 +128,7 @@ func newConn(s *Server) *conn {
 
 func (c *conn) ConnectionMade(t braid.Transport) {
 	c.t = t
+	c.clock = c.srv.clocks.get(t.Loop())
 	c.draining = c.srv.conns.add(c)
 	c.setTimer(timerIdle)
 }
@@ -193,7 +193,6 @@ func (c *conn) process() {
 		return
 	}
 	c.batching = true
-	c.nowSet = false
 	defer func() {
 		c.batching = false
 		c.writeOut()
@@ -501,7 +500,9 @@ func appendInt(b []byte, n int) []byte {
 // setTimer arms the connection's one timer for k. The timer is moved only
 // when it would fire too late: one that fires early finds the deadline not
 // reached and waits again. So the idle timer armed after every request costs
-// no reordering of the loop's timers, only a clock reading.
+// no reordering of the loop's timers, and no clock reading either: it runs
+// from the loop's reading for the current second, which may make an idle
+// connection close up to a second early.
 func (c *conn) setTimer(k timer) {
 	var d time.Duration
 	switch k {
@@ -514,30 +515,24 @@ func (c *conn) setTimer(k timer) {
 	case timerSend, timerClosing:
 		d = c.srv.cfg.SendTimeout
 	}
+	var now time.Time
+	if k == timerIdle {
+		now = c.clock.read().now
+	} else {
+		now = c.t.Loop().Now()
+	}
 	c.timerKind = k
-	c.deadline = c.now().Add(d)
+	c.deadline = now.Add(d)
 	if c.timer != nil && c.timer.Active() {
 		if c.timer.Time().After(c.deadline) {
-			c.timer.Reset(d)
+			c.timer.Reset(c.deadline.Sub(c.t.Loop().Now()))
 		}
 		return
 	}
 	if c.timeoutFn == nil {
 		c.timeoutFn = c.timeout
 	}
-	c.timer = c.t.Loop().CallLater(d, c.timeoutFn)
-}
-
-// now returns the loop's time, read once per process call: the requests of
-// one read share a clock reading for their timers and Date fields.
-func (c *conn) now() time.Time {
-	if !c.batching {
-		return c.t.Loop().Now()
-	}
-	if !c.nowSet {
-		c.nowAt, c.nowSet = c.t.Loop().Now(), true
-	}
-	return c.nowAt
+	c.timer = c.t.Loop().CallLater(c.deadline.Sub(c.t.Loop().Now()), c.timeoutFn)
 }
 
 // stopTimer disarms the timer without cancelling it: a timer that fires

@@ -60,6 +60,7 @@ type Server struct {
 	cfg        Config
 	serverName string
 	conns      registry
+	clocks     clocks
 }
 
 // NewServer returns a Server for cfg.

@@ -318,7 +318,7 @@ func (w *ResponseWriter) sendSwitch() error {
 func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
 	b := w.c.b
-	b.hdr.AddField(dateName, currentDate(w.c.now()))
+	b.hdr.AddField(dateName, w.c.clock.read().date)
 	if s := w.c.srv.serverName; s != "" {
 		b.hdr.AddField(serverName, s)
 	}

@@ -108,12 +108,22 @@ func (b *FieldBlock) AddInt(name FieldName, n int64) {
 	b.buf = strconv.AppendInt(b.buf, n, 10)
 	b.buf = append(b.buf, "\r\n"...)
 	l := lineSpan{start: int32(s), colon: int32(colon), end: int32(len(b.buf))}
-	if name.kind == kindNone {
+	switch name.kind {
+	case kindNone:
 		// Digits and a minus sign are a valid value.
 		b.lines = append(b.lines, l)
-		return
+	case kindContentLength:
+		// As note would find it, without parsing the digits again.
+		if (n < 0 || b.info.hasCL) && b.ierr == nil {
+			b.ierr = localErr("invalid or repeated Content-Length")
+		}
+		if n >= 0 && !b.info.hasCL {
+			b.info.cl, b.info.hasCL = n, true
+		}
+		b.lines = append(b.lines, l)
+	default:
+		b.record(l, name.kind)
 	}
-	b.record(l, name.kind)
 }
 
 // addLine checks the field just written at buf[s:] and records it.

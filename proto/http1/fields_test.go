@@ -128,6 +128,19 @@ func TestFieldBlockAddField(t *testing.T) {
 	if _, err := sendHead(t, &Response{Status: 200, Block: &blk, Headers: Header{{[]byte("Transfer-Encoding"), []byte("chunked")}}}); err == nil {
 		t.Fatal("Content-Length in the block and Transfer-Encoding in Headers: got no error")
 	}
+	for _, n := range []int64{-1, 3} {
+		var b2 FieldBlock
+		b2.AddInt(MustFieldName("Content-Length"), 2)
+		b2.AddInt(MustFieldName("content-length"), n)
+		if _, err := sendHead(t, &Response{Status: 200, Block: &b2}); err == nil {
+			t.Fatalf("second Content-Length %d: got no error", n)
+		}
+	}
+	var neg FieldBlock
+	neg.AddInt(MustFieldName("Content-Length"), -1)
+	if _, err := sendHead(t, &Response{Status: 200, Block: &neg}); err == nil {
+		t.Fatal("negative Content-Length: got no error")
+	}
 	blk.AddField(MustFieldName("X-Bad"), "a\nb")
 	if _, err := sendHead(t, &Response{Status: 200, Block: &blk}); err == nil {
 		t.Fatal("invalid value by checked name: got no error")

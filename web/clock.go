@@ -1,0 +1,56 @@
+package web
+
+import (
+	"sync"
+	"time"
+
+	"github.com/braid-net/braid"
+)
+
+// loopClock is one loop's reading of the time for the current second: the
+// Date field's value (RFC 9110 section 6.6.1) and the moment it was read.
+// Every connection on the loop shares it, so that a response costs no clock
+// reading: the time is read at most once a second per loop, when the first
+// response of a new second needs it, and a timer on the loop's own clock
+// marks the reading stale at the next second boundary. An idle loop keeps
+// no timer.
+type loopClock struct {
+	loop     braid.Loop
+	now      time.Time // when date was read
+	date     string    // the HTTP-date of now
+	valid    bool
+	expireFn func()
+}
+
+// read returns the loop's time for the current second, reading the clock if
+// the last reading is stale.
+func (lc *loopClock) read() *loopClock {
+	if !lc.valid {
+		now := lc.loop.Now()
+		lc.now, lc.date, lc.valid = now, currentDate(now), true
+		lc.loop.CallLater(time.Second-time.Duration(now.Nanosecond()), lc.expireFn)
+	}
+	return lc
+}
+
+// clocks maps each loop to its loopClock.
+type clocks struct {
+	mu sync.Mutex
+	m  map[braid.Loop]*loopClock
+}
+
+// get returns the loopClock of l; it runs once per connection.
+func (cs *clocks) get(l braid.Loop) *loopClock {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	lc := cs.m[l]
+	if lc == nil {
+		if cs.m == nil {
+			cs.m = make(map[braid.Loop]*loopClock)
+		}
+		lc = &loopClock{loop: l}
+		lc.expireFn = func() { lc.valid = false }
+		cs.m[l] = lc
+	}
+	return lc
+}
