@@ -280,6 +280,14 @@ func (f *forward) respond(resp *client.Response) {
 			w.AddHeader("Trailer", string(v))
 		}
 	}
+	if !noBody {
+		// The head goes now, and each piece of body as it comes:
+		// package web would otherwise hold up to 16 KiB back, and a
+		// stream of small events (server-sent events, long polls)
+		// would wait for it to fill or end. Pieces that arrive in one
+		// loop turn still leave in one write.
+		w.Flush()
+	}
 	// The client's transport pauses and resumes the upstream body.
 	w.RegisterProducer(&responseFlow{resp: resp})
 	resp.Stream(func(b []byte) {

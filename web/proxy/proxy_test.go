@@ -434,3 +434,30 @@ func TestUploadWaitsForUpstream(t *testing.T) {
 		}
 	}
 }
+
+// Each piece of an upstream body reaches the client as it comes, not
+// once a buffer has filled or the body has ended.
+func TestStreamsPiecesAsTheyCome(t *testing.T) {
+	next := make(chan struct{})
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		for i := range 3 {
+			fmt.Fprintf(w, "event %d\n", i)
+			w.(http.Flusher).Flush()
+			select {
+			case <-next:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL})
+	resp := rawExchange(t, addr, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(resp.Body)
+	for i := range 3 {
+		line, err := br.ReadString('\n')
+		if want := fmt.Sprintf("event %d\n", i); err != nil || line != want {
+			t.Fatalf("got %q (%v); want %q before the upstream goes on", line, err, want)
+		}
+		next <- struct{}{}
+	}
+}
