@@ -69,7 +69,9 @@ type Config struct {
 	// MaxPendingCalls is how many CallFromGoroutine calls may wait for each
 	// loop; 0 means 65536. At the limit a goroutine that is not a loop waits
 	// until the loop takes its queue (next turn) or stops; a loop gets
-	// ErrQueueFull at once, since waiting could deadlock two loops.
+	// ErrQueueFull at once, since waiting could deadlock two loops. Calls
+	// queued before Run count too: a goroutine that queues more than the
+	// limit before it calls Run would wait for itself.
 	MaxPendingCalls int
 	// HandleSignals makes Run stop the reactor gracefully on SIGINT and
 	// SIGTERM; a second such signal ends the process at once.

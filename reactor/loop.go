@@ -99,9 +99,9 @@ func (l *loop) CallSoon(f func()) { l.soon = append(l.soon, f) }
 func (l *loop) CallFromGoroutine(f func()) error { return l.enqueue(f, true) }
 
 // post queues f like CallFromGoroutine but is not refused at the limit. It
-// carries the reactor's own messages (Stop, drain, cross-loop Listen and
-// Close), whose number the reactor bounds, and which must not be lost to a
-// queue that user calls have filled.
+// carries the reactor's own messages (Stop, drain, Listen, Connect or Close
+// handed to the owning loop): one per such call, and they must not be lost
+// to a queue that CallFromGoroutine calls have filled.
 func (l *loop) post(f func()) error { return l.enqueue(f, false) }
 
 func (l *loop) enqueue(f func(), bounded bool) error {
