@@ -14,11 +14,12 @@ import "strconv"
 // Header. The zero value is an empty block; Reset empties it and keeps its
 // memory. A FieldBlock is not safe for concurrent use.
 type FieldBlock struct {
-	buf   []byte     // "Name: value\r\n" per field
-	lines []lineSpan // one per field, in order
-	bad   int        // invalid fields among lines
-	info  headInfo   // framing read from the special fields
-	ierr  *ProtocolError
+	buf    []byte         // "Name: value\r\n" per field
+	lines  []lineSpan     // one per field, in order
+	bad    int            // invalid fields among lines
+	info   headInfo       // framing read from the special fields
+	ierr   *ProtocolError // the first error in the framing fields
+	ierrAt int            // the index in lines of the field that caused ierr
 }
 
 // lineSpan locates one field in FieldBlock.buf: the name is buf[start:colon],
@@ -31,7 +32,7 @@ type lineSpan struct {
 // Reset empties the block, keeping its memory.
 func (b *FieldBlock) Reset() {
 	b.buf, b.lines = b.buf[:0], b.lines[:0]
-	b.bad, b.info, b.ierr = 0, headInfo{}, nil
+	b.bad, b.info, b.ierr, b.ierrAt = 0, headInfo{}, nil, 0
 }
 
 // Len returns the number of fields.
@@ -115,7 +116,7 @@ func (b *FieldBlock) AddInt(name FieldName, n int64) {
 	case kindContentLength:
 		// As note would find it, without parsing the digits again.
 		if (n < 0 || b.info.hasCL) && b.ierr == nil {
-			b.ierr = localErr("invalid or repeated Content-Length")
+			b.ierr, b.ierrAt = localErr("invalid or repeated Content-Length"), len(b.lines)
 		}
 		if n >= 0 && !b.info.hasCL {
 			b.info.cl, b.info.hasCL = n, true
@@ -147,7 +148,7 @@ func (b *FieldBlock) record(l lineSpan, kind fieldKind) {
 		b.bad++
 	} else if kind != kindNone {
 		if err := b.info.note(kind, value); err != nil && b.ierr == nil {
-			b.ierr = err
+			b.ierr, b.ierrAt = err, len(b.lines)
 		}
 	}
 	b.lines = append(b.lines, l)
@@ -193,13 +194,13 @@ func (b *FieldBlock) Del(name string) {
 	b.buf = b.buf[:w]
 	// The framing may have been set by the removed fields: read it again.
 	b.info, b.ierr = headInfo{}, nil
-	for _, l := range b.lines {
+	for i, l := range b.lines {
 		if l.bad {
 			continue
 		}
 		name, value := b.buf[l.start:l.colon], b.buf[l.colon+2:l.end-2]
 		if err := b.info.note(kindOf(name), value); err != nil && b.ierr == nil {
-			b.ierr = err
+			b.ierr, b.ierrAt = err, i
 		}
 	}
 }
@@ -212,10 +213,14 @@ func (b *FieldBlock) Each(f func(name, value []byte)) {
 	}
 }
 
-// check returns the error Send reports for the block.
+// check returns the error Send reports for the block: that of the first
+// field in error, as for a Header.
 func (b *FieldBlock) check() *ProtocolError {
 	if b.bad > 0 {
-		for _, l := range b.lines {
+		for i, l := range b.lines {
+			if b.ierr != nil && b.ierrAt < i {
+				break
+			}
 			if l.bad {
 				return fieldErr(b.buf[l.start:l.colon], b.buf[l.colon+2:l.end-2])
 			}

@@ -19,62 +19,85 @@ func sendHead(t *testing.T, resp *Response) (string, error) {
 	return string(c.AppendOutgoing(nil)), nil
 }
 
+var fieldBlockTable = []struct {
+	name   string
+	fields [][2]string
+	del    string // removed from both before sending
+}{
+	{"none", nil, ""},
+	{"plain", [][2]string{{"Content-Type", "text/plain"}, {"X-A", ""}}, ""},
+	{"content-length", [][2]string{{"Content-Length", "5"}}, ""},
+	{"chunked", [][2]string{{"Transfer-Encoding", "chunked"}}, ""},
+	{"gzip then chunked", [][2]string{{"Transfer-Encoding", "gzip, chunked"}}, ""},
+	{"chunked then gzip", [][2]string{{"Transfer-Encoding", "chunked, gzip"}}, ""},
+	{"chunked twice", [][2]string{{"Transfer-Encoding", "chunked, chunked"}}, ""},
+	{"TE and CL", [][2]string{{"Transfer-Encoding", "chunked"}, {"Content-Length", "1"}}, ""},
+	{"TE and CL, CL deleted", [][2]string{{"Transfer-Encoding", "chunked"}, {"Content-Length", "1"}}, "content-length"},
+	{"repeated CL", [][2]string{{"Content-Length", "1"}, {"content-length", "1"}}, ""},
+	{"repeated CL deleted", [][2]string{{"Content-Length", "1"}, {"content-length", "1"}}, "CONTENT-LENGTH"},
+	{"bad CL", [][2]string{{"Content-Length", "-1"}}, ""},
+	{"connection close", [][2]string{{"Connection", "close"}}, ""},
+	{"CRLF injection", [][2]string{{"X", "a\r\nSet-Cookie: x"}}, ""},
+	{"CRLF injection deleted", [][2]string{{"X", "a\r\nSet-Cookie: x"}, {"Y", "1"}}, "x"},
+	{"bad name", [][2]string{{"X Y", "a"}}, ""},
+	{"empty name", [][2]string{{"", "a"}}, ""},
+	{"leading space", [][2]string{{"X", " a"}}, ""},
+	{"trailing tab", [][2]string{{"X", "a\t"}}, ""},
+	{"delete middle", [][2]string{{"A", "1"}, {"B", "2"}, {"b", "3"}, {"C", "4"}}, "B"},
+	{"delete absent", [][2]string{{"A", "1"}}, "Z"},
+}
+
 // A FieldBlock sends exactly what the same fields sent as a Header would, and
 // fails where they fail, with the same error.
 func TestFieldBlockMatchesHeader(t *testing.T) {
-	tests := []struct {
-		name   string
-		fields [][2]string
-		del    string // removed from both before sending
-	}{
-		{"none", nil, ""},
-		{"plain", [][2]string{{"Content-Type", "text/plain"}, {"X-A", ""}}, ""},
-		{"content-length", [][2]string{{"Content-Length", "5"}}, ""},
-		{"chunked", [][2]string{{"Transfer-Encoding", "chunked"}}, ""},
-		{"gzip then chunked", [][2]string{{"Transfer-Encoding", "gzip, chunked"}}, ""},
-		{"chunked then gzip", [][2]string{{"Transfer-Encoding", "chunked, gzip"}}, ""},
-		{"chunked twice", [][2]string{{"Transfer-Encoding", "chunked, chunked"}}, ""},
-		{"TE and CL", [][2]string{{"Transfer-Encoding", "chunked"}, {"Content-Length", "1"}}, ""},
-		{"TE and CL, CL deleted", [][2]string{{"Transfer-Encoding", "chunked"}, {"Content-Length", "1"}}, "content-length"},
-		{"repeated CL", [][2]string{{"Content-Length", "1"}, {"content-length", "1"}}, ""},
-		{"repeated CL deleted", [][2]string{{"Content-Length", "1"}, {"content-length", "1"}}, "CONTENT-LENGTH"},
-		{"bad CL", [][2]string{{"Content-Length", "-1"}}, ""},
-		{"connection close", [][2]string{{"Connection", "close"}}, ""},
-		{"CRLF injection", [][2]string{{"X", "a\r\nSet-Cookie: x"}}, ""},
-		{"CRLF injection deleted", [][2]string{{"X", "a\r\nSet-Cookie: x"}, {"Y", "1"}}, "x"},
-		{"bad name", [][2]string{{"X Y", "a"}}, ""},
-		{"empty name", [][2]string{{"", "a"}}, ""},
-		{"leading space", [][2]string{{"X", " a"}}, ""},
-		{"trailing tab", [][2]string{{"X", "a\t"}}, ""},
-		{"delete middle", [][2]string{{"A", "1"}, {"B", "2"}, {"b", "3"}, {"C", "4"}}, "B"},
-		{"delete absent", [][2]string{{"A", "1"}}, "Z"},
+	for _, tt := range fieldBlockTable {
+		t.Run(tt.name, func(t *testing.T) { checkFieldBlock(t, tt.fields, tt.del) })
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var h Header
-			var blk FieldBlock
-			for _, f := range tt.fields {
-				if tt.del == "" || !strings.EqualFold(f[0], tt.del) {
-					h.Add(f[0], f[1])
-				}
-				blk.Add(f[0], f[1])
-			}
-			if tt.del != "" {
-				blk.Del(tt.del)
-			}
-			if got, want := blk.Len(), len(h); got != want {
-				t.Fatalf("got %d fields; want %d", got, want)
-			}
-			want, wantErr := sendHead(t, &Response{Status: 200, Headers: h})
-			got, err := sendHead(t, &Response{Status: 200, Block: &blk})
-			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
-				t.Fatalf("got error %v; want %v", err, wantErr)
-			}
-			if got != want {
-				t.Fatalf("got %q; want %q", got, want)
-			}
-		})
+}
+
+// checkFieldBlock sends fields, less those named del, as a Header and as a
+// FieldBlock, and fails unless the bytes and errors are the same.
+func checkFieldBlock(t *testing.T, fields [][2]string, del string) {
+	t.Helper()
+	var h Header
+	var blk FieldBlock
+	for _, f := range fields {
+		if del == "" || !equalFold([]byte(f[0]), del) {
+			h.Add(f[0], f[1])
+		}
+		blk.Add(f[0], f[1])
 	}
+	if del != "" {
+		blk.Del(del)
+	}
+	if got, want := blk.Len(), len(h); got != want {
+		t.Fatalf("got %d fields; want %d", got, want)
+	}
+	want, wantErr := sendHead(t, &Response{Status: 200, Headers: h})
+	got, err := sendHead(t, &Response{Status: 200, Block: &blk})
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("got error %v; want %v", err, wantErr)
+	}
+	if got != want {
+		t.Fatalf("got %q; want %q", got, want)
+	}
+}
+
+// FuzzFieldBlock: for any fields, a FieldBlock and a Header agree.
+func FuzzFieldBlock(f *testing.F) {
+	for _, tt := range fieldBlockTable {
+		var a, b [2]string
+		if len(tt.fields) > 0 {
+			a = tt.fields[0]
+		}
+		if len(tt.fields) > 1 {
+			b = tt.fields[1]
+		}
+		f.Add(a[0], a[1], b[0], b[1], tt.del)
+	}
+	f.Fuzz(func(t *testing.T, n1, v1, n2, v2, del string) {
+		checkFieldBlock(t, [][2]string{{n1, v1}, {n2, v2}}, del)
+	})
 }
 
 func TestFieldName(t *testing.T) {
