@@ -1,6 +1,8 @@
 package client
 
 import (
+	"errors"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -50,5 +52,30 @@ func TestRequestHead(t *testing.T) {
 				t.Errorf("%s: sent %q; want no %q", tt.name, got, r)
 			}
 		}
+	}
+}
+
+// Requests that cannot be sent fail at once, with an *Error naming them.
+func TestBadRequests(t *testing.T) {
+	u, _ := url.Parse("ftp://example.test/")
+	tests := []struct {
+		name string
+		req  *Request
+		want error
+	}{
+		{"no URL", &Request{}, nil},
+		{"no host", &Request{URL: &url.URL{Scheme: "http", Path: "/"}}, nil},
+		{"scheme", &Request{URL: u}, ErrUnsupportedScheme},
+	}
+	for _, tt := range tests {
+		h := newMemHarness(nil)
+		_, err := h.a.Do(tt.req).Result()
+		var e *Error
+		if !errors.As(err, &e) || tt.want != nil && !errors.Is(err, tt.want) {
+			t.Errorf("%s: got %v; want an *Error (%v)", tt.name, err, tt.want)
+		}
+	}
+	if _, err := NewRequest("GET", "mailto:x@example.test", nil); !errors.Is(err, ErrUnsupportedScheme) {
+		t.Errorf("NewRequest: got %v; want ErrUnsupportedScheme", err)
 	}
 }
