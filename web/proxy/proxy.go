@@ -42,9 +42,13 @@ type Proxy struct {
 	hostBytes  []byte // the upstream's host, for the Host field
 	protoBytes []byte // X-Forwarded-Proto
 	viaBytes   []byte // the pseudonym in Via
-	cfg        Config
-	mu         sync.Mutex
-	agent      map[braid.Loop]*client.Agent
+	// tunnelLimits are Config.Client.Limits completed as web/client
+	// completes them: an upgrade's answer streams, so its body size is
+	// not limited unless configured.
+	tunnelLimits http1.Config
+	cfg          Config
+	mu           sync.Mutex
+	agent        map[braid.Loop]*client.Agent
 }
 
 // New returns a Proxy forwarding through r to cfg.Upstream.
@@ -72,6 +76,11 @@ func New(r braid.Reactor, cfg *Config) (*Proxy, error) {
 		p.cfg.Via = "braid"
 	}
 	p.viaBytes = []byte(p.cfg.Via)
+	p.tunnelLimits = p.cfg.Client.Limits
+	if p.tunnelLimits.MaxBodySize == 0 {
+		p.tunnelLimits.MaxBodySize = -1
+	}
+	p.tunnelLimits = p.tunnelLimits.WithDefaults()
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	p.base = u.String()

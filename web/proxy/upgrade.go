@@ -110,7 +110,7 @@ func (p *Proxy) upgrade(w *web.ResponseWriter, r *web.Request, u *url.URL) {
 	t := &tunnel{
 		w: w, loop: loop, via: p.viaBytes,
 		req:  http1.Request{Method: r.Method, Target: []byte(u.RequestURI()), Headers: h},
-		core: http1.NewConn(http1.Client, &p.cfg.Client.Limits),
+		core: http1.NewConn(http1.Client, &p.tunnelLimits),
 	}
 	w.OnClose(func(error) { t.abandon() })
 	t.timer = loop.CallLater(p.connectTimeout(), func() { t.failed(504) })
@@ -285,8 +285,11 @@ func (t *tunnel) respond(e *http1.Response) {
 		w.AddHeader(string(f.Name), string(f.Value))
 	}
 	w.AddHeader("Via", string(appendVia(nil, e.Headers, e.Version, t.via)))
-	if cl, ok := e.Headers.Get("content-length"); ok && e.Status != 204 && e.Status != 304 {
-		w.SetHeader("Content-Length", string(cl))
+	if e.Status != 204 && e.Status != 304 {
+		if cl, ok := e.Headers.Get("content-length"); ok {
+			w.SetHeader("Content-Length", string(cl))
+		}
+		w.Flush() // the body streams as it comes, as in respond
 	}
 	w.RegisterProducer(t.up) // a slow client pauses the upstream's reads
 }
