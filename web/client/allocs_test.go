@@ -1,6 +1,9 @@
 package client
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 const helloResponse = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nContent-Type: text/plain\r\n\r\nHello, World!"
 
@@ -125,5 +128,36 @@ func TestDoIntoBusy(t *testing.T) {
 	h.st.Receive([]byte("abc"))
 	if b, err := d.Result(); err != nil || string(b) != "abc" {
 		t.Fatalf("got %q, %v; want abc", b, err)
+	}
+}
+
+// Pipelined, the reused requests allocate no more: the connection's
+// in-flight list and the parser's queue are kept between rounds.
+func TestPipelinedReusedAllocs(t *testing.T) {
+	h := newMemHarness(&Config{Pipeline: 4})
+	us := make([]*reuser, 4)
+	for i := range us {
+		us[i] = newReuser(h.a, "http://example.test/")
+	}
+	batch := []byte(strings.Repeat(helloResponse, len(us)))
+	round := func() {
+		for _, u := range us {
+			u.send()
+		}
+		h.st.Clear()
+		h.st.Receive(batch)
+	}
+	round()
+	allocs := testing.AllocsPerRun(50, round) / float64(len(us))
+	for _, u := range us {
+		if u.err != nil || u.body != "Hello, World!" || u.done != 52 {
+			t.Fatalf("got body %q, err %v, %d done; want Hello, World!, nil, 52", u.body, u.err, u.done)
+		}
+	}
+	if st := h.a.Stats(); st.Pipelined == 0 {
+		t.Fatalf("got %+v; want pipelined requests", st)
+	}
+	if !raceEnabled && allocs > 2 {
+		t.Errorf("got %v allocations per request; want at most 2", allocs)
 	}
 }
