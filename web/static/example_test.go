@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/braid-net/braid/braidtest"
 	"github.com/braid-net/braid/task"
@@ -37,4 +38,38 @@ func Example() {
 	// Output:
 	// HTTP/1.1 206 Partial Content
 	// braid!
+}
+
+// With the file cache on, a file is read once and answered from memory
+// until its entry expires on the loop's clock: an edit shows after the TTL.
+func Example_cache() {
+	dir, _ := os.MkdirTemp("", "static")
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "hello.txt")
+	os.WriteFile(name, []byte("v1"), 0o644)
+
+	files, err := static.New(dir, &static.Config{CacheEntries: 1000, CacheTTL: time.Second})
+	if err != nil {
+		panic(err)
+	}
+	defer files.Close()
+	clock := task.NewClock()
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	tr.MakeConnection(web.NewServer(&web.Config{Handler: files}).BuildProtocol(tr.RemoteAddr()))
+	get := func() string {
+		tr.Receive([]byte("GET /hello.txt HTTP/1.1\r\nHost: example.test\r\n\r\n"))
+		clock.Flush()
+		resp := string(tr.Value())
+		tr.Clear()
+		return resp[strings.Index(resp, "\r\n\r\n")+4:]
+	}
+	fmt.Println(get())
+	os.WriteFile(name, []byte("v2"), 0o644)
+	fmt.Println(get()) // still cached
+	clock.Advance(time.Second)
+	fmt.Println(get())
+	// Output:
+	// v1
+	// v1
+	// v2
 }
