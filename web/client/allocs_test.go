@@ -161,3 +161,27 @@ func TestPipelinedReusedAllocs(t *testing.T) {
 		t.Errorf("got %v allocations per request; want at most 2", allocs)
 	}
 }
+
+// A Response whose request follows a redirect is busy until the end.
+func TestDoIntoBusyDuringRedirect(t *testing.T) {
+	h := newMemHarness(nil)
+	req, _ := NewRequest("GET", "http://example.test/a", nil)
+	var resp Response
+	d := h.a.DoInto(req, &resp)
+	h.st.Receive([]byte("HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n"))
+	if _, err := h.a.DoInto(req, &resp).Result(); err != ErrResponseBusy {
+		t.Fatalf("during the redirect: got %v; want ErrResponseBusy", err)
+	}
+	h.st.Receive([]byte(okResponse("b")))
+	if r, err := d.Result(); err != nil || r != &resp || r.Request.URL.Path != "/b" {
+		t.Fatalf("got %v, %v; want the response to /b", r, err)
+	}
+	if _, err := h.a.DoInto(req, &resp).Result(); err != ErrResponseBusy {
+		t.Fatalf("body unread: got %v; want ErrResponseBusy", err)
+	}
+	resp.Discard()
+	if d := h.a.DoInto(req, &resp); d.Called() {
+		_, err := d.Result()
+		t.Fatalf("after the body: got %v; want the request sent", err)
+	}
+}

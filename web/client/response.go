@@ -52,8 +52,12 @@ var ErrResponseBusy = errors.New("client: response reused before its body was co
 
 var errStreaming = errors.New("client: response body already being read")
 
-// busy reports whether the Response still belongs to an exchange under way.
-func (r *Response) busy() bool { return r.ex != nil && !r.ex.done }
+// busy reports whether the Response still belongs to a request under way:
+// its body is being read, or a redirect or retry is on its way.
+func (r *Response) busy() bool {
+	cur := r.own.ch.cur
+	return r.ex != nil && !r.ex.done || cur != nil && !cur.done
+}
 
 // fill copies the parsed head h, whose slices point into the connection's
 // buffer, into r's own storage.
