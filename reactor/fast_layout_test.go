@@ -3,7 +3,10 @@
 package reactor
 
 import (
+	"io"
+	"net"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -59,4 +62,74 @@ func TestFdTable(t *testing.T) {
 	if tab.pages[1] != nil {
 		t.Errorf("got page 1 made; want it left nil")
 	}
+}
+
+// After an echo, an idle connection keeps no output chunk, no chunk list and
+// no side struct: only the conn itself and its protocol.
+func TestIdleConnHoldsNothing(t *testing.T) {
+	r, err := NewReactor(&Config{Loops: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.Run() }()
+	defer func() { r.Stop(); <-done }()
+	ln, err := r.Listen("tcp4", "127.0.0.1:0", newEchoFactory(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("ping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("got %q, %v; want \"ping\"", buf, err)
+	}
+	// The echo was written, so its flush is over: look on the loop.
+	onLoop := func(f func(d *pollDriver)) {
+		t.Helper()
+		ran := make(chan struct{})
+		l := r.main()
+		l.CallFromGoroutine(func() { f(l.io.(*pollDriver)); close(ran) })
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the loop did not run the check")
+		}
+	}
+	onLoop(func(d *pollDriver) {
+		if len(d.conns) != 1 {
+			t.Errorf("got %d connections; want 1", len(d.conns))
+			return
+		}
+		sc := d.conns[0]
+		if sc.out.chunks != nil || sc.out.size != 0 {
+			t.Errorf("got %d chunks (%d bytes) held; want none", len(sc.out.chunks), sc.out.size)
+		}
+		if sc.ext != nil {
+			t.Errorf("got a side struct %+v; want none", *sc.ext)
+		}
+		if got, want := sc.RemoteAddr().String(), c.LocalAddr().String(); got != want {
+			t.Errorf("got remote address %s; want %s", got, want)
+		}
+		if got, want := sc.LocalAddr().String(), c.RemoteAddr().String(); got != want {
+			t.Errorf("got local address %s; want %s", got, want)
+		}
+		if d.fdConns.get(sc.fd) != sc {
+			t.Errorf("got fd table entry %p; want the conn %p", d.fdConns.get(sc.fd), sc)
+		}
+		sc.Abort()
+		if d.fdConns.get(sc.fd) != nil {
+			t.Errorf("got an fd table entry after Abort; want none")
+		}
+		if a := sc.LocalAddr(); a == nil || a.String() != c.RemoteAddr().String() {
+			t.Errorf("got local address %v after the close; want %s kept", a, c.RemoteAddr())
+		}
+	})
 }
