@@ -191,6 +191,10 @@ func (r *Reactor) Run() error {
 			}
 		}()
 	}
+	// Registered before any loop runs, so that a loop is never taken
+	// for a goroutine that may wait.
+	r.register(true)
+	defer r.register(false)
 	var wg sync.WaitGroup
 	for _, l := range r.loops[1:] {
 		wg.Add(1)
@@ -200,8 +204,6 @@ func (r *Reactor) Run() error {
 			l.run()
 		}()
 	}
-	r.register(true)
-	defer r.register(false)
 	m := r.main()
 	m.gid.Store(goroutineToken())
 	m.CallSoon(r.startup)
