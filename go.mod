@@ -2,4 +2,7 @@ module github.com/braid-net/braid
 
 go 1.26.8
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/coder/websocket v1.8.15
+	golang.org/x/sys v0.50.0 // indirect
+)
