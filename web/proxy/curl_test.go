@@ -67,6 +67,9 @@ func TestCurlThroughProxy(t *testing.T) {
 		{"chunked upload", []string{"-H", "Transfer-Encoding: chunked", "-T", upload, base + "/c"}, "PUT /c 200000 xff=127.0.0.1 proto=http"},
 		{"100-continue", []string{"-H", "Expect: 100-continue", "--data-binary", "@" + upload, base + "/e"}, "POST /e 200000 xff=127.0.0.1 proto=http"},
 		{"keep-alive", []string{base + "/1", base + "/2"}, "GET /1 0 xff=127.0.0.1 proto=httpGET /2 0 xff=127.0.0.1 proto=http"},
+		// An h2c upgrade offer goes through the upgrade tunnel; the
+		// upstream declines it and answers in HTTP/1.1.
+		{"h2c offer declined", []string{"--http2", base + "/h2c"}, "GET /h2c 0 xff=127.0.0.1 proto=http"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
