@@ -106,7 +106,7 @@
 // Listen, Connect and Close may be called from anywhere and act at once
 // when called on the loop concerned. A loop tells its own goroutine by the
 // runtime's goroutine descriptor, read in assembly on amd64 and arm64 (a
-// few nanoseconds); elsewhere by the goroutine id parsed from runtime.Stack
-// (microseconds). A coroutine of a loop (package deferred) counts as the
+// few nanoseconds); elsewhere, or with the purego build tag, by the
+// goroutine id parsed from runtime.Stack (microseconds). A coroutine of a loop (package deferred) counts as the
 // loop while it runs: the reactor implements deferred.CoroutineHost.
 package reactor
