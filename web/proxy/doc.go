@@ -11,13 +11,16 @@
 // X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are added, and
 // Via records the hop both ways (RFC 9110 section 7.6.3, Config.Via).
 //
-// Trailers are forwarded both ways where the layers below can send them:
-// a chunked message's trailer fields, minus the hop-by-hop ones and those
-// RFC 9110 section 6.5.1 keeps out of trailers (framing, routing,
-// authentication, cookies, content processing), follow the body, and the
-// Trailer field announces them. Until package web's ResponseWriter offers
-// EndWithTrailers and web/client's BodyWriter FinishWithTrailers, trailers
-// are dropped and not announced (see trailers.go).
+// Trailers: a chunked message's trailer fields, minus the hop-by-hop ones
+// and those RFC 9110 section 6.5.1 keeps out of trailers (framing,
+// routing, authentication, cookies, content processing), follow the body,
+// and the Trailer field announces them. A chunked upload that declares
+// trailers goes upstream on a connection of its own (as an upgrade does)
+// while web/client's BodyWriter cannot send trailers; an upload that
+// does not declare them goes through the pool and loses them. Response
+// trailers need package web's ResponseWriter to send them: until it
+// offers EndWithTrailers, they are dropped and not announced (see
+// trailers.go).
 //
 // Upgrade requests (WebSocket and any other protocol offered in an Upgrade
 // field named by Connection, on a request without a body) go upstream on a

@@ -123,7 +123,11 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 		return
 	}
 	if isUpgrade(r) {
-		p.upgrade(w, r, u)
+		p.direct(w, r, u, true)
+		return
+	}
+	if !canSendRequestTrailers && declaresTrailers(r) {
+		p.direct(w, r, u, false)
 		return
 	}
 	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(w, r)}

@@ -8,8 +8,10 @@ import (
 
 // Trailers are forwarded through methods that package web's
 // ResponseWriter and web/client's BodyWriter may offer; the proxy uses
-// them as soon as they exist and, until then, drops trailers as it always
-// did, without announcing them (no Trailer field, no "TE: trailers").
+// them as soon as they exist. Until then, response trailers are dropped
+// without being announced (no Trailer field, no "TE: trailers"), and a
+// chunked upload that declares trailers is sent on a connection of the
+// proxy's own (Proxy.direct), which can end it with them.
 //
 // The methods, when they come, are expected to behave as follows:
 // EndWithTrailers ends a response whose head was sent without a

@@ -92,23 +92,32 @@ func (p *Proxy) responseTimeout() (d time.Duration) {
 	return d
 }
 
-// upgrade forwards an upgrade request to u on a connection of its own.
-func (p *Proxy) upgrade(w *web.ResponseWriter, r *web.Request, u *url.URL) {
+// direct forwards r to u on a connection of its own: an upgrade offer
+// (upgrade), or a chunked upload whose declared trailers web/client could
+// not send.
+func (p *Proxy) direct(w *web.ResponseWriter, r *web.Request, u *url.URL, upgrade bool) {
 	ep, err := p.upgradeEndpoint(u)
 	if err != nil {
 		w.Error(502)
 		return
 	}
 	h := p.requestHeader(w, r)
-	for _, f := range r.Header {
-		if string(f.Name) == "upgrade" {
-			h = append(h, http1.Field{Name: fieldUpgrade, Value: f.Value})
+	if upgrade {
+		for _, f := range r.Header {
+			if string(f.Name) == "upgrade" {
+				h = append(h, http1.Field{Name: fieldUpgrade, Value: f.Value})
+			}
+		}
+		h = append(h, http1.Field{Name: fieldConnection, Value: fieldUpgrade})
+	} else {
+		h = append(h, http1.Field{Name: fieldTransferEncoding, Value: valueChunked})
+		if v := declaredTrailers(r.Header); v != nil && !canSendRequestTrailers {
+			h = append(h, http1.Field{Name: fieldTrailer, Value: v})
 		}
 	}
-	h = append(h, http1.Field{Name: fieldConnection, Value: fieldUpgrade})
 	loop := r.Loop()
 	t := &tunnel{
-		w: w, loop: loop, via: p.viaBytes,
+		w: w, r: r, loop: loop, via: p.viaBytes, upload: !upgrade,
 		req:  http1.Request{Method: r.Method, Target: []byte(u.RequestURI()), Headers: h},
 		core: http1.NewConn(http1.Client, &p.tunnelLimits),
 	}
@@ -123,11 +132,23 @@ func (p *Proxy) upgrade(w *web.ResponseWriter, r *web.Request, u *url.URL) {
 	t.respTimeout = p.responseTimeout()
 }
 
+// declaresTrailers reports whether a chunked request announces trailers
+// that would be passed on.
+func declaresTrailers(r *web.Request) bool {
+	return r.ContentLength < 0 && declaredTrailers(r.Header) != nil
+}
+
+var (
+	fieldTransferEncoding = []byte("Transfer-Encoding")
+	valueChunked          = []byte("chunked")
+)
+
 var fieldUpgrade = []byte("Upgrade")
 
 // tunnel is one upgrade under way, on the request's loop.
 type tunnel struct {
 	w           *web.ResponseWriter
+	r           *web.Request
 	loop        braid.Loop
 	via         []byte
 	req         http1.Request
@@ -141,6 +162,10 @@ type tunnel struct {
 	done        bool // answered, failed or abandoned: nothing more to do for w
 	head101     http1.Header
 	store       []byte // head101's bytes
+
+	upload     bool   // the request's body goes up this connection
+	uploadDone bool   // its end (or failure) was sent, or the exchange ended
+	out        []byte // the upload's serialized pieces, reused
 }
 
 func (t *tunnel) stopTimer() {
@@ -198,7 +223,55 @@ func (l *upLink) ConnectionMade(tr braid.Transport) {
 	}
 	tr.Write(t.core.AppendOutgoing(nil))
 	t.timer = t.loop.CallLater(t.respTimeout, func() { t.failed(504) })
+	if t.upload {
+		// The upstream's output buffer pauses the client's body.
+		tr.RegisterProducer(&uploadFlow{r: t.r})
+		t.r.OnBody(t.uploadData, t.uploadEnd)
+	}
 }
+
+// uploadData sends a piece of the client's body upstream.
+func (t *tunnel) uploadData(p []byte) {
+	if t.uploadDone {
+		return
+	}
+	if err := t.core.Send(&http1.Data{Data: p}); err != nil {
+		t.uploadDone = true
+		t.up.Abort()
+		return
+	}
+	t.flushUpload()
+}
+
+// uploadEnd ends the upload with the client's trailers, those that are
+// passed on; a body cut short cuts the upstream's request short too.
+func (t *tunnel) uploadEnd(trailers http1.Header, err error) {
+	if t.uploadDone {
+		return
+	}
+	t.uploadDone = true
+	t.up.UnregisterProducer()
+	if err == nil {
+		err = t.core.Send(&http1.EndOfMessage{Trailers: filterTrailers(nil, trailers, t.r.Header)})
+	}
+	if err != nil {
+		t.up.Abort()
+		return
+	}
+	t.flushUpload()
+}
+
+func (t *tunnel) flushUpload() {
+	t.out = t.core.AppendOutgoing(t.out[:0])
+	t.up.Write(t.out)
+}
+
+// uploadFlow pauses and resumes the client's body for the upstream.
+type uploadFlow struct{ r *web.Request }
+
+func (u *uploadFlow) PauseProducing()  { u.r.PauseBody() }
+func (u *uploadFlow) ResumeProducing() { u.r.ResumeBody() }
+func (u *uploadFlow) StopProducing()   {}
 
 func (l *upLink) DataReceived(p []byte) {
 	t := l.t
@@ -246,8 +319,9 @@ func (t *tunnel) events() {
 				return
 			}
 		case *http1.EndOfMessage:
+			t.uploadDone = true
 			t.w.End()
-			t.up.Close() // not pooled: it carried an Upgrade offer
+			t.up.Close() // not pooled: it is not web/client's
 			return
 		case *http1.ConnectionClosed:
 			return
