@@ -23,22 +23,9 @@ import (
 
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/endpoints"
+	"github.com/braid-net/braid/internal/peers"
 	"github.com/braid-net/braid/proto/http1"
 )
-
-// needPeer returns the path of a third-party program, skipping the test
-// when it is missing (failing with BRAID_REQUIRE_PEERS=1).
-func needPeer(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("BRAID_REQUIRE_PEERS") == "1" {
-			t.Fatalf("%s not installed and BRAID_REQUIRE_PEERS=1", name)
-		}
-		t.Skipf("%s not installed (apt-get install nginx-light)", name)
-	}
-	return path
-}
 
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -86,7 +73,7 @@ func selfSigned(t *testing.T, dir string) (cert, key string) {
 // configuration, until the test ends.
 func startNginx(t *testing.T) (plain, secure, ca string) {
 	t.Helper()
-	bin := needPeer(t, "nginx")
+	bin := peers.Need(t, "nginx", "nginx-light")
 	dir := t.TempDir()
 	www := filepath.Join(dir, "www")
 	os.MkdirAll(filepath.Join(www, "gz"), 0o755)
