@@ -30,6 +30,11 @@ const (
 // relays bytes both ways, each side's output buffer pausing the other
 // side's reads. Any other answer is passed back as an ordinary response,
 // and the connection is closed after it.
+//
+// A chunked upload with declared trailers takes the same road while
+// web/client cannot send trailers: its body streams up the connection
+// (the upstream's output buffer pausing the client's body) and ends with
+// the trailers that are passed on.
 
 // isUpgrade reports whether r offers a protocol upgrade the proxy tunnels:
 // HTTP/1.1, no body (an upgrade's first request must be read whole before
@@ -43,9 +48,9 @@ func isUpgrade(r *web.Request) bool {
 	return ok && hasToken(r.Header, "connection", "upgrade")
 }
 
-// upgradeEndpoint is where the proxy connects for an upgrade, as the
-// Agent would: Config.Client's Endpoint, ConnectTimeout and TLS apply.
-func (p *Proxy) upgradeEndpoint(u *url.URL) (endpoints.ClientEndpoint, error) {
+// directEndpoint is where the proxy connects on its own, as the Agent
+// would: Config.Client's Endpoint, ConnectTimeout and TLS apply.
+func (p *Proxy) directEndpoint(u *url.URL) (endpoints.ClientEndpoint, error) {
 	cfg := &p.cfg.Client
 	if cfg.Endpoint != nil {
 		if s := cfg.Endpoint(u); s != "" {
@@ -96,7 +101,7 @@ func (p *Proxy) responseTimeout() (d time.Duration) {
 // (upgrade), or a chunked upload whose declared trailers web/client could
 // not send.
 func (p *Proxy) direct(w *web.ResponseWriter, r *web.Request, u *url.URL, upgrade bool) {
-	ep, err := p.upgradeEndpoint(u)
+	ep, err := p.directEndpoint(u)
 	if err != nil {
 		w.Error(502)
 		return
