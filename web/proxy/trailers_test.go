@@ -1,10 +1,15 @@
 package proxy
 
 import (
+	"bufio"
+	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // trailerBackend answers with a chunked body and trailers, some of which
@@ -127,5 +132,46 @@ func TestRequestTrailersLargeUpload(t *testing.T) {
 	}
 	if got := resp.Header.Get("X-Got-Trailer"); got != "3000000" {
 		t.Errorf("upstream got trailer X-Upload-Sum %q; want 3000000", got)
+	}
+}
+
+// An upload with declared trailers, on the proxy's own connection, is
+// paused by an upstream that does not read, and arrives whole after.
+func TestSlowUpstreamPausesTrailerUpload(t *testing.T) {
+	release := make(chan struct{})
+	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		n, err := io.Copy(io.Discard, r.Body)
+		fmt.Fprintf(w, "%d %v %s", n, err, r.Trailer.Get("X-Sum"))
+	})
+	addr := serveProxy(t, 1, Config{Upstream: up.URL})
+	nc := dialProxy(t, addr)
+	nc.SetDeadline(time.Now().Add(4 * testTimeout))
+	var sent atomic.Int64
+	const chunk = 64 << 10
+	go func() {
+		io.WriteString(nc, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n")
+		piece := append(append([]byte(fmt.Sprintf("%x\r\n", chunk)), bytes.Repeat([]byte("c"), chunk)...), "\r\n"...)
+		for sent.Load() < bigBody {
+			if _, err := nc.Write(piece); err != nil {
+				return
+			}
+			sent.Add(chunk)
+		}
+		io.WriteString(nc, "0\r\nX-Sum: done\r\n\r\n")
+	}()
+	stalled := waitStalled(t, sent.Load)
+	if stalled > bigBody/4 {
+		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
+	}
+	t.Logf("upload stalled after %d bytes", stalled)
+	close(release)
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if want := fmt.Sprintf("%d <nil> done", bigBody); string(body) != want {
+		t.Fatalf("got %q; want %q", body, want)
 	}
 }
