@@ -153,3 +153,35 @@ func checkIdentity(t *testing.T, id func() uint64) {
 		seen[v] = true
 	}
 }
+
+// TestExecWaitFromAnotherLoop: a loop of one reactor asking a busy loop of
+// another to run something does not wait for it (the other loop might be
+// waiting for it in turn); a stranger does.
+func TestExecWaitFromAnotherLoop(t *testing.T) {
+	a := start(t, &Config{Loops: 1}).loops[0]
+	b := start(t, &Config{Loops: 1}).loops[0]
+	release := holdLoop(t, a, nil)
+	ran := make(chan struct{})
+	returned := make(chan error, 1)
+	onLoop(t, b, func() { returned <- a.execWait(func() { close(ran) }) })
+	if err := wait(t, returned, "execWait from a loop"); err != nil {
+		t.Fatalf("execWait from another loop = %v; want nil", err)
+	}
+	select {
+	case <-ran:
+		t.Fatalf("f ran while its loop was held")
+	default:
+	}
+	go func() { returned <- a.execWait(func() {}) }()
+	waitFor(t, "a stranger queued behind f", func() bool { q, _ := a.pending(); return q == 2 })
+	select {
+	case err := <-returned:
+		t.Fatalf("execWait from a stranger returned %v before its loop ran f", err)
+	default:
+	}
+	release()
+	wait(t, ran, "f on the released loop")
+	if err := wait(t, returned, "execWait from a stranger"); err != nil {
+		t.Fatalf("execWait from a stranger = %v; want nil", err)
+	}
+}

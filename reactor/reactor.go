@@ -412,7 +412,9 @@ func (l *loop) exec(f func()) error {
 	return l.post(f)
 }
 
-// execWait runs f on l and waits until it has run.
+// execWait runs f on l and waits until it has run, unless the caller is
+// another loop (of any reactor): two loops waiting for each other would
+// never wake, so a loop only queues f.
 func (l *loop) execWait(f func()) error {
 	if l.onLoop() {
 		f()
@@ -422,8 +424,8 @@ func (l *loop) execWait(f func()) error {
 	if err := l.post(func() { f(); close(done) }); err != nil {
 		return err
 	}
-	if l.state.Load() == loopIdle {
-		return nil // not running yet: it will run first thing
+	if l.state.Load() == loopIdle || callerIsLoop() {
+		return nil // not running yet (it will run first thing), or must not wait
 	}
 	<-done
 	return nil
