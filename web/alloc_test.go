@@ -39,6 +39,21 @@ func BenchmarkServerHello(b *testing.B) {
 	}
 }
 
+// BenchmarkServerPipelined16 is BenchmarkServerHello with 16 requests
+// pipelined in one read, as wrk's pipelining script sends them; ns/op is
+// per batch.
+func BenchmarkServerPipelined16(b *testing.B) {
+	h := newHarness(b, &Config{Handler: HandlerFunc(hello)})
+	req := []byte(strings.Repeat("GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n", 16))
+	b.ReportAllocs()
+	for b.Loop() {
+		h.tr.Receive(req)
+		h.tr.Clear()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*16), "ns/request")
+}
+
 // BenchmarkReactorPipelined16 serves 16 pipelined GETs per op over loopback
 // on the real reactor; allocs/op counts server and client together.
 func BenchmarkReactorPipelined16(b *testing.B) {

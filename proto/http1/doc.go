@@ -30,6 +30,12 @@
 // Config.MaxBuffered. A client core may send up to Config.MaxPipeline
 // requests ahead and matches responses to them in order.
 //
+// A server that sends the same few fields on every response builds its heads
+// in a [FieldBlock] kept from response to response: fields are checked once,
+// as they are added (names known in advance not even then, see
+// [FieldName]), and Send copies the block whole. [Conn.WriteOutgoing] hands
+// the bytes to a transport without the copy AppendOutgoing makes.
+//
 // [Handoff] passes the connection to another protocol after 101 Switching
 // Protocols or a 2xx answer to CONNECT, with the bytes already received.
 //
@@ -41,7 +47,8 @@
 // invalidates them. Copy what must live longer ([Header.Clone]). This is
 // what lets a keep-alive GET be parsed with no allocation: received field
 // names are lower-cased in place, and common methods are interned strings.
-// An idle connection returns its buffers to a pool.
+// An idle connection returns its buffers to a pool once NextEvent finds
+// nothing left to read or to send: take the outgoing bytes first.
 //
 // Events given to Send are only read during the call.
 //
