@@ -2,6 +2,7 @@ package reactortest
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func testPeerReset(t *testing.T, build Builder, o Options) {
 	ln := h.listen("tcp", "127.0.0.1:0", braid.FactoryFunc(func(net.Addr) braid.Protocol {
 		p := newProbe()
 		p.made = func(p *probe) {
-			pr := &producer{p: p, chunk: make([]byte, 16<<10), left: 1 << 40,
+			pr := &producer{p: p, chunk: make([]byte, 16<<10), left: math.MaxInt,
 				firstPause: make(chan struct{}), done: make(chan struct{})}
 			p.t.RegisterProducer(pr)
 			prods <- pr
