@@ -55,6 +55,8 @@ type webOptions struct {
 	dotFiles       bool
 	accessLog      bool
 	shutdown       time.Duration
+	cache          int
+	cacheTTL       time.Duration
 }
 
 func (o *webOptions) flags(fs *flag.FlagSet) {
@@ -68,6 +70,8 @@ func (o *webOptions) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.dotFiles, "dotfiles", false, "serve names starting with a dot")
 	fs.BoolVar(&o.accessLog, "access-log", true, "log every response (combined log format fields)")
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on stop, wait this long for requests under way")
+	fs.IntVar(&o.cache, "cache", 0, "keep up to this many files' content or descriptors in memory (0: off)")
+	fs.DurationVar(&o.cacheTTL, "cache-ttl", time.Second, "trust a cached file this long before looking at the disk again")
 }
 
 // handler builds the site: files or a reverse proxy, with the extra
@@ -95,6 +99,8 @@ func (o *webOptions) handler(env *runner.Env) (web.Handler, error) {
 			Listing:        o.listing,
 			FollowSymlinks: o.followSymlinks,
 			DotFiles:       o.dotFiles,
+			CacheEntries:   o.cache,
+			CacheTTL:       o.cacheTTL,
 		}
 		if len(o.index) > 0 {
 			cfg.Index = o.index
@@ -103,6 +109,11 @@ func (o *webOptions) handler(env *runner.Env) (web.Handler, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Cached descriptors close with the reactor.
+		env.Reactor.AddSystemEventTrigger(braid.After, braid.Shutdown, func() braid.Waitable {
+			files.Close()
+			return nil
+		})
 		h = files
 		env.Logger.Info("serving", "path", o.path)
 	}

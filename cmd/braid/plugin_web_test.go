@@ -70,10 +70,23 @@ func httpGet(t *testing.T, c *http.Client, url string) (*http.Response, string) 
 	return resp, string(b)
 }
 
+// TestWebServesFolder serves a folder with and without the file cache; the
+// cached run asks for each file twice, the second answer coming from memory.
 func TestWebServesFolder(t *testing.T) {
+	for _, mode := range []struct {
+		name  string
+		flags []string
+		times int
+	}{{"uncached", nil, 1}, {"cached", []string{"--cache", "16", "--cache-ttl", "1m"}, 2}} {
+		t.Run(mode.name, func(t *testing.T) { testWebServesFolder(t, mode.flags, mode.times) })
+	}
+}
+
+func testWebServesFolder(t *testing.T, extra []string, times int) {
 	dir := webTree(t)
-	addr := runWeb(t, "--listen", "tcp:0:interface=127.0.0.1", "--path", dir,
-		"--index", "index.html,home.htm", "--listing", "--header", "X-Site: braid", "--header", "Cache-Control: no-cache")[0]
+	args := append([]string{"--listen", "tcp:0:interface=127.0.0.1", "--path", dir,
+		"--index", "index.html,home.htm", "--listing", "--header", "X-Site: braid", "--header", "Cache-Control: no-cache"}, extra...)
+	addr := runWeb(t, args...)[0]
 	c := &http.Client{Timeout: 10 * time.Second}
 	tests := []struct {
 		path   string
@@ -86,16 +99,18 @@ func TestWebServesFolder(t *testing.T) {
 		{"/missing", 404, ""},
 		{"/../etc/passwd", 404, ""},
 	}
-	for _, tt := range tests {
-		resp, body := httpGet(t, c, "http://"+addr+tt.path)
-		if resp.StatusCode != tt.status || (tt.status == 200 && body != tt.body) {
-			t.Errorf("%s: got %d %q; want %d %q", tt.path, resp.StatusCode, body, tt.status, tt.body)
-		}
-		if got := resp.Header.Get("X-Site"); got != "braid" {
-			t.Errorf("%s: X-Site got %q; want braid", tt.path, got)
-		}
-		if got := resp.Header.Get("Cache-Control"); got != "no-cache" {
-			t.Errorf("%s: Cache-Control got %q; want no-cache", tt.path, got)
+	for range times {
+		for _, tt := range tests {
+			resp, body := httpGet(t, c, "http://"+addr+tt.path)
+			if resp.StatusCode != tt.status || (tt.status == 200 && body != tt.body) {
+				t.Errorf("%s: got %d %q; want %d %q", tt.path, resp.StatusCode, body, tt.status, tt.body)
+			}
+			if got := resp.Header.Get("X-Site"); got != "braid" {
+				t.Errorf("%s: X-Site got %q; want braid", tt.path, got)
+			}
+			if got := resp.Header.Get("Cache-Control"); got != "no-cache" {
+				t.Errorf("%s: Cache-Control got %q; want no-cache", tt.path, got)
+			}
 		}
 	}
 	resp, body := httpGet(t, c, "http://"+addr+"/docs/")
