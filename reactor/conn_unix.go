@@ -75,7 +75,9 @@ func (c *conn) setPeer(ap netip.AddrPort) {
 		c.flags |= fPeer4
 		return
 	}
-	c.extra().peer6 = ap
+	if ap.Addr().IsValid() {
+		c.extra().peer6 = ap
+	}
 }
 
 // peer returns a TCP peer's address.

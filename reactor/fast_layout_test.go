@@ -5,6 +5,7 @@ package reactor
 import (
 	"io"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 	"unsafe"
@@ -132,4 +133,38 @@ func TestIdleConnHoldsNothing(t *testing.T) {
 			t.Errorf("got local address %v after the close; want %s kept", a, c.RemoteAddr())
 		}
 	})
+}
+
+// A TCP peer's address is kept inline when it is IPv4, in the side struct
+// otherwise, and comes back unchanged.
+func TestConnPeer(t *testing.T) {
+	tests := []struct {
+		addr    string
+		wantExt bool
+	}{
+		{"127.0.0.1:80", false},
+		{"10.1.2.3:65535", false},
+		{"[::1]:443", true},
+		{"[fe80::1%lo]:7", true},
+		{"[2001:db8::5]:0", true},
+	}
+	for _, tt := range tests {
+		ap := netip.MustParseAddrPort(tt.addr)
+		var c conn
+		c.setPeer(ap)
+		if got := c.peer(); got != ap {
+			t.Errorf("%s: got %s back", tt.addr, got)
+		}
+		if got := c.ext != nil; got != tt.wantExt {
+			t.Errorf("%s: got side struct %v; want %v", tt.addr, got, tt.wantExt)
+		}
+		if got, want := c.RemoteAddr().String(), net.TCPAddrFromAddrPort(ap).String(); got != want {
+			t.Errorf("%s: got RemoteAddr %s; want %s", tt.addr, got, want)
+		}
+	}
+	var c conn
+	c.setPeer(netip.AddrPort{})
+	if c.ext != nil || c.peer().IsValid() {
+		t.Errorf("unknown peer: got %v, side struct %v; want none", c.peer(), c.ext != nil)
+	}
 }
