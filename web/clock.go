@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/proto/http1"
 )
 
 // loopClock is one loop's reading of the time for the current second: the
@@ -16,8 +17,8 @@ import (
 // no timer.
 type loopClock struct {
 	loop     braid.Loop
-	now      time.Time // when date was read
-	date     string    // the HTTP-date of now
+	now      time.Time        // when date was read
+	date     http1.FieldValue // the HTTP-date of now
 	valid    bool
 	expireFn func()
 }
@@ -27,7 +28,11 @@ type loopClock struct {
 func (lc *loopClock) read() *loopClock {
 	if !lc.valid {
 		now := lc.loop.Now()
-		lc.now, lc.date, lc.valid = now, currentDate(now), true
+		date, err := http1.NewFieldValue(currentDate(now))
+		if err != nil {
+			panic(err) // an HTTP-date is always a valid value
+		}
+		lc.now, lc.date, lc.valid = now, date, true
 		lc.loop.CallLater(time.Second-time.Duration(now.Nanosecond()), lc.expireFn)
 	}
 	return lc

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +57,27 @@ func TestIdleTimeoutAfterRequests(t *testing.T) {
 	h.wantClosed(false)
 	h.clock.Advance(time.Second)
 	h.wantClosed(true)
+}
+
+// The Server field is checked once; an invalid ServerName fails every
+// response, as any invalid field does.
+func TestServerNameField(t *testing.T) {
+	tests := []struct {
+		name, want string
+		aborted    bool
+	}{
+		{"braid/1", "\r\nServer: braid/1\r\n", false},
+		{"bad\r\nX-Injected: 1", "", true},
+	}
+	for _, tt := range tests {
+		h := newHarness(t, &Config{Handler: HandlerFunc(hello), ServerName: tt.name, Logger: slog.New(slog.DiscardHandler)})
+		h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		got := h.take()
+		if !strings.Contains(got, tt.want) || strings.Contains(got, "X-Injected") {
+			t.Fatalf("ServerName %q: got %q; want it to contain %q", tt.name, got, tt.want)
+		}
+		if h.tr.Aborted() != tt.aborted {
+			t.Fatalf("ServerName %q: aborted = %v; want %v", tt.name, h.tr.Aborted(), tt.aborted)
+		}
+	}
 }

@@ -57,10 +57,11 @@ type Config struct {
 // Server is a braid.Factory that serves HTTP/1.1 on every connection it
 // builds. One Server may serve many listeners and loops.
 type Server struct {
-	cfg        Config
-	serverName string
-	conns      registry
-	clocks     clocks
+	cfg         Config
+	serverName  string
+	serverValue http1.FieldValue // serverName, if valid
+	conns       registry
+	clocks      clocks
 }
 
 // NewServer returns a Server for cfg.
@@ -93,6 +94,7 @@ func NewServer(cfg *Config) *Server {
 	s.cfg.Limits = s.cfg.Limits.WithDefaults()
 	if s.cfg.ServerName != "" {
 		s.serverName = s.cfg.ServerName
+		s.serverValue, _ = http1.NewFieldValue(s.serverName)
 	}
 	return s
 }

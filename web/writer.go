@@ -318,9 +318,13 @@ func (w *ResponseWriter) sendSwitch() error {
 func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
 	b := w.c.b
-	b.hdr.AddField(dateName, w.c.clock.read().date)
+	b.hdr.AddChecked(dateName, w.c.clock.read().date)
 	if s := w.c.srv.serverName; s != "" {
-		b.hdr.AddField(serverName, s)
+		if v := w.c.srv.serverValue; v.String() == s {
+			b.hdr.AddChecked(serverName, v)
+		} else {
+			b.hdr.AddField(serverName, s) // invalid: Send fails
+		}
 	}
 	if n >= 0 && !w.userCL && !(w.noBody && w.req.Method != "HEAD") {
 		b.hdr.AddInt(contentLength, n)

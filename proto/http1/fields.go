@@ -79,6 +79,42 @@ func MustFieldName(name string) FieldName {
 // String returns the name.
 func (n FieldName) String() string { return n.name }
 
+// A FieldValue is a field value checked once, for a value sent again and
+// again (a Date for the current second, a Server name): adding it to a
+// FieldBlock under a FieldName checks nothing more. The zero FieldValue is
+// the empty value.
+type FieldValue struct {
+	v string
+}
+
+// NewFieldValue checks v, a field value without leading or trailing
+// whitespace (RFC 9110 section 5.5), and returns it as a FieldValue.
+func NewFieldValue(v string) (FieldValue, error) {
+	if !validOutValue([]byte(v)) {
+		return FieldValue{}, localErr("invalid field value " + strconv.Quote(v))
+	}
+	return FieldValue{v: v}, nil
+}
+
+// String returns the value.
+func (v FieldValue) String() string { return v.v }
+
+// AddChecked appends a field whose name and value were both checked before.
+func (b *FieldBlock) AddChecked(name FieldName, value FieldValue) {
+	s := len(b.buf)
+	b.buf = append(b.buf, name.name...)
+	colon := len(b.buf)
+	b.buf = append(b.buf, ": "...)
+	b.buf = append(b.buf, value.v...)
+	b.buf = append(b.buf, "\r\n"...)
+	l := lineSpan{start: int32(s), colon: int32(colon), end: int32(len(b.buf))}
+	if name.kind == kindNone {
+		b.lines = append(b.lines, l)
+		return
+	}
+	b.record(l, name.kind)
+}
+
 // AddField appends a field with a checked name.
 func (b *FieldBlock) AddField(name FieldName, value string) {
 	s := len(b.buf)

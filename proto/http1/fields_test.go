@@ -177,6 +177,39 @@ func TestFieldBlockAddField(t *testing.T) {
 	}
 }
 
+func TestFieldValue(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"", true}, {"Sat, 01 Jan 2000 00:00:00 GMT", true}, {"caf\xe9", true}, {"a\tb", true},
+		{" a", false}, {"a ", false}, {"a\r\nX: y", false}, {"\x00", false}, {"\x7f", false},
+	}
+	for _, tt := range tests {
+		v, err := NewFieldValue(tt.value)
+		if (err == nil) != tt.ok {
+			t.Fatalf("NewFieldValue(%q): got error %v; want ok=%v", tt.value, err, tt.ok)
+		}
+		if err != nil {
+			continue
+		}
+		var blk FieldBlock
+		blk.AddChecked(MustFieldName("X"), v)
+		blk.AddChecked(MustFieldName("Content-Length"), FieldValue{})
+		got, err := sendHead(t, &Response{Status: 200, Block: &blk})
+		// An empty Content-Length is caught: framing fields are always
+		// read.
+		if err == nil {
+			t.Fatalf("empty Content-Length sent: %q", got)
+		}
+		blk.Del("content-length")
+		got, err = sendHead(t, &Response{Status: 204, Block: &blk})
+		if want := "HTTP/1.1 204 No Content\r\nX: " + tt.value + "\r\n\r\n"; err != nil || got != want {
+			t.Fatalf("got %q, %v; want %q", got, err, want)
+		}
+	}
+}
+
 func TestMustFieldNamePanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
