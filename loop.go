@@ -47,8 +47,16 @@ type Loop interface {
 	CallFromGoroutine(f func()) error
 	// RunBlocking runs work on a bounded pool of goroutines, so that
 	// blocking calls never stall the loop, then runs then (if not nil) on
-	// the loop. Work waits for a free goroutine when the pool is busy.
+	// the loop. Work waits for a free goroutine when the pool is busy; the
+	// queue of waiting work is bounded too. At that bound a caller that is
+	// not a loop waits for room, while on a loop (which must never wait)
+	// RunBlocking panics with an error wrapping ErrLimit: the reactor
+	// recovers it and closes the connection whose callback asked, shedding
+	// that load. Code that can answer "busy" itself uses TryRunBlocking.
 	RunBlocking(work func(), then func())
+	// TryRunBlocking is RunBlocking that, where RunBlocking would panic,
+	// runs nothing and returns an error wrapping ErrLimit instead.
+	TryRunBlocking(work func(), then func()) error
 }
 
 // Waitable is something that finishes later, such as a Deferred. A shutdown

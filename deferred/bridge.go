@@ -70,7 +70,9 @@ func FromChannel[T any](loop braid.Loop, ch <-chan T) *Deferred[T] {
 // blocking goroutines (braid.Loop.RunBlocking) and returns a Deferred of
 // its result, fired on loop. Cancelling the Deferred cancels fn's context; the Deferred fires
 // with [ErrCancelled] at once, and fn's eventual result is dropped. A panic
-// in fn becomes a [*PanicError].
+// in fn becomes a [*PanicError]. When the loop's blocking pool is full
+// (braid.Loop.TryRunBlocking), fn does not run and the Deferred fails with
+// that error, which matches braid.ErrLimit.
 func DeferToGoroutine[T any](loop braid.Loop, fn func(ctx context.Context) (T, error)) *Deferred[T] {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := NewCancellable(func(*Deferred[T]) { cancel() })
@@ -78,7 +80,7 @@ func DeferToGoroutine[T any](loop braid.Loop, fn func(ctx context.Context) (T, e
 		v   T
 		err error
 	)
-	loop.RunBlocking(func() {
+	full := loop.TryRunBlocking(func() {
 		v, err = callValue(fn, ctx)
 	}, func() {
 		cancel()
@@ -86,6 +88,10 @@ func DeferToGoroutine[T any](loop braid.Loop, fn func(ctx context.Context) (T, e
 			d.Resolve(v, err)
 		}
 	})
+	if full != nil {
+		cancel()
+		d.Errback(full)
+	}
 	return d
 }
 

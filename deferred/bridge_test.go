@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/task"
 )
@@ -120,7 +121,27 @@ type laterWork struct {
 }
 
 func (l *laterWork) RunBlocking(work, then func()) { l.work, l.then = work, then }
-func (l *laterWork) run()                          { l.work(); l.CallSoon(l.then) }
+func (l *laterWork) TryRunBlocking(work, then func()) error {
+	l.work, l.then = work, then
+	return nil
+}
+func (l *laterWork) run() { l.work(); l.CallSoon(l.then) }
+
+// TestDeferToGoroutinePoolFull: when the loop's blocking pool is full the
+// work does not run and the Deferred fails with the limit error.
+func TestDeferToGoroutinePoolFull(t *testing.T) {
+	clock := task.NewClock()
+	clock.PoolFull = braid.LimitError("blocking pool full")
+	ran := false
+	d := deferred.DeferToGoroutine(clock, func(ctx context.Context) (int, error) { ran = true; return 1, nil })
+	clock.Flush()
+	if _, err := d.Result(); !errors.Is(err, braid.ErrLimit) {
+		t.Errorf("got %v; want an error matching braid.ErrLimit", err)
+	}
+	if ran {
+		t.Errorf("work ran on a full pool")
+	}
+}
 
 func TestContextFollowsDeferred(t *testing.T) {
 	d := deferred.New[int]()

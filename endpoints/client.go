@@ -132,7 +132,7 @@ func (e *TCPClient) ConnectWith(r braid.Reactor, f braid.Factory, opts ConnectOp
 		addrs []netip.Addr
 		rerr  error
 	)
-	r.RunBlocking(func() {
+	full := r.TryRunBlocking(func() {
 		addrs, rerr = res.LookupNetIP(ctx, network, e.Host)
 	}, func() {
 		cancel()
@@ -151,6 +151,11 @@ func (e *TCPClient) ConnectWith(r braid.Reactor, f braid.Factory, opts ConnectOp
 		}
 		a.startNext()
 	})
+	if full != nil {
+		// The blocking pool is full: fail as the resolver would have.
+		cancel()
+		r.CallFromGoroutine(func() { a.finish(nil, full) })
+	}
 	return a
 }
 

@@ -23,9 +23,8 @@ func ExampleConfig_limits() {
 	}
 	r.CallWhenRunning(func() {
 		loop := r.Loops()[0]
-		lb := loop.(interface{ TryRunBlocking(work, then func()) error })
 		var sum int
-		err := lb.TryRunBlocking(func() {
+		err := loop.TryRunBlocking(func() {
 			for i := 1; i <= 10; i++ {
 				sum += i // stands for a blocking call
 			}

@@ -188,13 +188,7 @@ func TestRunBlockingFullQueueOnLoop(t *testing.T) {
 	var tryErr error
 	var panicked any
 	onLoop(t, r.main(), func() {
-		// The assertion TryRunBlocking's documentation gives.
-		lb, ok := r.Loops()[0].(interface{ TryRunBlocking(work, then func()) error })
-		if !ok {
-			t.Errorf("a loop has no TryRunBlocking")
-			return
-		}
-		tryErr = lb.TryRunBlocking(func() {}, func() {})
+		tryErr = r.Loops()[0].TryRunBlocking(func() {}, func() {})
 		if err := r.TryRunBlocking(func() {}, func() {}); !errors.Is(err, ErrPoolFull) {
 			t.Errorf("Reactor.TryRunBlocking with the pool full = %v; want ErrPoolFull", err)
 		}

@@ -152,9 +152,7 @@ func (l *loop) RunBlocking(work func(), then func()) {
 
 // TryRunBlocking is RunBlocking returning ErrPoolFull instead of
 // panicking, for code on a loop that would rather shed the work itself
-// (reply "busy", say). Reach it through an interface assertion:
-//
-//	lb, ok := loop.(interface{ TryRunBlocking(work, then func()) error })
+// (reply "busy", say); it is part of braid.Loop.
 //
 // The pool runs Config.BlockingPool goroutines and queues at most
 // Config.BlockingQueue works beyond them. At that limit a caller that is not

@@ -18,6 +18,11 @@ import (
 // calling goroutine, and queues then with CallSoon, so tests stay
 // deterministic.
 type Clock struct {
+	// PoolFull, when set, is the error TryRunBlocking returns (and
+	// RunBlocking panics with): a test's way to see code shed work when a
+	// real loop's blocking pool is full. It should wrap braid.ErrLimit.
+	PoolFull error
+
 	now  time.Time
 	seq  uint64
 	due  callHeap
@@ -60,10 +65,23 @@ func (c *Clock) CallFromGoroutine(f func()) error {
 
 // RunBlocking runs work now and then on the next Advance, Pump or Flush.
 func (c *Clock) RunBlocking(work func(), then func()) {
+	if err := c.TryRunBlocking(work, then); err != nil {
+		panic(err)
+	}
+}
+
+// TryRunBlocking is RunBlocking, refusing the work with PoolFull's error
+// when PoolFull is set, as a real loop does when its blocking pool's queue
+// is full.
+func (c *Clock) TryRunBlocking(work func(), then func()) error {
+	if c.PoolFull != nil {
+		return c.PoolFull
+	}
 	work()
 	if then != nil {
 		c.CallSoon(then)
 	}
+	return nil
 }
 
 // Flush runs queued CallSoon and CallFromGoroutine callbacks, and those they

@@ -107,6 +107,25 @@ func TestClockRunBlocking(t *testing.T) {
 	}
 }
 
+func TestClockPoolFull(t *testing.T) {
+	c := task.NewClock()
+	c.PoolFull = braid.LimitError("blocking pool full")
+	ran := false
+	err := c.TryRunBlocking(func() { ran = true }, func() { ran = true })
+	c.Flush()
+	if !errors.Is(err, braid.ErrLimit) || ran {
+		t.Errorf("TryRunBlocking on a full pool: got %v, ran %v; want ErrLimit, nothing run", err, ran)
+	}
+	defer func() {
+		if v := recover(); v == nil {
+			t.Errorf("RunBlocking on a full pool did not panic")
+		} else if err, _ := v.(error); !errors.Is(err, braid.ErrLimit) {
+			t.Errorf("RunBlocking panicked with %v; want an error matching ErrLimit", v)
+		}
+	}()
+	c.RunBlocking(func() {}, nil)
+}
+
 func TestClockCallFromGoroutine(t *testing.T) {
 	c := task.NewClock()
 	var wg sync.WaitGroup

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/braidtest"
 	"github.com/braid-net/braid/proto/finger"
 	"github.com/braid-net/braid/task"
@@ -134,6 +135,23 @@ func TestClientServer(t *testing.T) {
 	pump.Flush()
 	if calls != 1 || gotErr != nil || got != "Login: alice\r\nPlan: world domination\r\n" {
 		t.Errorf("got %q, %v (%d calls); want alice's plan once", got, gotErr, calls)
+	}
+}
+
+// With the loop's blocking pool full, a blocking source is not asked and
+// the client hears that the service is busy.
+func TestServerPoolFull(t *testing.T) {
+	clock := task.NewClock()
+	clock.PoolFull = braid.LimitError("blocking pool full")
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	tr.MakeConnection(finger.NewServer(&finger.ServerConfig{Source: users, Blocking: true}))
+	tr.Receive([]byte("alice\r\n"))
+	clock.Flush()
+	if got, want := tr.String(), "Finger service busy, try again later\r\n"; got != want {
+		t.Errorf("got %q; want %q", got, want)
+	}
+	if !tr.Closing() {
+		t.Errorf("not closed after the answer")
 	}
 }
 

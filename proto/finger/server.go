@@ -114,7 +114,10 @@ func (s *server) LineReceived(c *framing.Conn, line []byte) {
 		})
 	case s.cfg.Blocking:
 		var text string
-		c.Loop().RunBlocking(func() { text, err = s.cfg.Source.Finger(q) }, func() { s.reply(c, text, err) })
+		full := c.Loop().TryRunBlocking(func() { text, err = s.cfg.Source.Finger(q) }, func() { s.reply(c, text, err) })
+		if full != nil {
+			s.reply(c, "", full) // the blocking pool is full: say so
+		}
 	default:
 		text, err := s.cfg.Source.Finger(q)
 		s.reply(c, text, err)
@@ -151,6 +154,8 @@ func message(err error) string {
 		return "Malformed finger query"
 	case errors.Is(err, ErrReplyTooLong):
 		return "Reply too long"
+	case errors.Is(err, braid.ErrLimit):
+		return "Finger service busy, try again later"
 	}
 	return "Finger service error"
 }

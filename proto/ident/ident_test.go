@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"testing"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/braidtest"
 	"github.com/braid-net/braid/proto/ident"
 	"github.com/braid-net/braid/task"
@@ -186,6 +187,27 @@ func TestClientServer(t *testing.T) {
 	pump.Flush()
 	if gotErr != nil || got.UserID != "stjohns" {
 		t.Errorf("got %+v, %v; want stjohns", got, gotErr)
+	}
+}
+
+// With the loop's blocking pool full, the lookup is not run and the query
+// gets UNKNOWN-ERROR; the connection stays usable.
+func TestServerPoolFull(t *testing.T) {
+	clock := task.NewClock()
+	clock.PoolFull = braid.LimitError("blocking pool full")
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{
+		Loop:       clock,
+		LocalAddr:  &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 113},
+		RemoteAddr: &net.TCPAddr{IP: net.ParseIP("10.1.2.3"), Port: 40000},
+	})
+	tr.MakeConnection(ident.NewServer(&ident.ServerConfig{Lookup: owners, Blocking: true}))
+	tr.Receive([]byte("6193, 23\r\n"))
+	clock.Flush()
+	clock.PoolFull = nil
+	tr.Receive([]byte("6193, 23\r\n"))
+	clock.Flush()
+	if got, want := tr.String(), "6193, 23 : ERROR : UNKNOWN-ERROR\r\n6193, 23 : USERID : UNIX : stjohns\r\n"; got != want {
+		t.Errorf("got %q; want %q", got, want)
 	}
 }
 

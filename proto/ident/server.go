@@ -116,7 +116,7 @@ func (s *server) LineReceived(c *framing.Conn, line []byte) {
 	c.PauseProducing()
 	s.pending = true
 	var id Identity
-	c.Loop().RunBlocking(func() { id, err = s.cfg.Lookup.Ident(server, client) }, func() {
+	answered := func() {
 		s.pending = false
 		if s.gone {
 			return
@@ -128,7 +128,11 @@ func (s *server) LineReceived(c *framing.Conn, line []byte) {
 		if s.eof && !s.pending && !s.gone {
 			c.Close()
 		}
-	})
+	}
+	if full := c.Loop().TryRunBlocking(func() { id, err = s.cfg.Lookup.Ident(server, client) }, answered); full != nil {
+		err = full // the blocking pool is full: UNKNOWN-ERROR
+		answered()
+	}
 }
 
 func reply(q Query, id Identity, err error) Reply {

@@ -227,12 +227,17 @@ func (p *readerProducer) produce() {
 		p.reading = true
 		var n int
 		var err error
-		p.loop.RunBlocking(func() { n, err = p.r.Read(p.buf) }, func() {
+		full := p.loop.TryRunBlocking(func() { n, err = p.r.Read(p.buf) }, func() {
 			p.reading = false
 			if p.deliver(n, err) {
 				p.produce()
 			}
 		})
+		if full != nil {
+			// The blocking pool is full: the body fails as a read error would.
+			p.reading = false
+			p.deliver(0, full)
+		}
 		return
 	}
 }

@@ -88,6 +88,12 @@ func (x *exchange) doThen() {
 		x.h.respond(x)
 	}
 	x.res.close(x.h.cache)
+	x.recycle()
+}
+
+// recycle clears x, keeping its buffers and bound callbacks, and puts it
+// back in the pool.
+func (x *exchange) recycle() {
 	*x = exchange{h: x.h, work: x.work, then: x.then, onClose: x.onClose, scratch: x.scratch[:0], body: x.body[:0], names: x.names[:0]}
 	x.h.pool.Put(x)
 }

@@ -263,7 +263,14 @@ func (s *stream) next() {
 		s.rbuf = (*s.buf)[:min(int64(len(*s.buf)), seg.n)]
 		s.roff = seg.off
 		s.reading = true
-		s.loop.RunBlocking(s.read, s.readDone)
+		if err := s.loop.TryRunBlocking(s.read, s.readDone); err != nil {
+			// The blocking pool is full: the promised body cannot
+			// come, so the response is cut off.
+			s.reading = false
+			s.StopProducing()
+			s.w.Abort()
+			return
+		}
 	}
 }
 

@@ -177,7 +177,14 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 		x.now = r.Loop().Now()
 	}
 	w.OnClose(x.onClose)
-	r.Loop().RunBlocking(x.work, x.then)
+	if err := r.Loop().TryRunBlocking(x.work, x.then); err != nil {
+		// The blocking pool is full: shed this request as an overloaded
+		// nginx does, with a 503 the client may retry.
+		w.OnClose(nil)
+		x.recycle()
+		w.SetHeader("Retry-After", "1")
+		w.Error(http.StatusServiceUnavailable)
+	}
 }
 
 // clean decodes and cleans a request path, and applies StripPrefix and

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/braidtest"
 	"github.com/braid-net/braid/task"
 	"github.com/braid-net/braid/web"
@@ -385,5 +386,43 @@ func TestPipelined(t *testing.T) {
 	b1, _ := io.ReadAll(resps[1].Body)
 	if !bytes.Equal(b0, big) || string(b1) != "Hello, braid!\n" {
 		t.Errorf("got %d and %q; want the big file then hello", len(b0), b1)
+	}
+}
+
+// TestPoolFullSheds: with the loop's blocking pool full, a request that
+// needs the disk is answered 503 with Retry-After, and the next one, once
+// there is room, is served.
+func TestPoolFullSheds(t *testing.T) {
+	root, _ := fixture(t)
+	h := newHandler(t, root, nil)
+	clock := task.NewClock()
+	clock.PoolFull = braid.LimitError("blocking pool full")
+	srv := web.NewServer(&web.Config{Handler: h})
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
+	tr.Receive([]byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"))
+	clock.Flush()
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(tr.Drain(-1))), nil)
+	if err != nil {
+		t.Fatalf("reading response: %v", err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("got %d Retry-After %q; want 503 Retry-After 1", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	io.Copy(io.Discard, resp.Body)
+
+	clock.PoolFull = nil
+	tr.Receive([]byte("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n"))
+	var out []byte
+	for i := 0; i < 100 && !bytes.Contains(out, []byte("\r\n\r\n")); i++ {
+		clock.Flush()
+		out = append(out, tr.Drain(-1)...)
+	}
+	resp, err = http.ReadResponse(bufio.NewReader(bytes.NewReader(out)), nil)
+	if err != nil {
+		t.Fatalf("reading second response: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("after the pool had room: got %d; want 200", resp.StatusCode)
 	}
 }
