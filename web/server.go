@@ -31,7 +31,8 @@ type Config struct {
 	// body size, chunk-size line, pipelined input).
 	Limits http1.Config
 	// IdleTimeout closes a keep-alive connection with no request under
-	// way; default 60s.
+	// way; default 60s. It runs from the loop's reading of the clock for
+	// the current second, so a connection may close up to a second early.
 	IdleTimeout time.Duration
 	// HeaderTimeout bounds the time from the first byte of a request head
 	// to its end, so a head trickled slowly (slowloris) is cut off with
