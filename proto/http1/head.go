@@ -151,13 +151,19 @@ type fieldInfo struct {
 // for framing into fi. ends holds the lines' LF offsets relative to c.r.
 func (c *Conn) parseFields(start int, ends []int32, fi *fieldInfo, trailers bool) ([]Field, *ProtocolError) {
 	buf := c.sc.buf
-	fields := c.sc.fields[:0]
+	fields := c.sc.fields
+	if cap(fields) < len(ends) {
+		fields = make([]Field, 0, len(ends))
+	}
+	// Each line adds at most one field: store by index, with no append.
+	fields = fields[:len(ends)]
+	n := 0
 	p := start
 	for _, e := range ends {
 		nl := c.r + int(e)
 		line := buf[p : nl-1]
 		if line[0] == ' ' || line[0] == '\t' {
-			if len(fields) == 0 {
+			if n == 0 {
 				// RFC 9112 section 2.2: whitespace between the
 				// start-line and the first field MUST be rejected or
 				// the line consumed; we reject it.
@@ -172,7 +178,7 @@ func (c *Conn) parseFields(start int, ends []int32, fi *fieldInfo, trailers bool
 			// 9112 section 5.2): the CRLF before this line becomes
 			// two spaces and the value runs on.
 			buf[p-2], buf[p-1] = ' ', ' '
-			last := &fields[len(fields)-1]
+			last := &fields[n-1]
 			vstart := cap(buf[:p]) - cap(last.Value)
 			v := trimOWS(buf[vstart : nl-1])
 			if !validValue(v) {
@@ -210,9 +216,11 @@ func (c *Conn) parseFields(start int, ends []int32, fi *fieldInfo, trailers bool
 		if !validValue(value) {
 			return nil, remoteErr(400, "invalid header field value")
 		}
-		fields = append(fields, Field{Name: name, Value: value})
+		fields[n] = Field{Name: name, Value: value}
+		n++
 		p = nl + 1
 	}
+	fields = fields[:n]
 	c.sc.fields = fields
 	if trailers {
 		return fields, nil
