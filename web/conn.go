@@ -55,8 +55,8 @@ type conn struct {
 
 	timer     braid.DelayedCall
 	timerKind timer
-	deadline  time.Time  // when timerKind expires; the timer may fire earlier
-	clock     *loopClock // the loop's time for the current second
+	deadline  time.Duration // when timerKind expires, after clock.base; the timer may fire earlier
+	clock     *loopClock    // the loop's time for the current second
 	timeoutFn func()
 	processFn func()
 	sent      int64 // bytes handed to the transport
@@ -522,17 +522,17 @@ func (c *conn) setTimer(k timer) {
 		now = c.t.Loop().Now()
 	}
 	c.timerKind = k
-	c.deadline = now.Add(d)
+	c.deadline = c.clock.since(now) + d
 	if c.timer != nil && c.timer.Active() {
-		if c.timer.Time().After(c.deadline) {
-			c.timer.Reset(c.deadline.Sub(c.t.Loop().Now()))
+		if c.clock.since(c.timer.Time()) > c.deadline {
+			c.timer.Reset(c.deadline - c.clock.since(c.t.Loop().Now()))
 		}
 		return
 	}
 	if c.timeoutFn == nil {
 		c.timeoutFn = c.timeout
 	}
-	c.timer = c.t.Loop().CallLater(c.deadline.Sub(c.t.Loop().Now()), c.timeoutFn)
+	c.timer = c.t.Loop().CallLater(c.deadline-c.clock.since(c.t.Loop().Now()), c.timeoutFn)
 }
 
 // stopTimer disarms the timer without cancelling it: a timer that fires
@@ -561,9 +561,9 @@ func (c *conn) cancelTimer() {
 
 func (c *conn) timeout() {
 	if c.timerKind != timerNone && !c.lost {
-		if now := c.t.Loop().Now(); now.Before(c.deadline) {
+		if left := c.deadline - c.clock.since(c.t.Loop().Now()); left > 0 {
 			// Fired early (see setTimer): wait for the rest.
-			c.timer = c.t.Loop().CallLater(c.deadline.Sub(now), c.timeoutFn)
+			c.timer = c.t.Loop().CallLater(left, c.timeoutFn)
 			return
 		}
 	}
