@@ -18,7 +18,7 @@ import (
 type loopClock struct {
 	loop     braid.Loop
 	base     time.Time        // the first reading: deadlines count from it
-	now      time.Time        // when date was read
+	at       time.Duration    // when date was read, after base
 	date     http1.FieldValue // the HTTP-date of now
 	valid    bool
 	expireFn func()
@@ -33,7 +33,7 @@ func (lc *loopClock) read() *loopClock {
 		if err != nil {
 			panic(err) // an HTTP-date is always a valid value
 		}
-		lc.now, lc.date, lc.valid = now, date, true
+		lc.at, lc.date, lc.valid = now.Sub(lc.base), date, true
 		lc.loop.CallLater(time.Second-time.Duration(now.Nanosecond()), lc.expireFn)
 	}
 	return lc

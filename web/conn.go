@@ -56,6 +56,7 @@ type conn struct {
 	timer     braid.DelayedCall
 	timerKind timer
 	deadline  time.Duration // when timerKind expires, after clock.base; the timer may fire earlier
+	due       time.Duration // when the timer is due, after clock.base
 	clock     *loopClock    // the loop's time for the current second
 	timeoutFn func()
 	processFn func()
@@ -515,17 +516,18 @@ func (c *conn) setTimer(k timer) {
 	case timerSend, timerClosing:
 		d = c.srv.cfg.SendTimeout
 	}
-	var now time.Time
+	var at time.Duration // now, after clock.base
 	if k == timerIdle {
-		now = c.clock.read().now
+		at = c.clock.read().at
 	} else {
-		now = c.t.Loop().Now()
+		at = c.clock.since(c.t.Loop().Now())
 	}
 	c.timerKind = k
-	c.deadline = c.clock.since(now) + d
+	c.deadline = at + d
 	if c.timer != nil && c.timer.Active() {
-		if c.clock.since(c.timer.Time()) > c.deadline {
+		if c.due > c.deadline {
 			c.timer.Reset(c.deadline - c.clock.since(c.t.Loop().Now()))
+			c.due = c.deadline
 		}
 		return
 	}
@@ -533,6 +535,7 @@ func (c *conn) setTimer(k timer) {
 		c.timeoutFn = c.timeout
 	}
 	c.timer = c.t.Loop().CallLater(c.deadline-c.clock.since(c.t.Loop().Now()), c.timeoutFn)
+	c.due = c.deadline
 }
 
 // stopTimer disarms the timer without cancelling it: a timer that fires
@@ -564,6 +567,7 @@ func (c *conn) timeout() {
 		if left := c.deadline - c.clock.since(c.t.Loop().Now()); left > 0 {
 			// Fired early (see setTimer): wait for the rest.
 			c.timer = c.t.Loop().CallLater(left, c.timeoutFn)
+			c.due = c.deadline
 			return
 		}
 	}
