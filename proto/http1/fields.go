@@ -41,13 +41,25 @@ func (b *FieldBlock) Len() int { return len(b.lines) }
 // Add appends a field. name must be a token and value a field value without
 // leading or trailing whitespace (RFC 9110 section 5); otherwise Send fails.
 func (b *FieldBlock) Add(name, value string) {
+	s := b.put(name, value)
+	b.addLine(s, s+len(name))
+}
+
+// put writes "name: value\r\n" with one capacity check and returns where
+// it starts.
+func (b *FieldBlock) put(name, value string) int {
 	s := len(b.buf)
-	b.buf = append(b.buf, name...)
-	colon := len(b.buf)
-	b.buf = append(b.buf, ": "...)
-	b.buf = append(b.buf, value...)
-	b.buf = append(b.buf, "\r\n"...)
-	b.addLine(s, colon)
+	n := len(name) + len(value) + 4
+	if cap(b.buf)-s < n {
+		b.buf = append(b.buf, make([]byte, n)...)[:s]
+	}
+	buf := b.buf[:s+n]
+	i := s + copy(buf[s:], name)
+	buf[i], buf[i+1] = ':', ' '
+	i += 2 + copy(buf[i+2:], value)
+	buf[i], buf[i+1] = '\r', '\n'
+	b.buf = buf
+	return s
 }
 
 // A FieldName is a field name checked once, for a field sent again and
@@ -101,12 +113,8 @@ func (v FieldValue) String() string { return v.v }
 
 // AddChecked appends a field whose name and value were both checked before.
 func (b *FieldBlock) AddChecked(name FieldName, value FieldValue) {
-	s := len(b.buf)
-	b.buf = append(b.buf, name.name...)
-	colon := len(b.buf)
-	b.buf = append(b.buf, ": "...)
-	b.buf = append(b.buf, value.v...)
-	b.buf = append(b.buf, "\r\n"...)
+	s := b.put(name.name, value.v)
+	colon := s + len(name.name)
 	l := lineSpan{start: int32(s), colon: int32(colon), end: int32(len(b.buf))}
 	if name.kind == kindNone {
 		b.lines = append(b.lines, l)
@@ -117,12 +125,8 @@ func (b *FieldBlock) AddChecked(name FieldName, value FieldValue) {
 
 // AddField appends a field with a checked name.
 func (b *FieldBlock) AddField(name FieldName, value string) {
-	s := len(b.buf)
-	b.buf = append(b.buf, name.name...)
-	colon := len(b.buf)
-	b.buf = append(b.buf, ": "...)
-	b.buf = append(b.buf, value...)
-	b.buf = append(b.buf, "\r\n"...)
+	s := b.put(name.name, value)
+	colon := s + len(name.name)
 	l := lineSpan{start: int32(s), colon: int32(colon), end: int32(len(b.buf))}
 	if name.kind == kindNone {
 		if !validOutValue(b.buf[colon+2 : len(b.buf)-2]) {
