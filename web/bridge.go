@@ -32,7 +32,10 @@ const bridgeWindow = 64 << 10
 // may block. The request body streams from the loop with backpressure;
 // writes block while the client reads slowly; http.Flusher sends what was
 // written; the request's context is cancelled when the client goes away;
-// Hijack fails with ErrHijackNotSupported.
+// Hijack fails with ErrHijackNotSupported. When the pool and its queue are
+// full (reactor.Config BlockingPool and BlockingQueue), a request is
+// answered 503 with Retry-After instead of waiting without bound: servers
+// whose handlers block for long should raise both.
 func Bridge(h http.Handler) Handler {
 	return HandlerFunc(func(w *ResponseWriter, r *Request) {
 		serveBridge(h, w, r)
@@ -61,7 +64,7 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 		cancel()
 		body.end(nil, ErrConnectionLost)
 	})
-	loop.RunBlocking(func() {
+	full := loop.TryRunBlocking(func() {
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -90,6 +93,16 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 		}
 		bw.finishOnLoop()
 	})
+	if full != nil {
+		// Every goroutine of the blocking pool is busy and its queue is
+		// full: shed this request with a 503 the client may retry, as an
+		// overloaded nginx does, rather than queue without bound.
+		w.OnClose(nil)
+		cancel()
+		body.Close()
+		w.SetHeader("Retry-After", "1")
+		w.Error(http.StatusServiceUnavailable)
+	}
 }
 
 // toHTTPRequest builds the net/http view of r. It runs on the loop and
