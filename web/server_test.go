@@ -228,12 +228,20 @@ func TestHeadAndNoContent(t *testing.T) {
 		if string(r.Target) == "/204" {
 			w.WriteHeader(204)
 		}
-		w.WriteString("twelve bytes")
+		if string(r.Target) != "/unsized" {
+			w.WriteString("twelve bytes")
+		}
 		w.End()
 	})})
 	h.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
 	if got, want := h.take(), "HTTP/1.1 200 OK\r\n"+date+"Content-Length: 12\r\n\r\n"; got != want {
 		t.Fatalf("HEAD: got %q; want %q", got, want)
+	}
+	// A handler that writes nothing for HEAD has not said how long the
+	// body would be: no Content-Length, rather than a false 0.
+	h.send("HEAD /unsized HTTP/1.1\r\nHost: a\r\n\r\n")
+	if got, want := h.take(), "HTTP/1.1 200 OK\r\n"+date+"\r\n"; got != want {
+		t.Fatalf("HEAD with nothing written: got %q; want %q", got, want)
 	}
 	h.send("GET /204 HTTP/1.1\r\nHost: a\r\n\r\n")
 	if got, want := h.take(), "HTTP/1.1 204 No Content\r\n"+date+"\r\n"; got != want {

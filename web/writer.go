@@ -163,6 +163,12 @@ func (w *ResponseWriter) End() error {
 		n := int64(len(w.c.b.body))
 		if w.noBody {
 			n = w.headLen
+			if n == 0 && w.req.Method == "HEAD" {
+				// Nothing said how long the GET body would be: say
+				// nothing rather than a Content-Length of 0 (as
+				// net/http does; RFC 9110 section 9.3.2).
+				n = -1
+			}
 		}
 		if err := w.sendHead(n); err != nil {
 			return err
