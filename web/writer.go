@@ -174,7 +174,34 @@ func (w *ResponseWriter) End() error {
 			return err
 		}
 	}
-	if err := w.c.core.Send(&http1.EndOfMessage{}); err != nil {
+	return w.sendEnd(nil)
+}
+
+// EndWithTrailers completes the response with trailer fields after the
+// body (RFC 9112 section 7.1.2), such as a checksum known only at the end;
+// announce them in a Trailer field before the head is sent. Trailers need
+// a chunked body, so a body still held back goes out now as its first
+// chunk. Where no trailers can go (a response to HTTP/1.0, one whose
+// handler set Content-Length, HEAD, 204 or 304) the response ends as End
+// would, without them, as net/http does. An invalid field fails the
+// response, like an invalid header field.
+func (w *ResponseWriter) EndWithTrailers(trailers http1.Header) error {
+	if len(trailers) == 0 || w.ended || w.c.closed || w.noBody || w.userCL || w.req.Version != http1.HTTP11 {
+		return w.End()
+	}
+	if !w.headSent {
+		if err := w.sendHead(-1); err != nil {
+			return err
+		}
+	}
+	if !w.c.core.SendingChunked() {
+		trailers = nil
+	}
+	return w.sendEnd(trailers)
+}
+
+func (w *ResponseWriter) sendEnd(trailers http1.Header) error {
+	if err := w.c.core.Send(&http1.EndOfMessage{Trailers: trailers}); err != nil {
 		w.fail(err)
 		return err
 	}

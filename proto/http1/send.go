@@ -88,6 +88,10 @@ func (c *Conn) Outgoing() int {
 	return len(c.sc.out)
 }
 
+// SendingChunked reports whether the message being sent has a chunked body,
+// the only kind that can end with trailer fields.
+func (c *Conn) SendingChunked() bool { return c.ss == sChunked }
+
 // out returns the outgoing buffer, taking scratch memory if needed.
 func (c *Conn) out() []byte {
 	return c.scratch().out

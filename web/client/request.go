@@ -151,6 +151,18 @@ func (w *BodyWriter) Write(p []byte) error {
 
 // Finish ends the body; a non-nil err aborts the request with it.
 func (w *BodyWriter) Finish(err error) {
+	w.finish(nil, err)
+}
+
+// FinishWithTrailers ends a chunked body (one whose producer's Length is
+// -1) with trailer fields after it (RFC 9112 section 7.1.2); announce them
+// in the request's Trailer field. A body of known length cannot carry
+// trailers: the request fails rather than lose them silently.
+func (w *BodyWriter) FinishWithTrailers(trailers http1.Header) {
+	w.finish(trailers, nil)
+}
+
+func (w *BodyWriter) finish(trailers http1.Header, err error) {
 	ex := w.ex
 	if ex == nil || ex.bodyDone {
 		return
@@ -160,7 +172,7 @@ func (w *BodyWriter) Finish(err error) {
 		ex.fail(err)
 		return
 	}
-	if err := ex.conn.send(&http1.EndOfMessage{}); err != nil {
+	if err := ex.conn.send(&http1.EndOfMessage{Trailers: trailers}); err != nil {
 		ex.fail(err)
 	}
 }

@@ -14,13 +14,9 @@
 // Trailers: a chunked message's trailer fields, minus the hop-by-hop ones
 // and those RFC 9110 section 6.5.1 keeps out of trailers (framing,
 // routing, authentication, cookies, content processing), follow the body,
-// and the Trailer field announces them. A chunked upload that declares
-// trailers goes upstream on a connection of its own (as an upgrade does)
-// while web/client's BodyWriter cannot send trailers; an upload that
-// does not declare them goes through the pool and loses them. Response
-// trailers need package web's ResponseWriter to send them: until it
-// offers EndWithTrailers, they are dropped and not announced (see
-// trailers.go).
+// and the Trailer field announces them (web.ResponseWriter.EndWithTrailers
+// and client.BodyWriter.FinishWithTrailers send them). Response trailers
+// reach HTTP/1.1 clients only, the ones a chunked body can reach.
 //
 // Upgrade requests (WebSocket and any other protocol offered in an Upgrade
 // field named by Connection, on a request without a body) go upstream on a

@@ -123,11 +123,7 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 		return
 	}
 	if isUpgrade(r) {
-		p.direct(w, r, u, true)
-		return
-	}
-	if !canSendRequestTrailers && declaresTrailers(r) {
-		p.direct(w, r, u, false)
+		p.direct(w, r, u)
 		return
 	}
 	out := &client.Request{Method: r.Method, URL: u, Header: p.requestHeader(w, r)}
@@ -159,15 +155,14 @@ func (p *Proxy) requestHeader(w *web.ResponseWriter, r *web.Request) http1.Heade
 	// it that later appends do not touch.
 	buf := appendVia(make([]byte, 0, 128), r.Header, r.Version, p.viaBytes)
 	h = append(h, http1.Field{Name: fieldVia, Value: buf[:len(buf):len(buf)]})
-	// Trailers go both ways only where both package web and web/client can
-	// send them (see trailers.go): a chunked upload's declared trailers,
-	// and "TE: trailers" for a client that accepts them in the response.
-	if r.ContentLength < 0 && canSendRequestTrailers {
+	// Trailers go both ways: a chunked upload's declared trailers, and
+	// "TE: trailers" for a client that accepts them in the response.
+	if r.ContentLength < 0 {
 		if v := declaredTrailers(r.Header); v != nil {
 			h = append(h, http1.Field{Name: fieldTrailer, Value: v})
 		}
 	}
-	if canSendResponseTrailers(w) && r.Version == http1.HTTP11 && hasToken(r.Header, "te", "trailers") {
+	if r.Version == http1.HTTP11 && hasToken(r.Header, "te", "trailers") {
 		h = append(h, http1.Field{Name: fieldTE, Value: valueTrailers}, http1.Field{Name: fieldConnection, Value: fieldTE})
 	}
 	// X-Forwarded-For is a list: keep what earlier proxies wrote.
@@ -287,7 +282,7 @@ func (f *forward) respond(resp *client.Response) {
 	}
 	// Trailers need a chunked response: an upstream body of unknown
 	// length, to an HTTP/1.1 client.
-	trailers := !noBody && resp.ContentLength < 0 && f.r.Version == http1.HTTP11 && canSendResponseTrailers(w)
+	trailers := !noBody && resp.ContentLength < 0 && f.r.Version == http1.HTTP11
 	if trailers {
 		if v := declaredTrailers(resp.Header); v != nil {
 			w.AddHeader("Trailer", string(v))
@@ -316,7 +311,9 @@ func (f *forward) respond(resp *client.Response) {
 		}
 		if trailers {
 			if t = filterTrailers(nil, t, resp.Header); len(t) > 0 {
-				endWithTrailers(w, t)
+				if w.EndWithTrailers(t) != nil {
+					w.Abort()
+				}
 				return
 			}
 		}
@@ -357,9 +354,9 @@ func (b *requestBody) end(trailers http1.Header, err error) {
 		return
 	}
 	b.stopped = true
-	if err == nil && b.r.ContentLength < 0 && canSendRequestTrailers {
+	if err == nil && b.r.ContentLength < 0 {
 		if t := filterTrailers(nil, trailers, b.r.Header); len(t) > 0 {
-			finishWithTrailers(b.w, t)
+			b.w.FinishWithTrailers(t)
 			return
 		}
 	}

@@ -30,11 +30,6 @@ const (
 // relays bytes both ways, each side's output buffer pausing the other
 // side's reads. Any other answer is passed back as an ordinary response,
 // and the connection is closed after it.
-//
-// A chunked upload with declared trailers takes the same road while
-// web/client cannot send trailers: its body streams up the connection
-// (the upstream's output buffer pausing the client's body) and ends with
-// the trailers that are passed on.
 
 // isUpgrade reports whether r offers a protocol upgrade the proxy tunnels:
 // HTTP/1.1, no body (an upgrade's first request must be read whole before
@@ -97,32 +92,23 @@ func (p *Proxy) responseTimeout() (d time.Duration) {
 	return d
 }
 
-// direct forwards r to u on a connection of its own: an upgrade offer
-// (upgrade), or a chunked upload whose declared trailers web/client could
-// not send.
-func (p *Proxy) direct(w *web.ResponseWriter, r *web.Request, u *url.URL, upgrade bool) {
+// direct forwards r, an upgrade offer, to u on a connection of its own.
+func (p *Proxy) direct(w *web.ResponseWriter, r *web.Request, u *url.URL) {
 	ep, err := p.directEndpoint(u)
 	if err != nil {
 		w.Error(502)
 		return
 	}
 	h := p.requestHeader(w, r)
-	if upgrade {
-		for _, f := range r.Header {
-			if string(f.Name) == "upgrade" {
-				h = append(h, http1.Field{Name: fieldUpgrade, Value: f.Value})
-			}
-		}
-		h = append(h, http1.Field{Name: fieldConnection, Value: fieldUpgrade})
-	} else {
-		h = append(h, http1.Field{Name: fieldTransferEncoding, Value: valueChunked})
-		if v := declaredTrailers(r.Header); v != nil && !canSendRequestTrailers {
-			h = append(h, http1.Field{Name: fieldTrailer, Value: v})
+	for _, f := range r.Header {
+		if string(f.Name) == "upgrade" {
+			h = append(h, http1.Field{Name: fieldUpgrade, Value: f.Value})
 		}
 	}
+	h = append(h, http1.Field{Name: fieldConnection, Value: fieldUpgrade})
 	loop := r.Loop()
 	t := &tunnel{
-		w: w, r: r, loop: loop, via: p.viaBytes, upload: !upgrade,
+		w: w, r: r, loop: loop, via: p.viaBytes,
 		req:  http1.Request{Method: r.Method, Target: []byte(u.RequestURI()), Headers: h},
 		core: http1.NewConn(http1.Client, &p.tunnelLimits),
 	}
@@ -136,17 +122,6 @@ func (p *Proxy) direct(w *web.ResponseWriter, r *web.Request, u *url.URL, upgrad
 		})
 	t.respTimeout = p.responseTimeout()
 }
-
-// declaresTrailers reports whether a chunked request announces trailers
-// that would be passed on.
-func declaresTrailers(r *web.Request) bool {
-	return r.ContentLength < 0 && declaredTrailers(r.Header) != nil
-}
-
-var (
-	fieldTransferEncoding = []byte("Transfer-Encoding")
-	valueChunked          = []byte("chunked")
-)
 
 var fieldUpgrade = []byte("Upgrade")
 
@@ -167,10 +142,6 @@ type tunnel struct {
 	done        bool // answered, failed or abandoned: nothing more to do for w
 	head101     http1.Header
 	store       []byte // head101's bytes
-
-	upload     bool   // the request's body goes up this connection
-	uploadDone bool   // its end (or failure) was sent, or the exchange ended
-	out        []byte // the upload's serialized pieces, reused
 }
 
 func (t *tunnel) stopTimer() {
@@ -228,55 +199,7 @@ func (l *upLink) ConnectionMade(tr braid.Transport) {
 	}
 	tr.Write(t.core.AppendOutgoing(nil))
 	t.timer = t.loop.CallLater(t.respTimeout, func() { t.failed(504) })
-	if t.upload {
-		// The upstream's output buffer pauses the client's body.
-		tr.RegisterProducer(&uploadFlow{r: t.r})
-		t.r.OnBody(t.uploadData, t.uploadEnd)
-	}
 }
-
-// uploadData sends a piece of the client's body upstream.
-func (t *tunnel) uploadData(p []byte) {
-	if t.uploadDone {
-		return
-	}
-	if err := t.core.Send(&http1.Data{Data: p}); err != nil {
-		t.uploadDone = true
-		t.up.Abort()
-		return
-	}
-	t.flushUpload()
-}
-
-// uploadEnd ends the upload with the client's trailers, those that are
-// passed on; a body cut short cuts the upstream's request short too.
-func (t *tunnel) uploadEnd(trailers http1.Header, err error) {
-	if t.uploadDone {
-		return
-	}
-	t.uploadDone = true
-	t.up.UnregisterProducer()
-	if err == nil {
-		err = t.core.Send(&http1.EndOfMessage{Trailers: filterTrailers(nil, trailers, t.r.Header)})
-	}
-	if err != nil {
-		t.up.Abort()
-		return
-	}
-	t.flushUpload()
-}
-
-func (t *tunnel) flushUpload() {
-	t.out = t.core.AppendOutgoing(t.out[:0])
-	t.up.Write(t.out)
-}
-
-// uploadFlow pauses and resumes the client's body for the upstream.
-type uploadFlow struct{ r *web.Request }
-
-func (u *uploadFlow) PauseProducing()  { u.r.PauseBody() }
-func (u *uploadFlow) ResumeProducing() { u.r.ResumeBody() }
-func (u *uploadFlow) StopProducing()   {}
 
 func (l *upLink) DataReceived(p []byte) {
 	t := l.t
@@ -324,7 +247,6 @@ func (t *tunnel) events() {
 				return
 			}
 		case *http1.EndOfMessage:
-			t.uploadDone = true
 			t.w.End()
 			t.up.Close() // not pooled: it is not web/client's
 			return
