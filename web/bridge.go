@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/braid-net/braid"
@@ -282,6 +284,7 @@ type bridgeWriter struct {
 	paused     bool
 	pendingAck bool
 	registered bool
+	declared   []string // trailer names the head's Trailer field announced
 }
 
 func (bw *bridgeWriter) Header() http.Header { return bw.header }
@@ -384,8 +387,17 @@ func (bw *bridgeWriter) applyHead(status int, h http.Header) {
 		status = 200
 	}
 	bw.w.WriteHeader(status)
+	for _, line := range h["Trailer"] {
+		for name := range strings.SplitSeq(line, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				bw.declared = append(bw.declared, textproto.CanonicalMIMEHeaderKey(name))
+			}
+		}
+	}
 	for k, vs := range h {
-		if hopByHop(k) {
+		// A declared trailer's value set before the head went is still
+		// a trailer (net/http's rule); so is any "Trailer:"-prefixed key.
+		if hopByHop(k) || strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(bw.declared, k) {
 			continue
 		}
 		for _, v := range vs {
@@ -422,7 +434,33 @@ func (bw *bridgeWriter) finishOnLoop() {
 		bw.w.Write(bw.buf)
 		bw.buf = nil
 	}
+	if t := bw.trailers(); len(t) > 0 {
+		bw.w.EndWithTrailers(t)
+		return
+	}
 	bw.w.End()
+}
+
+// trailers collects the fields net/http sends as trailers: the values of
+// the names the head declared in its Trailer field, and those set under
+// http.TrailerPrefix. The handler has returned, so its header map is the
+// loop's to read.
+func (bw *bridgeWriter) trailers() http1.Header {
+	var t http1.Header
+	add := func(name string, vs []string) {
+		for _, v := range vs {
+			t = append(t, http1.Field{Name: []byte(name), Value: []byte(v)})
+		}
+	}
+	for _, name := range bw.declared {
+		add(name, bw.header[name])
+	}
+	for k, vs := range bw.header {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			add(name, vs)
+		}
+	}
+	return t
 }
 
 // PauseProducing, ResumeProducing and StopProducing make the writer a push

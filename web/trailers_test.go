@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -57,4 +59,25 @@ func TestEndWithBadTrailer(t *testing.T) {
 		t.Errorf("got %q; want no last chunk", got)
 	}
 	h.wantClosed(true)
+}
+
+// A bridged net/http handler's trailers, declared or set under
+// http.TrailerPrefix, go out as trailers and not as header fields.
+func TestBridgeTrailers(t *testing.T) {
+	h := newHarness(t, &Config{Handler: Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Trailer", "X-Checksum")
+		w.Header().Set("X-Checksum", "early") // still a trailer
+		io.WriteString(w, "hello")
+		w.Header().Set("X-Checksum", "c0ffee")
+		w.Header().Set(http.TrailerPrefix+"X-Late", "late")
+	}))})
+	h.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	got := h.take()
+	head, body, _ := strings.Cut(got, "\r\n\r\n")
+	if strings.Contains(head, "X-Checksum:") || strings.Contains(head, "X-Late") || !strings.Contains(head, "Transfer-Encoding: chunked") {
+		t.Errorf("head %q: want chunked, trailers not among the fields", head)
+	}
+	if want := "5\r\nhello\r\n0\r\nX-Checksum: c0ffee\r\nX-Late: late\r\n\r\n"; body != want {
+		t.Errorf("body %q; want %q", body, want)
+	}
 }
