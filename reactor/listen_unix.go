@@ -142,7 +142,10 @@ func (s *lsock) dispatch(fd int, raddr net.Addr) {
 	}
 	td := target.io.(*pollDriver)
 	target.nconns.Add(1) // counted now so that LeastConnections sees it
-	if err := target.CallFromGoroutine(func() {
+	// post, not CallFromGoroutine: an accepted connection is the reactor's
+	// own message and is not refused at MaxPendingCalls (a loop cannot wait
+	// for room); the descriptor limit bounds how many can be under way.
+	if err := target.post(func() {
 		target.nconns.Add(-1)
 		td.newConn(fd, raddr, f, nil)
 	}); err != nil {
