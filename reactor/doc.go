@@ -22,8 +22,12 @@
 // Each loop has one read buffer (Config.ReadBufferSize) passed to
 // DataReceived. Writes are copied into chunks taken from per-loop free lists
 // (a 2 KiB chunk first for a small write, 16 KiB chunks after) and flushed
-// once per loop turn with one writev, so replies pipelined in one turn share
-// a system call; a write of 16 KiB or more on an idle connection goes to the
+// with one writev: on the epoll and kqueue reactors as soon as the
+// DataReceived that made them returns (so replies to requests pipelined in
+// one read share a system call and leave without waiting for the other
+// connections of the turn), and otherwise once at the end of the loop turn
+// (writes from timers, other connections' callbacks, CallFromGoroutine);
+// a write of 16 KiB or more on an idle connection goes to the
 // kernel at once, and output above the high-water mark is flushed without
 // waiting for the end of the turn. A connection with nothing pending holds no
 // chunk. What the kernel does not take waits for writability. The
