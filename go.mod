@@ -4,5 +4,5 @@ go 1.26.8
 
 require (
 	github.com/coder/websocket v1.8.15
-	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/sys v0.50.0
 )
