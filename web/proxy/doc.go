@@ -26,6 +26,13 @@
 // pausing the other's reads; any other answer is passed back as an
 // ordinary response. Config.Client's Endpoint, TLS, ConnectTimeout (504),
 // ResponseTimeout (504, until the answer's head) and Limits apply.
+// A tunnel through which nothing passes, either way, for
+// Config.TunnelIdleTimeout (60s by default, as nginx's proxy_read_timeout;
+// negative disables it) is closed on both sides, what is still buffered
+// being delivered first. Traffic costs the watch a counter increment; a
+// timer ticking four times per timeout looks at the counter, so the close
+// comes between one timeout and a timeout and a quarter after the last
+// byte.
 //
 // An upstream that cannot be reached or breaks the protocol gets the client
 // 502 Bad Gateway; one that does not answer in time (Config.Client's

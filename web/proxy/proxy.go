@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/deferred"
@@ -33,6 +34,14 @@ type Config struct {
 	// Via is the pseudonym this proxy adds to the Via field of requests
 	// and responses (RFC 9110 section 7.6.3); default "braid".
 	Via string
+	// TunnelIdleTimeout closes an upgraded connection (a WebSocket, say)
+	// through which no byte has passed, either way, for this long: both
+	// the client's and the upstream's connection are closed, after what
+	// they still have buffered is sent. It is nginx's proxy_read_timeout
+	// for tunnels, and like it defaults to 60s; a negative value disables
+	// it. The close comes at most a quarter of the timeout late, never
+	// early.
+	TunnelIdleTimeout time.Duration
 }
 
 // Proxy is a web.Handler that forwards requests to an upstream server.

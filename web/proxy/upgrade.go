@@ -121,6 +121,18 @@ func (p *Proxy) direct(w *web.ResponseWriter, r *web.Request, u *url.URL) {
 			}
 		})
 	t.respTimeout = p.responseTimeout()
+	t.idleTimeout = p.tunnelIdleTimeout()
+}
+
+func (p *Proxy) tunnelIdleTimeout() time.Duration {
+	switch d := p.cfg.TunnelIdleTimeout; {
+	case d == 0:
+		return defaultTunnelIdleTimeout
+	case d < 0:
+		return 0
+	default:
+		return d
+	}
 }
 
 var fieldUpgrade = []byte("Upgrade")
@@ -136,6 +148,8 @@ type tunnel struct {
 	attempt     endpoints.Attempt
 	timer       braid.DelayedCall
 	respTimeout time.Duration
+	idleTimeout time.Duration // after the switch; 0 for none
+	idle        idleWatch
 	up          braid.Transport // the upstream connection, once made
 	down        braid.Transport // the client's, once switched
 	switched    bool
@@ -204,6 +218,7 @@ func (l *upLink) ConnectionMade(tr braid.Transport) {
 func (l *upLink) DataReceived(p []byte) {
 	t := l.t
 	if t.switched {
+		t.idle.active()
 		t.down.Write(p)
 		return
 	}
@@ -332,6 +347,7 @@ func (l *upLink) ConnectionLost(reason error) {
 	t.stopTimer()
 	switch {
 	case t.switched:
+		t.idle.stop()
 		if t.down != nil {
 			t.down.Close()
 		}
@@ -363,8 +379,23 @@ func (l *downLink) ConnectionMade(tr braid.Transport) {
 		tr.Write(l.pending)
 		l.pending = nil
 	}
+	t.idle.start(t.loop, t.idleTimeout, t.closeIdle)
 }
 
-func (l *downLink) DataReceived(p []byte) { l.t.up.Write(p) }
+func (l *downLink) DataReceived(p []byte) {
+	l.t.idle.active()
+	l.t.up.Write(p)
+}
 
-func (l *downLink) ConnectionLost(error) { l.t.up.Close() }
+func (l *downLink) ConnectionLost(error) {
+	l.t.idle.stop()
+	l.t.up.Close()
+}
+
+// closeIdle ends a tunnel that carried nothing for its idle timeout, as
+// nginx does after proxy_read_timeout. Close, not Abort: what is still
+// buffered either way is delivered first.
+func (t *tunnel) closeIdle() {
+	t.down.Close()
+	t.up.Close()
+}
