@@ -148,6 +148,31 @@ func TestTunnelIdleTimeout(t *testing.T) {
 	}
 }
 
+// An upstream that sends and leaves before the client's connection has
+// switched: the client still gets the bytes, then the close, and no idle
+// watch is left behind.
+func TestTunnelUpstreamGoneBeforeSwitch(t *testing.T) {
+	clk := task.NewClock()
+	tn := &tunnel{loop: clk, switched: true, done: true, idleTimeout: time.Minute}
+	tn.link = &downLink{t: tn, pending: []byte("a")}
+	up := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clk})
+	up.MakeConnection(&upOnly{upLink{t: tn}})
+	up.Receive([]byte("bc"))
+	up.PeerClose()
+	clk.Flush()
+	down := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clk})
+	down.MakeConnection(tn.link)
+	if got := down.String(); got != "abc" {
+		t.Errorf("client got %q; want %q", got, "abc")
+	}
+	if !down.Closing() || down.Aborted() {
+		t.Errorf("client: got closing %v aborted %v; want closed", down.Closing(), down.Aborted())
+	}
+	if n := len(clk.Pending()); n != 0 {
+		t.Errorf("got %d timers pending; want 0", n)
+	}
+}
+
 func TestTunnelIdleTimeoutConfig(t *testing.T) {
 	tests := []struct {
 		cfg, want time.Duration

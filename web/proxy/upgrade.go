@@ -153,7 +153,9 @@ type tunnel struct {
 	up          braid.Transport // the upstream connection, once made
 	down        braid.Transport // the client's, once switched
 	switched    bool
-	done        bool // answered, failed or abandoned: nothing more to do for w
+	link        *downLink // the client's protocol, once switched
+	upGone      bool      // the upstream closed before the client's switch
+	done        bool      // answered, failed or abandoned: nothing more to do for w
 	head101     http1.Header
 	store       []byte // head101's bytes
 }
@@ -218,6 +220,12 @@ func (l *upLink) ConnectionMade(tr braid.Transport) {
 func (l *upLink) DataReceived(p []byte) {
 	t := l.t
 	if t.switched {
+		if t.down == nil {
+			// The client's switch is still under way: keep the bytes
+			// for it.
+			t.link.pending = append(t.link.pending, p...)
+			return
+		}
 		t.idle.active()
 		t.down.Write(p)
 		return
@@ -337,6 +345,7 @@ func (t *tunnel) switchProtocols(rest []byte) {
 	pending := append([]byte(nil), rest...)
 	t.switched = true
 	down := &downLink{t: t, pending: pending}
+	t.link = down
 	if err := t.w.SwitchProtocols(string(proto), down); err != nil {
 		t.up.Abort()
 	}
@@ -350,6 +359,8 @@ func (l *upLink) ConnectionLost(reason error) {
 		t.idle.stop()
 		if t.down != nil {
 			t.down.Close()
+		} else {
+			t.upGone = true
 		}
 	case t.responding():
 		// A body delimited by the close ends here; any other is cut short.
@@ -372,6 +383,15 @@ type downLink struct {
 func (l *downLink) ConnectionMade(tr braid.Transport) {
 	t := l.t
 	t.down = tr
+	if t.upGone {
+		// Pass on what the upstream said before it left, then close.
+		if len(l.pending) > 0 {
+			tr.Write(l.pending)
+			l.pending = nil
+		}
+		tr.Close()
+		return
+	}
 	// Each side's output buffer pauses the other side's reads.
 	tr.RegisterProducer(t.up)
 	t.up.RegisterProducer(tr)
