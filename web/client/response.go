@@ -101,51 +101,10 @@ func cloneHeader(dst http1.Header, buf []byte, h http1.Header) (http1.Header, []
 // reasonString returns the reason phrase as a string, without allocating
 // for the common phrases.
 func reasonString(status int, reason []byte) string {
-	if std := statusText(status); std == string(reason) {
+	if std := http1.StatusText(status); std == string(reason) {
 		return std
 	}
 	return string(reason)
-}
-
-// statusText is the standard phrase of the most common statuses.
-func statusText(status int) string {
-	switch status {
-	case 200:
-		return "OK"
-	case 201:
-		return "Created"
-	case 204:
-		return "No Content"
-	case 206:
-		return "Partial Content"
-	case 301:
-		return "Moved Permanently"
-	case 302:
-		return "Found"
-	case 303:
-		return "See Other"
-	case 304:
-		return "Not Modified"
-	case 307:
-		return "Temporary Redirect"
-	case 308:
-		return "Permanent Redirect"
-	case 400:
-		return "Bad Request"
-	case 401:
-		return "Unauthorized"
-	case 403:
-		return "Forbidden"
-	case 404:
-		return "Not Found"
-	case 500:
-		return "Internal Server Error"
-	case 502:
-		return "Bad Gateway"
-	case 503:
-		return "Service Unavailable"
-	}
-	return ""
 }
 
 // Stream reads the body: data is called with each piece (valid only during
