@@ -10,31 +10,9 @@ import (
 	"time"
 
 	"github.com/braid-net/braid/deferred"
+	"github.com/braid-net/braid/internal/stall"
 	"github.com/braid-net/braid/proto/http1"
 )
-
-// waitStalled waits until progress stops moving for a while, with a
-// deadline, and returns its value.
-func waitStalled(t *testing.T, progress func() int64) int64 {
-	t.Helper()
-	deadline := time.After(testTimeout)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	last, still := progress(), 0
-	for still < 3 {
-		select {
-		case <-deadline:
-			t.Fatalf("still moving at %d bytes", progress())
-		case <-tick.C:
-		}
-		if p := progress(); p == last {
-			still++
-		} else {
-			last, still = p, 0
-		}
-	}
-	return last
-}
 
 // A paused response body stops the reading of the socket, so the server's
 // writes block: memory stays bounded whatever the body's size.
@@ -67,7 +45,7 @@ func TestPausedBodyStopsTheServer(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	stalled := waitStalled(t, written.Load)
+	stalled := stall.Wait(t, testTimeout, written.Load)
 	if stalled >= total/2 {
 		t.Fatalf("server wrote %d bytes while the body was paused; want far less than %d", stalled, total)
 	}
@@ -132,7 +110,7 @@ func TestSlowServerPausesUpload(t *testing.T) {
 		}
 		result <- string(b)
 	}()
-	stalled := waitStalled(t, body.read.Load)
+	stalled := stall.Wait(t, testTimeout, body.read.Load)
 	if stalled > total/4 {
 		t.Fatalf("read %d bytes of the body for a server that reads nothing; want far less than %d", stalled, total)
 	}

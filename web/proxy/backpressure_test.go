@@ -10,30 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// waitStalled waits until progress stops moving for a while, with a
-// deadline, and returns its value.
-func waitStalled(t *testing.T, progress func() int64) int64 {
-	t.Helper()
-	deadline := time.After(testTimeout)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	last, still := progress(), 0
-	for still < 3 {
-		select {
-		case <-deadline:
-			t.Fatalf("still moving at %d bytes", progress())
-		case <-tick.C:
-		}
-		if p := progress(); p == last {
-			still++
-		} else {
-			last, still = p, 0
-		}
-	}
-	return last
-}
+	"github.com/braid-net/braid/internal/stall"
+)
 
 const bigBody = 256 << 20
 
@@ -65,7 +44,7 @@ func TestSlowClientPausesUpstream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stalled := waitStalled(t, written.Load)
+	stalled := stall.Wait(t, testTimeout, written.Load)
 	if stalled > bigBody/4 {
 		t.Fatalf("upstream wrote %d bytes to a client that reads nothing; want far less than %d", stalled, bigBody)
 	}
@@ -103,7 +82,7 @@ func TestSlowUpstreamPausesUpload(t *testing.T) {
 			}
 		}
 	}()
-	stalled := waitStalled(t, sent.Load)
+	stalled := stall.Wait(t, testTimeout, sent.Load)
 	if stalled > bigBody/4 {
 		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
 	}

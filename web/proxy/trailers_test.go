@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/braid-net/braid/internal/stall"
 )
 
 // trailerBackend answers with a chunked body and trailers, some of which
@@ -150,7 +152,7 @@ func TestSlowUpstreamPausesTrailerUpload(t *testing.T) {
 		}
 		io.WriteString(nc, "0\r\nX-Sum: done\r\n\r\n")
 	}()
-	stalled := waitStalled(t, sent.Load)
+	stalled := stall.Wait(t, testTimeout, sent.Load)
 	if stalled > bigBody/4 {
 		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
 	}

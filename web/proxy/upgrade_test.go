@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/braid-net/braid/endpoints"
+	"github.com/braid-net/braid/internal/stall"
 	"github.com/braid-net/braid/web/client"
 )
 
@@ -190,7 +191,7 @@ func TestUpgradeSlowClientPausesUpstream(t *testing.T) {
 	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 101 {
 		t.Fatalf("got %v, %v; want 101", resp, err)
 	}
-	stalled := waitStalled(t, written.Load)
+	stalled := stall.Wait(t, testTimeout, written.Load)
 	if stalled > bigBody/4 {
 		t.Fatalf("upstream wrote %d bytes to a client that reads nothing; want far less than %d", stalled, bigBody)
 	}
@@ -252,7 +253,7 @@ func TestUpgradeSlowUpstreamPausesClient(t *testing.T) {
 		}
 		done <- nil
 	}()
-	stalled := waitStalled(t, sent.Load)
+	stalled := stall.Wait(t, testTimeout, sent.Load)
 	if stalled > bigBody/4 {
 		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
 	}
