@@ -121,33 +121,10 @@ http {
 	cmd := exec.Command(bin, "-c", confPath, "-p", dir, "-g", "daemon off;")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
+	peers.Start(t, cmd, fmt.Sprintf("127.0.0.1:%d", p1), testTimeout, func() string {
+		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		return stderr.String() + string(log)
 	})
-	// Wait for the port to accept, or nginx to exit, with a deadline.
-	deadline := time.Now().Add(testTimeout)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", p1), time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx exited: %v\n%s%s", err, stderr.Bytes(), log)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nginx did not start listening")
-		}
-	}
 	return fmt.Sprintf("http://127.0.0.1:%d", p1), fmt.Sprintf("https://127.0.0.1:%d", p2), cert
 }
 

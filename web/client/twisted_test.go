@@ -3,12 +3,10 @@ package client
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/braid-net/braid/internal/peers"
 )
@@ -23,31 +21,7 @@ func startTwisted(t *testing.T, dir string) string {
 		"--listen", fmt.Sprintf("tcp:port=%d:interface=127.0.0.1", port), "--path", dir)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	deadline := time.Now().Add(testTimeout)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("twisted exited: %v\n%s", err, out.Bytes())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("twisted did not start listening:\n%s", out.Bytes())
-		}
-	}
+	peers.Start(t, cmd, fmt.Sprintf("127.0.0.1:%d", port), testTimeout, out.String)
 	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 
