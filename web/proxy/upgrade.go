@@ -172,19 +172,14 @@ func (t *tunnel) failed(status int) {
 	if t.done {
 		return
 	}
-	t.done = true
-	t.stopTimer()
-	if t.up != nil {
-		t.up.Abort()
-	} else if t.attempt != nil {
-		t.attempt.Cancel()
-	}
+	t.abandon()
 	if !t.w.Ended() {
 		t.w.Error(status)
 	}
 }
 
-// abandon: the client went away before the switch.
+// abandon drops the upstream side, connected or still connecting: the
+// client went away before the switch, or (through failed) it gets an error.
 func (t *tunnel) abandon() {
 	if t.done {
 		return
