@@ -58,7 +58,8 @@ type ServerConfig struct {
 	// any goroutine. NewForwarder returns one that relays over the network.
 	Forward func(q Query, reply func(string, error))
 	// Blocking runs Source.Finger on the loop's pool of goroutines
-	// (Loop.RunBlocking), for sources that read files or databases.
+	// (Loop.TryRunBlocking), for sources that read files or databases;
+	// with the pool's queue full the client is told the service is busy.
 	Blocking bool
 	// MaxQuery is the longest query line accepted; 0 means 512.
 	MaxQuery int

@@ -42,7 +42,8 @@ func (f LookupFunc) Ident(server, client netip.AddrPort) (Identity, error) { ret
 type ServerConfig struct {
 	Lookup Lookup
 	// Blocking runs the lookup on the loop's goroutine pool
-	// (Loop.RunBlocking), for lookups that read files.
+	// (Loop.TryRunBlocking), for lookups that read files; with the pool's
+	// queue full the query gets UNKNOWN-ERROR.
 	Blocking bool
 	// MaxQueries is how many queries one connection may ask before the
 	// server closes it; 0 means 100.

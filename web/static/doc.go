@@ -16,8 +16,9 @@
 // Opening, stat-ing and reading a file are blocking system calls that a
 // slow or busy disk can stretch to milliseconds, and a loop stalled that
 // long stalls every connection on it. The handler therefore does them on
-// the loop's bounded blocking pool (Loop.RunBlocking) and writes on the
-// loop. A body is streamed by a push producer one chunk (Config.ChunkSize,
+// the loop's bounded blocking pool (Loop.TryRunBlocking) and writes on the
+// loop; when the pool's queue is full, a request is answered 503 with
+// Retry-After, and a body being streamed is cut off. A body is streamed by a push producer one chunk (Config.ChunkSize,
 // 64 KiB by default) at a time: the next read starts only once the
 // previous chunk has been handed to the transport and the transport has not
 // paused the producer, so a client that reads slowly holds at most one
