@@ -8,7 +8,8 @@ import (
 	"github.com/braid-net/braid/proto/http1"
 )
 
-// loopClock is one loop's reading of the time for the current second: the
+// loopClock is one loop's share of the server: its spare request memory
+// and its reading of the time for the current second: the
 // Date field's value (RFC 9110 section 6.6.1) and the moment it was read.
 // Every connection on the loop shares it, so that a response costs no clock
 // reading: the time is read at most once a second per loop, when the first
@@ -22,6 +23,35 @@ type loopClock struct {
 	date     http1.FieldValue // the HTTP-date of now
 	valid    bool
 	expireFn func()
+
+	// spare holds request memory that the loop's connections gave back,
+	// most recent last: a request takes the buffers the previous one left
+	// warm in the cache, and neither pays for sync.Pool's pinning. At most
+	// maxSpare are kept; the rest go to the shared pool.
+	spare []*bufs
+}
+
+// maxSpare bounds a loop's spare request buffers.
+const maxSpare = 64
+
+var bufsPool = sync.Pool{New: func() any { return new(bufs) }}
+
+func (lc *loopClock) takeBufs() *bufs {
+	if n := len(lc.spare); n > 0 {
+		b := lc.spare[n-1]
+		lc.spare[n-1] = nil
+		lc.spare = lc.spare[:n-1]
+		return b
+	}
+	return bufsPool.Get().(*bufs)
+}
+
+func (lc *loopClock) releaseBufs(b *bufs) {
+	if len(lc.spare) < maxSpare {
+		lc.spare = append(lc.spare, b)
+		return
+	}
+	bufsPool.Put(b)
 }
 
 // read returns the loop's time for the current second, reading the clock if

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/braid-net/braid"
@@ -54,6 +53,7 @@ type conn struct {
 	lost     bool // ConnectionLost has run
 
 	timer     braid.DelayedCall
+	timerSet  bool // timer is scheduled: kept here so a request need not ask it
 	timerKind timer
 	deadline  time.Duration // when timerKind expires, after clock.base; the timer may fire earlier
 	due       time.Duration // when the timer is due, after clock.base
@@ -88,11 +88,10 @@ type bufs struct {
 	handedOff braid.Protocol                         // after the switch
 }
 
-var bufsPool = sync.Pool{New: func() any { return new(bufs) }}
 
 func (c *conn) takeBufs() {
 	if c.b == nil {
-		c.b = bufsPool.Get().(*bufs)
+		c.b = c.clock.takeBufs()
 	}
 	b := c.b
 	b.hdr.Reset()
@@ -117,7 +116,7 @@ func (c *conn) releaseBufs() {
 	if cap(b.arena) > 16<<10 {
 		b.arena = nil
 	}
-	bufsPool.Put(b)
+	c.clock.releaseBufs(b)
 }
 
 func newConn(s *Server) *conn {
@@ -524,18 +523,21 @@ func (c *conn) setTimer(k timer) {
 	}
 	c.timerKind = k
 	c.deadline = at + d
-	if c.timer != nil && c.timer.Active() {
-		if c.due > c.deadline {
-			c.timer.Reset(c.deadline - c.clock.since(c.t.Loop().Now()))
-			c.due = c.deadline
+	if c.timerSet {
+		if c.due <= c.deadline {
+			return
 		}
-		return
+		if c.timer.Reset(c.deadline-c.clock.since(c.t.Loop().Now())) == nil {
+			c.due = c.deadline
+			return
+		}
+		c.timerSet = false // gone with its loop: schedule anew
 	}
 	if c.timeoutFn == nil {
 		c.timeoutFn = c.timeout
 	}
 	c.timer = c.t.Loop().CallLater(c.deadline-c.clock.since(c.t.Loop().Now()), c.timeoutFn)
-	c.due = c.deadline
+	c.timerSet, c.due = true, c.deadline
 }
 
 // stopTimer disarms the timer without cancelling it: a timer that fires
@@ -557,17 +559,19 @@ func (c *conn) armSend() {
 // cancelTimer removes the timer for good, when the connection ends.
 func (c *conn) cancelTimer() {
 	c.timerKind = timerNone
-	if c.timer != nil && c.timer.Active() {
+	if c.timerSet {
+		c.timerSet = false
 		c.timer.Cancel()
 	}
 }
 
 func (c *conn) timeout() {
+	c.timerSet = false
 	if c.timerKind != timerNone && !c.lost {
 		if left := c.deadline - c.clock.since(c.t.Loop().Now()); left > 0 {
 			// Fired early (see setTimer): wait for the rest.
 			c.timer = c.t.Loop().CallLater(left, c.timeoutFn)
-			c.due = c.deadline
+			c.timerSet, c.due = true, c.deadline
 			return
 		}
 	}
