@@ -88,7 +88,6 @@ type bufs struct {
 	handedOff braid.Protocol                         // after the switch
 }
 
-
 func (c *conn) takeBufs() {
 	if c.b == nil {
 		c.b = c.clock.takeBufs()
