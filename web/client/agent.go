@@ -59,6 +59,24 @@ type Config struct {
 	// the same kind, rather than waiting for a free one. See
 	// Limits.MaxPipeline for the parser's own bound, raised to match.
 	Pipeline int
+
+	// Proxies and uploads with Expect: 100-continue (proxy.go, expect.go).
+
+	// Proxy, when set, returns the proxy for a request's URL, as
+	// net/http's Transport.Proxy does (http.ProxyFromEnvironment and
+	// http.ProxyURL work as they are): a nil URL means no proxy for this
+	// request, an error fails it. An http or https proxy URL; its
+	// userinfo, if any, is sent as Basic Proxy-Authorization to the proxy
+	// alone. http targets are sent to the proxy in absolute form over
+	// connections pooled per proxy; https targets go through a CONNECT
+	// tunnel per proxy and target, with TLS to the target (Config.TLS)
+	// inside it.
+	Proxy func(u *url.URL) (*url.URL, error)
+	// ExpectContinueTimeout is how long a request with a body and an
+	// "Expect: 100-continue" field waits for 100 (Continue) before it
+	// sends the body anyway; default DefaultExpectContinueTimeout (1s, as
+	// net/http's DefaultTransport). Negative: send the body at once.
+	ExpectContinueTimeout time.Duration
 }
 
 func (c *Config) withDefaults() Config {
@@ -86,6 +104,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.Pipeline > out.Limits.MaxPipeline {
 		out.Limits.MaxPipeline = out.Pipeline
+	}
+	if out.ExpectContinueTimeout == 0 {
+		out.ExpectContinueTimeout = DefaultExpectContinueTimeout
 	}
 	if out.Limits.MaxBodySize == 0 {
 		out.Limits.MaxBodySize = -1
@@ -281,6 +302,17 @@ func (a *Agent) Close() {
 // submit gives ex to the pool of its URL's host.
 func (a *Agent) submit(ex *exchange) {
 	u := ex.req.URL
+	if a.cfg.Proxy != nil {
+		p, err := a.proxyPool(u)
+		if err != nil {
+			ex.fail(err)
+			return
+		}
+		if p != nil {
+			p.acquire(ex)
+			return
+		}
+	}
 	p := a.lastPool
 	if p == nil || u.Host != a.lastHost || u.Scheme != a.lastScheme {
 		key := poolKey(u)

@@ -136,7 +136,7 @@ func (c *conn) resumeReading() {
 
 func (c *conn) outputPaused(paused bool) {
 	c.outPaused = paused
-	if ex := c.last(); ex != nil && ex.producer != nil && !ex.bodyDone {
+	if ex := c.last(); ex != nil && ex.producer != nil && !ex.bodyDone && !ex.waitContinue {
 		if paused {
 			ex.producer.PauseProducing()
 		} else {
@@ -319,6 +319,8 @@ func (c *conn) process() {
 			continue
 		}
 		switch ev := ev.(type) {
+		case *http1.InformationalResponse:
+			ex.gotInformational(ev.Status)
 		case *http1.Response:
 			ex.gotHead(ev)
 		case *http1.Data:

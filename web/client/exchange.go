@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/proto/http1"
 )
@@ -50,6 +51,9 @@ type exchange struct {
 	producer BodyProducer
 	bw       *BodyWriter // the producer's writer, cut off when the exchange ends
 	bodyDone bool        // the request body is complete (or there is none)
+	// Expect: 100-continue (expect.go): the body waits for 100 or a timeout.
+	waitContinue  bool
+	continueTimer braid.DelayedCall
 
 	gotResp  bool // the response head has arrived
 	gotBytes bool
@@ -84,6 +88,7 @@ func (ex *exchange) init(a *Agent, req *Request, ch *chain) {
 func (ex *exchange) finish() {
 	ex.done = true
 	ex.stopTimer()
+	ex.stopContinue()
 	if ex.bw != nil {
 		ex.bw.ex = nil
 		ex.bw = nil
@@ -108,7 +113,11 @@ func (ex *exchange) head() *http1.Request {
 	req := ex.req
 	u := req.URL
 	c := ex.conn
-	c.target = appendTarget(c.target[:0], u)
+	if c.viaProxy() {
+		c.target = appendAbsolute(c.target[:0], u)
+	} else {
+		c.target = appendTarget(c.target[:0], u)
+	}
 	h := c.hdr[:0]
 	if !req.Header.Has("host") {
 		h = append(h, http1.Field{Name: hostName, Value: ex.conn.pool.hostValue(u)})
@@ -124,9 +133,15 @@ func (ex *exchange) head() *http1.Request {
 		// 7617), as browsers and net/http do.
 		h = append(h, http1.Field{Name: authorizationName, Value: basicAuth(u.User)})
 	}
+	if c.pool.px != nil {
+		h = c.proxyFields(h, req)
+	}
 	for _, f := range req.Header {
 		if bytes.EqualFold(f.Name, contentLength) || bytes.EqualFold(f.Name, transferEncoding) {
 			continue // framing follows the body
+		}
+		if ex.producer == nil && isExpect(f) {
+			continue // no body: nothing to wait for (expect.go)
 		}
 		h = append(h, f)
 	}
@@ -246,6 +261,15 @@ func (ex *exchange) start() {
 		}
 		return
 	}
+	if ex.holdBody() {
+		return // until 100 (Continue) or a timeout (expect.go)
+	}
+	ex.startBody()
+}
+
+// startBody starts the producer of the request body.
+func (ex *exchange) startBody() {
+	c := ex.conn
 	ex.bw = &BodyWriter{ex: ex}
 	ex.producer.StartProducing(ex.bw)
 	if !ex.bodyDone && c.outPaused {
@@ -274,6 +298,10 @@ func (ex *exchange) gotHead(h *http1.Response) {
 	ex.gotResp = true
 	ex.paused = true
 	ex.stopTimer()
+	if ex.waitContinue {
+		// A final answer before 100 (Continue): the body is not sent.
+		ex.stopContinue()
+	}
 	if ex.ch.cur != ex {
 		return
 	}

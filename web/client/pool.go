@@ -19,6 +19,9 @@ type hostPool struct {
 	open    int         // connections open or connecting
 	waiting []*exchange // FIFO
 	host    []byte      // the Host field's value for url
+	// px, when not nil: url is a proxy, through which the pool reaches
+	// its hosts (proxy.go).
+	px *proxyInfo
 }
 
 // hostValue returns the Host field for u, cached for the pool's own URL
@@ -112,7 +115,7 @@ func (p *hostPool) remove(c *conn) {
 // waiting request. A failure fails the first waiting request.
 func (p *hostPool) connect() {
 	a := p.a
-	ep, err := a.endpoint(p.url)
+	ep, err := p.endpoint()
 	if err != nil {
 		if ex := p.next(); ex != nil {
 			ex.fail(err)
@@ -123,31 +126,38 @@ func (p *hostPool) connect() {
 	c := &conn{a: a, pool: p, accounted: true}
 	var timer braid.DelayedCall
 	finished := false
+	finish := func(err error) {
+		if finished {
+			if err == nil {
+				c.abort() // came up after the timeout
+			}
+			return
+		}
+		finished = true
+		if timer != nil {
+			timer.Cancel()
+		}
+		if err != nil {
+			p.connectFailed(c, err)
+			return
+		}
+		c.connected()
+	}
 	done := func(proto braid.Protocol, err error) {
-		if l, ok := proto.(*link); ok && l.foreign {
+		if isForeign(proto) {
 			err = ErrForeignLoop
 		}
 		// A success comes on the Agent's loop, a failure may come on
 		// the reactor's main loop: hop in both cases, for one path.
 		a.loop.CallFromGoroutine(func() {
-			if finished {
-				if err == nil {
-					c.abort() // came up after the timeout
-				}
+			if t, ok := proto.(*tunnel); ok && err == nil && !finished {
+				t.start(finish) // CONNECT, then TLS, through a proxy
 				return
 			}
-			finished = true
-			if timer != nil {
-				timer.Cancel()
-			}
-			if err != nil {
-				p.connectFailed(c, err)
-				return
-			}
-			c.connected()
+			finish(err)
 		})
 	}
-	f := braid.FactoryFunc(func(net.Addr) braid.Protocol { return &link{c: c} })
+	f := braid.FactoryFunc(func(net.Addr) braid.Protocol { return p.newProtocol(c) })
 	att := endpoints.ConnectWith(ep, a.r, f, endpoints.ConnectOptions{Loop: a.loop}, done)
 	if !finished {
 		timer = a.loop.CallLater(a.cfg.ConnectTimeout, func() {
