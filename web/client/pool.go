@@ -3,6 +3,7 @@ package client
 import (
 	"net"
 	"net/url"
+	"strings"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/endpoints"
@@ -194,7 +195,9 @@ type ConnectError struct {
 	Err  error
 }
 
-func (e *ConnectError) Error() string { return "client: connect to " + e.Addr + ": " + e.Err.Error() }
+func (e *ConnectError) Error() string {
+	return "client: connect to " + e.Addr + ": " + strings.TrimPrefix(e.Err.Error(), "client: ")
+}
 func (e *ConnectError) Unwrap() error { return e.Err }
 
 // removeIdle takes c out of the idle list, if it is there.
