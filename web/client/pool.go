@@ -106,8 +106,9 @@ func (p *hostPool) release(c *conn) {
 func (p *hostPool) remove(c *conn) {
 	p.removeIdle(c)
 	p.open--
-	// A closed connection leaves room for one more: serve the queue.
-	if len(p.waiting) > 0 && p.open < p.a.cfg.MaxConnsPerHost {
+	// A closed connection leaves room for one more: serve the queue,
+	// unless the connections being made will serve it already.
+	if len(p.waiting) > p.open-len(p.conns) && p.open < p.a.cfg.MaxConnsPerHost {
 		p.connect()
 	}
 }
