@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -77,6 +78,30 @@ type Config struct {
 	// sends the body anyway; default DefaultExpectContinueTimeout (1s, as
 	// net/http's DefaultTransport). Negative: send the body at once.
 	ExpectContinueTimeout time.Duration
+
+	// Cookies and compressed responses (cookie.go, decode.go).
+
+	// Jar, when set, keeps cookies as net/http's Client.Jar does
+	// (net/http/cookiejar works as it is): its cookies for a request's URL
+	// are sent with it, redirect hops included, after any Cookie field of
+	// the Request; every response's Set-Cookie fields are given to it. It
+	// is called on the Agent's loop and must not block. nil: no cookies.
+	Jar http.CookieJar
+	// DisableCompression stops the Agent from asking for gzip. By default,
+	// as net/http's Transport does, a request without its own
+	// Accept-Encoding or Range field (and not a HEAD) is sent with
+	// Accept-Encoding: gzip, and a gzip answer is decoded on its way to
+	// the consumer (Response.Uncompressed).
+	DisableCompression bool
+	// MaxDecodedSize, above 0, bounds a decoded gzip body; more fails it
+	// with ErrDecodedTooLarge. ReadBody's limit and Limits.MaxBodySize
+	// count decoded bytes too.
+	MaxDecodedSize int64
+	// MaxDecodedRatio stops a decompression bomb: once a gzip body has
+	// decoded to more than 4 MiB, it fails with ErrDecodedTooLarge when
+	// it has decoded to more than this many times the compressed bytes
+	// received; default 256, negative: no limit.
+	MaxDecodedRatio int
 }
 
 func (c *Config) withDefaults() Config {

@@ -69,6 +69,10 @@ type exchange struct {
 
 	done bool  // the exchange is over
 	err  error // why it failed, for a consumer that comes late
+
+	// Cookies and compression (cookie.go, decode.go).
+	gzipAsked bool    // Accept-Encoding: gzip was sent for the Agent
+	dec       *gunzip // decodes a gzip body, when one came back
 }
 
 // newExchange returns a new exchange that answers ch from now on.
@@ -136,15 +140,23 @@ func (ex *exchange) head() *http1.Request {
 	if c.pool.px != nil {
 		h = c.proxyFields(h, req)
 	}
+	cookie := ex.jarCookies() // nil without a Config.Jar (cookie.go)
 	for _, f := range req.Header {
 		if bytes.EqualFold(f.Name, contentLength) || bytes.EqualFold(f.Name, transferEncoding) {
 			continue // framing follows the body
+		}
+		if cookie != nil && bytes.EqualFold(f.Name, cookieName) {
+			continue // merged with the jar's cookies
 		}
 		if ex.producer == nil && isExpect(f) {
 			continue // no body: nothing to wait for (expect.go)
 		}
 		h = append(h, f)
 	}
+	if cookie != nil {
+		h = append(h, http1.Field{Name: cookieName, Value: cookie})
+	}
+	h = ex.askGzip(h) // decode.go
 	if ex.producer != nil {
 		if n := ex.producer.Length(); n >= 0 {
 			c.length = strconv.AppendInt(c.length[:0], n, 10)
@@ -307,6 +319,9 @@ func (ex *exchange) gotHead(h *http1.Response) {
 	}
 	resp := ex.ch.resp
 	resp.fill(h, ex)
+	if ex.a.cfg.Jar != nil {
+		ex.storeCookies(resp)
+	}
 	if next, err := ex.redirect(resp); next != nil || err != nil {
 		if err != nil {
 			ex.ch.over()
@@ -324,6 +339,7 @@ func (ex *exchange) gotHead(h *http1.Response) {
 		}
 		return
 	}
+	ex.startDecode(resp)
 	ex.ch.d.Callback(resp)
 }
 
@@ -344,11 +360,23 @@ func (ex *exchange) resume() {
 	}
 	ex.paused = false
 	ex.startTimer()
+	if ex.dec != nil && !ex.drainDecoder() {
+		return
+	}
 	ex.conn.process()
 }
 
 func (ex *exchange) gotData(p []byte) {
 	ex.startTimer()
+	if ex.dec != nil {
+		ex.decode(p)
+		return
+	}
+	ex.deliver(p)
+}
+
+// deliver passes a piece of the body to its consumer.
+func (ex *exchange) deliver(p []byte) {
 	if ex.sink != nil {
 		if int64(len(ex.sinkBuf))+int64(len(p)) > ex.sinkLimit {
 			ex.fail(ErrBodyTooLarge)
@@ -383,6 +411,9 @@ func (ex *exchange) end(trailers http1.Header, err error) {
 // before the consumer hears of it, so that a request made from its
 // callback can reuse it.
 func (ex *exchange) gotEnd(trailers http1.Header) {
+	if ex.dec != nil && !ex.endDecode() {
+		return
+	}
 	ex.finish()
 	reusable := true
 	if !ex.bodyDone {

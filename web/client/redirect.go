@@ -43,6 +43,7 @@ func (ex *exchange) redirect(resp *Response) (*exchange, error) {
 		return nil, fmt.Errorf("%w: redirect to %q", ErrUnsupportedScheme, loc)
 	}
 	next := &Request{Method: req.method(), URL: target, Header: redirectHeader(req, target)}
+	next.Header = ex.redirectCookies(next.Header, resp) // cookie.go
 	if keepBody {
 		next.ContentLength = req.ContentLength
 		next.GetBody = req.GetBody

@@ -27,6 +27,11 @@ type Response struct {
 	// Request is the request that got this response (the last one of a
 	// chain of redirects).
 	Request *Request
+	// Uncompressed reports that the body came gzip-encoded and is decoded
+	// on its way to the consumer: Content-Encoding and Content-Length
+	// were removed from Header and ContentLength is -1 (see
+	// Config.DisableCompression).
+	Uncompressed bool
 
 	ex  *exchange // the exchange whose body this is
 	own owned
@@ -66,6 +71,7 @@ func (r *Response) fill(h *http1.Response, ex *exchange) {
 	r.Reason = reasonString(h.Status, h.Reason)
 	r.Version = h.Version
 	r.ContentLength = h.ContentLength
+	r.Uncompressed = false
 	r.Request = ex.req
 	r.ex = ex
 	own := &r.own
