@@ -19,22 +19,23 @@ type hostPool struct {
 	conns   []*conn     // every connection up, idle or busy
 	open    int         // connections open or connecting
 	waiting []*exchange // FIFO
-	host    []byte      // the Host field's value for url
+	host    []byte      // the Host field's value for hostOf
+	hostOf  string
 	// px, when not nil: url is a proxy, through which the pool reaches
 	// its hosts (proxy.go).
 	px *proxyInfo
 }
 
-// hostValue returns the Host field for u, cached for the pool's own URL
-// host (RFC 9112 section 3.2: the authority of the target URI).
+// hostValue returns the Host field for u (RFC 9112 section 3.2: the
+// authority of the target URI), cached for the last host asked: the
+// pool's own, or for a pool of a proxy, the host of the last request.
+// The value is only read while the head is serialized, so a new one may
+// replace it.
 func (p *hostPool) hostValue(u *url.URL) []byte {
-	if u.Host == p.url.Host {
-		if p.host == nil {
-			p.host = []byte(p.url.Host)
-		}
-		return p.host
+	if p.host == nil || u.Host != p.hostOf {
+		p.hostOf, p.host = u.Host, []byte(u.Host)
 	}
-	return []byte(u.Host)
+	return p.host
 }
 
 // acquire runs ex on an idle connection, a new one, or queues it.

@@ -67,23 +67,18 @@ func (a *Agent) proxyPool(u *url.URL) (*hostPool, error) {
 	if pu.Host == "" {
 		return nil, fmt.Errorf("client: proxy URL %s has no host", pu.Redacted())
 	}
-	name := pu.Scheme + "://" + hostPort(pu)
-	// The map key holds the credentials, so that two users of one proxy
-	// never share a tunnel; it is never printed.
-	key := name
-	if pu.User != nil {
-		key = pu.Scheme + "://" + pu.User.String() + "@" + hostPort(pu)
-	}
 	tunnel := u.Scheme == "https"
+	// The key is built on the stack, and the lookup with it allocates
+	// nothing: a request through a known proxy costs no allocation here.
+	var buf [160]byte
+	key := appendProxyKey(buf[:0], pu, u, tunnel)
+	if p := a.pools[string(key)]; p != nil {
+		return p, nil
+	}
+	name := pu.Scheme + "://" + hostPort(pu)
 	display := name + " (proxy)"
 	if tunnel {
-		key = "tunnel " + key + " " + hostPort(u)
 		display = "https://" + hostPort(u) + " via " + name
-	} else {
-		key = "proxy " + key
-	}
-	if p := a.pools[key]; p != nil {
-		return p, nil
 	}
 	px := &proxyInfo{url: pu, name: name, tunnel: tunnel}
 	if pu.User != nil {
@@ -94,8 +89,48 @@ func (a *Agent) proxyPool(u *url.URL) (*hostPool, error) {
 		px.host = u.Hostname()
 	}
 	p := &hostPool{a: a, key: display, url: pu, px: px}
-	a.pools[key] = p
+	a.pools[string(key)] = p
 	return p, nil
+}
+
+// appendProxyKey appends the key of the pools map for target u through
+// proxy pu. It holds the credentials, so that two users of one proxy never
+// share a tunnel, and is never printed. Fields are separated by a NUL,
+// which no URL part holds unescaped.
+func appendProxyKey(b []byte, pu, u *url.URL, tunnel bool) []byte {
+	if tunnel {
+		b = append(b, "tunnel\x00"...)
+	} else {
+		b = append(b, "proxy\x00"...)
+	}
+	b = append(b, pu.Scheme...)
+	b = append(b, 0)
+	if pu.User != nil {
+		pass, _ := pu.User.Password()
+		b = append(b, pu.User.Username()...)
+		b = append(b, 0)
+		b = append(b, pass...)
+	}
+	b = append(b, 0)
+	b = appendHostPort(b, pu)
+	if tunnel {
+		b = append(b, 0)
+		b = appendHostPort(b, u)
+	}
+	return b
+}
+
+// appendHostPort is hostPort appending to b, without allocating.
+func appendHostPort(b []byte, u *url.URL) []byte {
+	b = append(b, u.Hostname()...)
+	b = append(b, ':')
+	if port := u.Port(); port != "" {
+		return append(b, port...)
+	}
+	if u.Scheme == "https" {
+		return append(b, "443"...)
+	}
+	return append(b, "80"...)
 }
 
 // endpoint returns where the pool's connections go: its host, or its
