@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -26,6 +27,13 @@ type forwardProxy struct {
 }
 
 func newForwardProxy(t *testing.T, auth string) *forwardProxy {
+	t.Helper()
+	return startForwardProxy(t, auth, nil)
+}
+
+// startForwardProxy starts a forwardProxy, serving TLS with cert when it
+// is not nil (an https:// proxy).
+func startForwardProxy(t *testing.T, auth string, cert *tls.Certificate) *forwardProxy {
 	t.Helper()
 	p := &forwardProxy{auth: auth}
 	tr := &http.Transport{Proxy: nil}
@@ -70,7 +78,12 @@ func newForwardProxy(t *testing.T, auth string) *forwardProxy {
 			p.mu.Unlock()
 		}
 	}
-	p.Start()
+	if cert != nil {
+		p.TLS = &tls.Config{Certificates: []tls.Certificate{*cert}}
+		p.StartTLS()
+	} else {
+		p.Start()
+	}
 	t.Cleanup(p.Close)
 	return p
 }

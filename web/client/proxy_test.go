@@ -261,3 +261,29 @@ func TestProxyFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// An https:// proxy: TLS to the proxy, and for an https target TLS to the
+// target inside that, through CONNECT.
+func TestProxyOverTLS(t *testing.T) {
+	ca := testcert.NewCA(t)
+	certFile, keyFile := ca.IssueFiles(t, t.TempDir(), testcert.Server, "127.0.0.1")
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := startForwardProxy(t, basic("user", "secret"), &cert)
+	plain, secure := newTarget(t, nil), newTarget(t, ca)
+	a := newAgent(t, &Config{
+		Proxy: ProxyURL(px.proxyURL(url.UserPassword("user", "secret"))),
+		TLS:   &endpoints.TLSClientOptions{CACerts: ca.File},
+	})
+	for _, tg := range []*target{plain, secure, plain, secure} {
+		resp, body := get(t, a, tg.URL+"/x")
+		if want := tg.Listener.Addr().String() + " /x "; resp.Status != 200 || body != want {
+			t.Fatalf("GET %s/x: got %d %q; want 200 %q", tg.URL, resp.Status, body, want)
+		}
+	}
+	if conns, connects, _, _ := px.seen(); conns != 2 || connects != 1 {
+		t.Fatalf("proxy saw %d connections, %d CONNECTs; want 2 (one per pool), 1", conns, connects)
+	}
+}
