@@ -63,6 +63,34 @@
 // Credentials in the URL (http://user:pass@host/) are sent as Basic
 // authorization, and not to another host after a redirect.
 //
+// # Proxies
+//
+// Config.Proxy picks a forward proxy for each request, with the meaning of
+// net/http's Transport.Proxy but taking the URL: ProxyFromEnvironment
+// (HTTP_PROXY, HTTPS_PROXY, NO_PROXY, by net/http's own rules) and
+// ProxyURL are ready-made; net/http's functions adapt in one line. A nil
+// URL means a direct connection. An http URL is sent to the proxy in
+// absolute form (RFC 9112 section 3.2.2) over connections pooled per
+// proxy, so one kept-alive connection to it serves every origin. An https
+// URL goes through a CONNECT tunnel (RFC 9110 section 9.3.6) to its host
+// and port, then TLS to the origin (Config.TLS) inside it, pooled per
+// proxy and origin. A proxy that answers CONNECT with anything but 2xx
+// fails the request with an *Error whose cause is a *ProxyError carrying
+// its status (407: credentials wanted). The proxy URL may be https (TLS to
+// the proxy itself); its userinfo is sent as Basic Proxy-Authorization to
+// the proxy and never to an origin, and errors name the proxy without it.
+//
+// # Expect: 100-continue
+//
+// A request with a body and an "Expect: 100-continue" field (RFC 9110
+// section 10.1.1) sends its head, then waits for the server before the
+// body: 100 Continue lets it go, and so does Config.ExpectContinueTimeout
+// (1s by default, as net/http) passing in silence. A final answer that
+// comes first (401, 413, 417...) is the response, and the body is never
+// sent; since the request announced a body it did not send, that
+// connection is closed after the answer instead of being reused. Without
+// a body the field is not sent.
+//
 // Redirects 301, 302 and 303 are followed with GET (HEAD stays HEAD) and
 // without a body; 307 and 308 keep the method and replay the body when
 // Request.GetBody allows it. Config.MaxRedirects bounds the chain.
