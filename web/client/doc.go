@@ -79,6 +79,8 @@
 // its status (407: credentials wanted). The proxy URL may be https (TLS to
 // the proxy itself); its userinfo is sent as Basic Proxy-Authorization to
 // the proxy and never to an origin, and errors name the proxy without it.
+// Config.Endpoint, when set, is asked for the proxy's URL too. Each hop of
+// a redirect asks Config.Proxy again.
 //
 // # Expect: 100-continue
 //

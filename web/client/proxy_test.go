@@ -287,3 +287,23 @@ func TestProxyOverTLS(t *testing.T) {
 		t.Fatalf("proxy saw %d connections, %d CONNECTs; want 2 (one per pool), 1", conns, connects)
 	}
 }
+
+// A redirect from an http origin to an https one moves from the proxy's
+// absolute-form pool to a tunnel: Config.Proxy is asked again for each hop.
+func TestProxyRedirectToHTTPS(t *testing.T) {
+	ca := testcert.NewCA(t)
+	px := newForwardProxy(t, "")
+	secure := newTarget(t, ca)
+	plain, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, secure.URL+"/landed", http.StatusFound)
+	}))
+	a := newAgent(t, &Config{Proxy: ProxyURL(px.proxyURL(nil)), TLS: &endpoints.TLSClientOptions{CACerts: ca.File}})
+	resp, body := get(t, a, plain.URL+"/start")
+	if want := secure.Listener.Addr().String() + " /landed "; resp.Status != 200 || body != want {
+		t.Fatalf("got %d %q; want 200 %q", resp.Status, body, want)
+	}
+	_, connects, targets, _ := px.seen()
+	if connects != 1 || len(targets) != 2 || targets[0] != plain.URL+"/start" {
+		t.Fatalf("proxy saw %q (%d CONNECTs); want the http hop in absolute form, then one CONNECT", targets, connects)
+	}
+}
