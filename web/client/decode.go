@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/proto/http1"
@@ -95,8 +96,15 @@ func (ex *exchange) startDecode(resp *Response) {
 	resp.Header = h
 	resp.ContentLength = -1
 	resp.Uncompressed = true
-	ex.dec = new(gunzip)
+	ex.dec = gunzipPool.Get().(*gunzip)
+	ex.dec.reuse()
 }
+
+// gunzipPool keeps decoders (40 KiB each, most of it the window) between
+// gzip responses, so that a steady stream of them allocates none. A
+// decoder goes back only from a body that ended well: one that failed may
+// have failed from inside the decoder's own call.
+var gunzipPool = sync.Pool{New: func() any { return new(gunzip) }}
 
 // isGzip reports whether a Content-Encoding value is gzip alone (x-gzip is
 // its old name, RFC 9110 section 8.4.1.3).
@@ -189,10 +197,13 @@ func (ex *exchange) decoded(p []byte) bool {
 // endDecode checks, at the end of the body, that the gzip stream ended
 // too; false when the body failed.
 func (ex *exchange) endDecode() bool {
-	if err := ex.dec.finish(); err != nil {
+	z := ex.dec
+	if err := z.finish(); err != nil {
 		ex.fail(err)
 		return false
 	}
+	ex.dec = nil
+	gunzipPool.Put(z)
 	return true
 }
 
@@ -239,6 +250,14 @@ type gunzip struct {
 
 	// What the consumer's pause left undecoded, and the storage for it.
 	pending, stash []byte
+}
+
+// reuse readies a pooled decoder for a new body; the window and tables
+// are overwritten as they are used, the stash is kept.
+func (z *gunzip) reuse() {
+	z.state, z.n, z.members = gzHeader, 0, 0
+	z.offset, z.received, z.out = 0, 0, 0
+	z.pending = nil
 }
 
 // decoded passes the inflater's output on, adding it to the checksum.

@@ -291,3 +291,24 @@ func TestGzipAfterRedirect(t *testing.T) {
 		t.Fatalf("got %q, %v; want at b, decoded", o.body, o.err)
 	}
 }
+
+// Keep-alive gzip answers with a reused Request and Response allocate no
+// more than plain ones: the decoder comes from a pool.
+func TestGzipReusedAllocs(t *testing.T) {
+	h := newMemHarness(nil)
+	u := newReuser(h.a, "http://example.test/")
+	resp := []byte(gzipResponse(gzipOf(t, "Hello, World!"), ""))
+	round := func() {
+		u.send()
+		h.st.Clear()
+		h.st.Receive(resp)
+	}
+	round()
+	allocs := testing.AllocsPerRun(100, round)
+	if u.err != nil || u.body != "Hello, World!" || u.done != 102 || !u.resp.Uncompressed {
+		t.Fatalf("got body %q, err %v, %d done, decoded %v; want Hello, World!, nil, 102, decoded", u.body, u.err, u.done, u.resp.Uncompressed)
+	}
+	if !raceEnabled && allocs > 2 {
+		t.Errorf("got %v allocations per request; want at most 2", allocs)
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"hash/crc32"
 	"io"
 	"math/rand"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -311,4 +314,61 @@ func (w *bitWriter) code(v uint, n uint) {
 	for i := n; i > 0; i-- {
 		w.bits(v>>(i-1)&1, 1)
 	}
+}
+
+// BenchmarkGunzip compares the push-driven decoder, fed 16 KiB pieces as a
+// socket would, with compress/gzip pulling from memory, on Go source text
+// (compressed about 4 times) and on very repetitive text.
+func BenchmarkGunzip(b *testing.B) {
+	var source []byte
+	for _, name := range []string{"server.go", "transport.go", "request.go", "client.go"} {
+		p, _ := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", "net", "http", name))
+		source = append(source, p...)
+	}
+	for _, tt := range gunzipCases(b) {
+		if tt.name == "mixed" {
+			b.Run("text=repetitive", func(b *testing.B) { benchGunzip(b, tt.plain) })
+		}
+	}
+	if len(source) > 0 {
+		b.Run("text=go", func(b *testing.B) { benchGunzip(b, source) })
+	}
+}
+
+func benchGunzip(b *testing.B, plain []byte) {
+	gz := gzipBytes(b, 6, plain)
+	b.Run("braid", func(b *testing.B) {
+		b.SetBytes(int64(len(plain)))
+		b.ReportAllocs()
+		z := new(gunzip)
+		var c collector
+		for b.Loop() {
+			z.reuse()
+			c.out = c.out[:0]
+			for p := gz; len(p) > 0; {
+				n, err := z.write(p[:min(16<<10, len(p))], &c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p = p[n:]
+			}
+			if err := z.finish(); err != nil || len(c.out) != len(plain) {
+				b.Fatalf("got %d bytes, %v", len(c.out), err)
+			}
+		}
+	})
+	b.Run("compress-gzip", func(b *testing.B) {
+		b.SetBytes(int64(len(plain)))
+		b.ReportAllocs()
+		zr, _ := gzip.NewReader(bytes.NewReader(gz))
+		out := make([]byte, 0, len(plain))
+		for b.Loop() {
+			zr.Reset(bytes.NewReader(gz))
+			out = out[:0]
+			buf := bytes.NewBuffer(out)
+			if n, err := io.Copy(buf, zr); err != nil || int(n) != len(plain) {
+				b.Fatalf("got %d bytes, %v", n, err)
+			}
+		}
+	})
 }
