@@ -123,6 +123,38 @@
 // except for in-memory readers) or from a BodyProducer, which the Agent
 // pauses while the connection's output is above its high-water mark.
 //
+// # Cookies
+//
+// With Config.Jar set (an http.CookieJar: net/http/cookiejar works as it
+// is), the Agent behaves as net/http's Client: every request, each hop of
+// a redirect included, carries the jar's cookies for its own URL, in one
+// Cookie field after the Request's own cookies; every response's
+// Set-Cookie fields, redirects included, go to the jar (parsed by
+// net/http). A cookie the Request sets by hand follows a redirect to the
+// same host, unless the redirect sets a cookie of that name. Without a
+// jar, nothing is added and nothing is kept.
+//
+// # Compressed responses
+//
+// As net/http's Transport does, the Agent sends Accept-Encoding: gzip
+// with a request that has no Accept-Encoding or Range field of its own
+// (and is not a HEAD), unless Config.DisableCompression is set, and
+// decodes a gzip answer on its way to the consumer: Response.Uncompressed
+// is set, Content-Encoding and Content-Length are removed from the Header
+// and ContentLength is -1. Answers without a body (HEAD, 204, 304, an
+// empty one) are left as they came.
+//
+// The decoder is driven by the body's pieces as they arrive, on the loop,
+// with no goroutine: it keeps its whole state (a 32 KiB window and its
+// tables, pooled between responses) and resumes where a piece ended, so a
+// decoded body streams like a plain one, and pausing it pauses the
+// connection. Decoded bytes count against ReadBody's limit and
+// Limits.MaxBodySize; Config.MaxDecodedSize bounds them, and
+// Config.MaxDecodedRatio (256 by default) stops a decompression bomb with
+// ErrDecodedTooLarge. A corrupt or truncated stream fails the body with a
+// *DecodeError, which matches ErrBadGzip (and gzip.ErrChecksum,
+// gzip.ErrHeader or io.ErrUnexpectedEOF as the case may be).
+//
 // # Threads
 //
 // An Agent belongs to one loop: call its methods, and those of its
