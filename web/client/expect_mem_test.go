@@ -35,7 +35,7 @@ const expectHead = "PUT /up HTTP/1.1\r\nHost: example.test\r\nExpect: 100-contin
 
 // The body waits for ExpectContinueTimeout on the loop's clock, then goes.
 func TestExpectTimeoutOnFakeClock(t *testing.T) {
-	h := newMemHarness(&Config{ExpectContinueTimeout: time.Second})
+	h := newMemHarness(&Config{ExpectContinueTimeout: time.Second, DisableCompression: true})
 	body := &trackedBody{data: []byte("data")}
 	r := h.put(body)
 	if got := h.st.String(); got != expectHead {
@@ -79,7 +79,7 @@ func TestExpectAnswersSplitAtEveryOffset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for i := 0; i <= len(tt.before); i++ {
-			h := newMemHarness(&Config{ExpectContinueTimeout: time.Hour})
+			h := newMemHarness(&Config{ExpectContinueTimeout: time.Hour, DisableCompression: true})
 			body := &trackedBody{data: []byte("data")}
 			r := h.put(body)
 			h.st.Receive([]byte(tt.before[:i]))

@@ -51,7 +51,7 @@ func (h *memHarness) fetch(rawURL string) func() (string, error, bool) {
 // An http target is asked of the proxy in absolute form, with the proxy's
 // credentials; requests for other hosts reuse the connection.
 func TestProxyAbsoluteFormBytes(t *testing.T) {
-	h := newProxyHarness(nil, "http://u:p%40ss@proxy.test:3128")
+	h := newProxyHarness(&Config{DisableCompression: true}, "http://u:p%40ss@proxy.test:3128")
 	r1 := h.fetch("http://me:pw@example.test/a%20b?q=1")
 	conns := h.proxyConns()
 	if len(conns) != 1 {
