@@ -155,6 +155,11 @@ func (ex *exchange) decode(p []byte) {
 // whether the body may go on with the connection's next bytes.
 func (ex *exchange) drainDecoder() bool {
 	z := ex.dec
+	if z.busy {
+		// Resume from the consumer's callback, inside the decoder: the
+		// decoder goes on when the callback returns.
+		return false
+	}
 	for len(z.pending) > 0 {
 		if ex.done || ex.paused {
 			return false
@@ -243,6 +248,7 @@ type gunzip struct {
 	size    uint32 // of the member's output, modulo 2^32
 	members int
 	sink    outSink
+	busy    bool // in write
 
 	offset   int64 // compressed bytes consumed
 	received int64 // compressed bytes given
@@ -270,8 +276,8 @@ func (z *gunzip) decoded(p []byte) bool {
 // write decodes what it can of p, handing the output to sink. It returns
 // how many bytes it consumed: all of them unless sink stopped it.
 func (z *gunzip) write(p []byte, sink outSink) (int, error) {
-	z.sink = sink
-	defer func() { z.sink = nil }()
+	z.sink, z.busy = sink, true
+	defer func() { z.sink, z.busy = nil, false }()
 	total := len(p)
 	for len(p) > 0 {
 		switch z.state {

@@ -312,3 +312,42 @@ func TestGzipReusedAllocs(t *testing.T) {
 		t.Errorf("got %v allocations per request; want at most 2", allocs)
 	}
 }
+
+// A consumer may pause and resume from its own callback, and a paused body
+// resumed from another callback of the loop goes on where it stopped.
+func TestGzipPauseResumeInCallback(t *testing.T) {
+	plain := bytes.Repeat([]byte("0123456789abcdef"), 20<<10)
+	gz := gzipBytes(t, gzip.BestCompression, plain)
+	for _, mode := range []string{"resume inside", "resume later"} {
+		h := newMemHarness(nil)
+		var resp *Response
+		var got []byte
+		ended := false
+		var endErr error
+		h.a.Get("http://example.test/").AddCallback(func(r *Response) (*Response, error) {
+			resp = r
+			r.Stream(func(p []byte) {
+				got = append(got, p...)
+				r.Pause()
+				if mode == "resume inside" {
+					r.Resume()
+				}
+			}, func(_ http1.Header, err error) { endErr, ended = err, true })
+			return r, nil
+		})
+		wire := gzipResponse(gz, "")
+		h.st.Receive([]byte(wire[:len(wire)/2]))
+		for i := 0; mode == "resume later" && i < 100 && len(got) < len(plain)/4; i++ {
+			h.mr.CallSoon(resp.Resume) // from another callback of the loop
+			h.clock.Flush()
+		}
+		h.st.Receive([]byte(wire[len(wire)/2:]))
+		for i := 0; !ended && i < 100; i++ {
+			resp.Resume()
+			h.clock.Flush() // bytes held while the socket was paused
+		}
+		if !ended || endErr != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("%s: got %d of %d bytes, ended %v, %v", mode, len(got), len(plain), ended, endErr)
+		}
+	}
+}

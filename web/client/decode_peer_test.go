@@ -4,13 +4,16 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"math/rand"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/endpoints"
+	"github.com/braid-net/braid/internal/stall"
 	"github.com/braid-net/braid/proto/http1"
 	"github.com/braid-net/braid/web"
 )
@@ -189,5 +192,61 @@ func TestGzipNginx(t *testing.T) {
 		if resp.Status != 304 || body != "" || resp.Uncompressed {
 			t.Fatalf("conditional GET: got %d %q, decoded %v; want 304, no body, not decoded", resp.Status, body, resp.Uncompressed)
 		}
+	}
+}
+
+// A paused gzip body stops the reading of the socket, so the server's
+// writes block, as for a plain body.
+func TestGzipPausedBodyStopsTheServer(t *testing.T) {
+	const total = 48 << 20
+	chunk := make([]byte, 1<<20)
+	rand.New(rand.NewSource(1)).Read(chunk) // beyond the window: incompressible
+	var written atomic.Int64
+	srv, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		for i := 0; i < total/len(chunk); i++ {
+			if _, err := zw.Write(chunk); err != nil {
+				return
+			}
+			written.Add(int64(len(chunk)))
+		}
+		zw.Close()
+	}))
+	a := newAgent(t, nil)
+	var resp *Response
+	var received atomic.Int64
+	done := make(chan error, 1)
+	if _, err := call(t, a, func() *deferred.Deferred[*Response] {
+		return deferred.Then(a.Get(srv.URL), func(r *Response) (*Response, error) {
+			resp = r
+			r.Stream(func(p []byte) {
+				received.Add(int64(len(p)))
+				r.Pause()
+			}, func(_ http1.Header, err error) { done <- err })
+			return r, nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stalled := stall.Wait(t, testTimeout, written.Load)
+	if stalled >= total/2 {
+		t.Fatalf("server wrote %d bytes while the body was paused; want far less than %d", stalled, total)
+	}
+	t.Logf("server stalled after %d bytes; client decoded %d", stalled, received.Load())
+	a.Loop().CallFromGoroutine(func() {
+		resp.ex.onData = func(p []byte) { received.Add(int64(len(p))) }
+		resp.Resume()
+	})
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(6 * testTimeout):
+		t.Fatalf("body did not end; decoded %d", received.Load())
+	}
+	if got := received.Load(); got != total || !resp.Uncompressed {
+		t.Fatalf("decoded %d bytes (decoded %v); want %d", got, resp.Uncompressed, total)
 	}
 }
