@@ -64,9 +64,10 @@ type Config struct {
 	// Proxies and uploads with Expect: 100-continue (proxy.go, expect.go).
 
 	// Proxy, when set, returns the proxy for a request's URL, as
-	// net/http's Transport.Proxy does (http.ProxyFromEnvironment and
-	// http.ProxyURL work as they are): a nil URL means no proxy for this
-	// request, an error fails it. An http or https proxy URL; its
+	// net/http's Transport.Proxy does for a request (ProxyFromEnvironment
+	// and ProxyURL are this package's counterparts of net/http's): a nil
+	// URL means no proxy for this request, an error fails it. An http or
+	// https proxy URL; its
 	// userinfo, if any, is sent as Basic Proxy-Authorization to the proxy
 	// alone. http targets are sent to the proxy in absolute form over
 	// connections pooled per proxy; https targets go through a CONNECT

@@ -45,6 +45,9 @@ type ProxyError struct {
 	Target string // the host:port asked for
 	Status int
 	Reason string
+	// Header holds the answer's fields (lower-case names), such as
+	// Proxy-Authenticate with a 407.
+	Header http1.Header
 }
 
 func (e *ProxyError) Error() string {

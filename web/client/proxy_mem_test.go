@@ -95,7 +95,14 @@ func TestProxyConnectFailures(t *testing.T) {
 		check  func(error) bool
 	}{
 		{"407", "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n", false,
-			func(err error) bool { var pe *ProxyError; return errors.As(err, &pe) && pe.Status == 407 }},
+			func(err error) bool {
+				var pe *ProxyError
+				if !errors.As(err, &pe) {
+					return false
+				}
+				v, _ := pe.Header.Get("proxy-authenticate")
+				return pe.Status == 407 && string(v) == "Basic"
+			}},
 		{"100 then 403", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", false,
 			func(err error) bool { var pe *ProxyError; return errors.As(err, &pe) && pe.Status == 403 }},
 		{"garbage", "SSH-2.0-OpenSSH\r\n\r\n", false,

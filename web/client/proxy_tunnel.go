@@ -122,7 +122,7 @@ func (t *tunnel) process() {
 			// 1xx before the final answer: nothing to do.
 		case *http1.Response:
 			if ev.Status/100 != 2 {
-				t.fail(&ProxyError{Proxy: t.px.name, Target: t.px.target, Status: ev.Status, Reason: reasonString(ev.Status, ev.Reason)})
+				t.fail(&ProxyError{Proxy: t.px.name, Target: t.px.target, Status: ev.Status, Reason: reasonString(ev.Status, ev.Reason), Header: ev.Headers.Clone()})
 				return
 			}
 			// A 2xx answer opens the tunnel: a Handoff follows.
