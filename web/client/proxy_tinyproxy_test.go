@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/endpoints"
@@ -83,6 +84,22 @@ func TestTinyproxy(t *testing.T) {
 		}
 		if l := secure.leaked(); len(l) > 0 {
 			t.Fatalf("target got Proxy-Authorization %q; want none", l)
+		}
+	})
+
+	// An upload with Expect: 100-continue through the proxy: whether or
+	// not the proxy passes 100 Continue on, the body goes (at the latest
+	// after ExpectContinueTimeout) and the origin gets it.
+	t.Run("100-continue", func(t *testing.T) {
+		origin := netHTTPExpectServer(t)
+		b := newAgent(t, &Config{Proxy: ProxyURL(&withCreds), ExpectContinueTimeout: 200 * time.Millisecond})
+		body := &trackedBody{data: []byte("through")}
+		if status, got := upload(t, b, origin+"/up", body); status != 200 || got != "through" {
+			t.Fatalf("got %d %q; want 200 through", status, got)
+		}
+		big := &trackedBody{data: make([]byte, 1000)}
+		if status, _ := upload(t, b, origin+"/up", big); status != 413 {
+			t.Fatalf("got %d; want 413", status)
 		}
 	})
 
