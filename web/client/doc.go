@@ -23,7 +23,8 @@
 // hidden), whose cause errors.Is and errors.As find: ErrResponseTimeout and
 // ErrConnectTimeout (both braid.ErrTimeout), ErrConnectionLost, a
 // *ConnectError, a *http1.ProtocolError for a malformed response,
-// ErrBodyTooLarge, deferred.ErrCancelled, a context's cause.
+// ErrBodyTooLarge, ErrDecodedTooLarge, a *DecodeError (ErrBadGzip) for a
+// corrupt gzip body, deferred.ErrCancelled, a context's cause.
 //
 // # Allocations
 //
@@ -33,7 +34,9 @@
 // for a typical header). Get followed by ReadBody allocates six objects.
 // A program that sends many requests can reuse one Request and one
 // Response with DoInto and read the body into its own buffer with
-// AppendBody: then a request allocates only its two Deferreds.
+// AppendBody: then a request allocates only its two Deferreds, whether
+// its answer is plain or gzip (decoders are pooled). A Config.Jar costs
+// what the jar's calls allocate; without one, cookies cost nothing.
 //
 // # Connections
 //
