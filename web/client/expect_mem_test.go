@@ -138,3 +138,37 @@ func TestExpectReaderBodyAndNoBody(t *testing.T) {
 		t.Fatalf("sent %q; want no Expect field, the others kept", out)
 	}
 }
+
+// FuzzExpectAnswer: whatever the server sends after a head with Expect:
+// 100-continue, the request ends once the server closes, the body is sent
+// whole or not at all after the head, and nothing panics.
+func FuzzExpectAnswer(f *testing.F) {
+	f.Add("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 12)
+	f.Add("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 417 Expectation Failed\r\n\r\n", 40)
+	f.Add("HTTP/1.1 413 Content Too Large\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nbig\r\n0\r\n\r\n", 0)
+	f.Add("HTTP/1.1 101 Switching Protocols\r\n\r\n", 5)
+	f.Fuzz(func(t *testing.T, in string, split int) {
+		h := newMemHarness(&Config{ExpectContinueTimeout: time.Hour, DisableCompression: true})
+		body := &trackedBody{data: []byte("data")}
+		r := h.put(body)
+		if split < 0 || split > len(in) {
+			split = len(in) / 2
+		}
+		h.st.Receive([]byte(in[:split]))
+		h.st.Receive([]byte(in[split:]))
+		h.st.PeerClose()
+		h.clock.Flush()
+		h.clock.Advance(2 * time.Hour)
+		if _, _, _, done := r(); !done {
+			t.Fatal("the request never ended")
+		}
+		want := expectHead
+		if body.started.Load() {
+			want += "data"
+		}
+		// An aborted transport drops what it held: nothing to compare.
+		if out := h.st.String(); !h.st.Aborted() && out != want {
+			t.Fatalf("sent %q; want %q", out, want)
+		}
+	})
+}

@@ -180,3 +180,35 @@ func TestProxiedRequestAllocs(t *testing.T) {
 		t.Errorf("got %v allocations per request; want at most 2", allocs)
 	}
 }
+
+// FuzzProxyConnectAnswer: whatever a proxy answers to CONNECT, in two
+// pieces, the request ends with an *Error (or, on a 2xx, with the connect
+// timeout once TLS gets no answer), and nothing panics.
+func FuzzProxyConnectAnswer(f *testing.F) {
+	f.Add("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n", 10)
+	f.Add("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 Forbidden\r\n\r\n", 30)
+	f.Add("HTTP/1.1 200 Connection established\r\n\r\n", 5)
+	f.Add("HTTP/1.0 502 Bad Gateway\r\n\r\n<html>", 0)
+	f.Add("SSH-2.0-OpenSSH\r\n\r\n", 3)
+	f.Fuzz(func(t *testing.T, answer string, split int) {
+		h := newProxyHarness(&Config{ConnectTimeout: time.Second}, "http://u:p@proxy.test")
+		r := h.fetch("https://example.test/")
+		conns := h.proxyConns()
+		if len(conns) != 1 {
+			t.Fatalf("got %d connections; want 1", len(conns))
+		}
+		if split < 0 || split > len(answer) {
+			split = len(answer) / 2
+		}
+		st := conns[0]
+		st.Receive([]byte(answer[:split]))
+		st.Receive([]byte(answer[split:]))
+		h.clock.Flush()
+		h.clock.Advance(time.Second)
+		_, err, done := r()
+		var e *Error
+		if !done || !errors.As(err, &e) {
+			t.Fatalf("got %v (done %v); want an *Error", err, done)
+		}
+	})
+}
