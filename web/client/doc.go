@@ -83,7 +83,8 @@
 // the proxy itself); its userinfo is sent as Basic Proxy-Authorization to
 // the proxy and never to an origin, and errors name the proxy without it.
 // Config.Endpoint, when set, is asked for the proxy's URL too. Each hop of
-// a redirect asks Config.Proxy again.
+// a redirect asks Config.Proxy again; it is called on the Agent's loop and
+// must not block.
 //
 // # Expect: 100-continue
 //
