@@ -51,6 +51,11 @@ const (
 	// ratioFloor: the ratio is checked only past this many decoded bytes,
 	// since a small body's ratio says nothing.
 	ratioFloor = 4 << 20
+	// maxDecodePerTurn bounds what one call from the loop decodes: a
+	// piece of a very compressible body may hold many MiB, and other
+	// connections wait while it is decoded. Past it the body yields as if
+	// paused, and goes on at the loop's next turn.
+	maxDecodePerTurn = 1 << 20
 	// maxHeaderString bounds a member's file name and comment, as
 	// compress/gzip does.
 	maxHeaderString = 512
@@ -140,6 +145,7 @@ func equalFoldASCII(b []byte, s string) bool {
 func (ex *exchange) decode(p []byte) {
 	z := ex.dec
 	z.received += int64(len(p))
+	z.turn = 0
 	n, err := z.write(p, ex)
 	if err != nil {
 		ex.fail(err)
@@ -160,6 +166,7 @@ func (ex *exchange) drainDecoder() bool {
 		// decoder goes on when the callback returns.
 		return false
 	}
+	z.turn = 0
 	for len(z.pending) > 0 {
 		if ex.done || ex.paused {
 			return false
@@ -196,7 +203,28 @@ func (ex *exchange) decoded(p []byte) bool {
 		return false
 	}
 	ex.deliver(p)
-	return !ex.done && !ex.paused
+	if ex.done || ex.paused {
+		return false
+	}
+	if z.turn += len(p); z.turn >= maxDecodePerTurn {
+		ex.yieldDecoder()
+		return false
+	}
+	return true
+}
+
+// yieldDecoder holds the body, as a pause does, until the loop's next
+// turn; a Pause meanwhile is the consumer's, and a Resume ends the wait.
+func (ex *exchange) yieldDecoder() {
+	z := ex.dec
+	z.yielding = true
+	ex.paused = true
+	ex.stopTimer()
+	ex.a.loop.CallSoon(func() {
+		if ex.dec == z && z.yielding && !ex.done {
+			ex.resume()
+		}
+	})
 }
 
 // endDecode checks, at the end of the body, that the gzip stream ended
@@ -249,6 +277,10 @@ type gunzip struct {
 	members int
 	sink    outSink
 	busy    bool // in write
+	turn    int  // bytes decoded in this call from the loop
+	// yielding: the body waits for the loop's next turn (not a pause of
+	// the consumer's).
+	yielding bool
 
 	offset   int64 // compressed bytes consumed
 	received int64 // compressed bytes given
@@ -264,6 +296,7 @@ func (z *gunzip) reuse() {
 	z.state, z.n, z.members = gzHeader, 0, 0
 	z.offset, z.received, z.out = 0, 0, 0
 	z.pending = nil
+	z.yielding = false
 }
 
 // decoded passes the inflater's output on, adding it to the checksum.

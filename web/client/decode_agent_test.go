@@ -196,6 +196,7 @@ func TestGzipBodyErrors(t *testing.T) {
 			h := newMemHarness(tt.cfg)
 			o := memDo(h, reqWith(t, "GET", "http://example.test/"), tt.limit)
 			h.st.Receive([]byte(tt.answer))
+			h.clock.Flush() // a large body is decoded over several turns
 			if !o.done {
 				t.Fatal("body not done")
 			}
@@ -348,6 +349,40 @@ func TestGzipPauseResumeInCallback(t *testing.T) {
 		}
 		if !ended || endErr != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("%s: got %d of %d bytes, ended %v, %v", mode, len(got), len(plain), ended, endErr)
+		}
+	}
+}
+
+// A piece that decodes to many MiB is decoded over several turns of the
+// loop, the socket paused in between, so other connections get their turn;
+// a consumer's Pause meanwhile holds the body until its Resume.
+func TestGzipYieldsPerTurn(t *testing.T) {
+	plain := make([]byte, 3<<20) // below the ratio's floor
+	gz := gzipBytes(t, gzip.BestCompression, plain)
+	for _, pause := range []bool{false, true} {
+		h := newMemHarness(nil)
+		var resp *Response
+		got, ended := 0, false
+		h.a.Get("http://example.test/").AddCallback(func(r *Response) (*Response, error) {
+			resp = r
+			r.Stream(func(p []byte) { got += len(p) }, func(_ http1.Header, err error) { ended = err == nil })
+			return r, nil
+		})
+		h.st.Receive([]byte(gzipResponse(gz, "")))
+		if got != maxDecodePerTurn || !h.st.ReadPaused() {
+			t.Fatalf("first turn: decoded %d bytes, socket paused %v; want %d, paused", got, h.st.ReadPaused(), maxDecodePerTurn)
+		}
+		if pause {
+			resp.Pause()
+			h.clock.Flush()
+			if got != maxDecodePerTurn {
+				t.Fatalf("paused: decoded %d bytes; want no more", got)
+			}
+			resp.Resume()
+		}
+		h.clock.Flush()
+		if got != len(plain) || !ended {
+			t.Fatalf("later turns: decoded %d bytes, ended %v; want %d, ended", got, ended, len(plain))
 		}
 	}
 }

@@ -360,8 +360,11 @@ func (ex *exchange) resume() {
 	}
 	ex.paused = false
 	ex.startTimer()
-	if ex.dec != nil && !ex.drainDecoder() {
-		return
+	if ex.dec != nil {
+		ex.dec.yielding = false
+		if !ex.drainDecoder() {
+			return
+		}
 	}
 	ex.conn.process()
 }

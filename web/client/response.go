@@ -137,6 +137,9 @@ func (r *Response) Pause() {
 	}
 	ex.paused = true
 	ex.stopTimer()
+	if ex.dec != nil {
+		ex.dec.yielding = false // the body waits for Resume now
+	}
 }
 
 // Resume goes on reading the body after Pause.
