@@ -152,7 +152,10 @@
 // with no goroutine: it keeps its whole state (a 32 KiB window and its
 // tables, pooled between responses) and resumes where a piece ended, so a
 // decoded body streams like a plain one, and pausing it pauses the
-// connection. Decoded bytes count against ReadBody's limit and
+// connection. One call from the loop decodes at most 1 MiB; a piece that
+// holds more is decoded over the following turns, the connection paused
+// meanwhile, so that a very compressible body does not hold up the
+// loop's other connections. Decoded bytes count against ReadBody's limit and
 // Limits.MaxBodySize; Config.MaxDecodedSize bounds them, and
 // Config.MaxDecodedRatio (256 by default) stops a decompression bomb with
 // ErrDecodedTooLarge. A corrupt or truncated stream fails the body with a
