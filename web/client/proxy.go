@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/endpoints"
@@ -125,8 +126,14 @@ func appendProxyKey(b []byte, pu, u *url.URL, tunnel bool) []byte {
 
 // appendHostPort is hostPort appending to b, without allocating.
 func appendHostPort(b []byte, u *url.URL) []byte {
-	b = append(b, u.Hostname()...)
-	b = append(b, ':')
+	if h := u.Hostname(); strings.IndexByte(h, ':') >= 0 {
+		b = append(b, '[')
+		b = append(b, h...)
+		b = append(b, "]:"...)
+	} else {
+		b = append(b, h...)
+		b = append(b, ':')
+	}
 	if port := u.Port(); port != "" {
 		return append(b, port...)
 	}

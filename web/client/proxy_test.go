@@ -307,3 +307,52 @@ func TestProxyRedirectToHTTPS(t *testing.T) {
 		t.Fatalf("proxy saw %q (%d CONNECTs); want the http hop in absolute form, then one CONNECT", targets, connects)
 	}
 }
+
+// IPv6 origins: the absolute form and CONNECT's authority keep the
+// brackets, and TLS checks the certificate's IP address.
+func TestProxyIPv6Origin(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	ln.Close()
+	ca := testcert.NewCA(t)
+	px := newForwardProxy(t, "")
+	v6 := func(ca *testcert.CA) *target {
+		tg := &target{}
+		tg.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, r.Host+" "+r.URL.RequestURI())
+		}))
+		l, err := net.Listen("tcp", "[::1]:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.Listener.Close()
+		tg.Listener = l
+		if ca == nil {
+			tg.Start()
+		} else {
+			certFile, keyFile := ca.IssueFiles(t, t.TempDir(), testcert.Server, "::1")
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+			tg.StartTLS()
+		}
+		t.Cleanup(tg.Close)
+		return tg
+	}
+	plain, secure := v6(nil), v6(ca)
+	a := newAgent(t, &Config{Proxy: ProxyURL(px.proxyURL(nil)), TLS: &endpoints.TLSClientOptions{CACerts: ca.File}})
+	for _, tg := range []*target{plain, secure} {
+		resp, body := get(t, a, tg.URL+"/six")
+		if want := tg.Listener.Addr().String() + " /six"; resp.Status != 200 || body != want {
+			t.Fatalf("GET %s/six: got %d %q; want 200 %q", tg.URL, resp.Status, body, want)
+		}
+	}
+	_, _, targets, _ := px.seen()
+	if want := []string{plain.URL + "/six", secure.Listener.Addr().String()}; len(targets) != 2 || targets[0] != want[0] || targets[1] != want[1] {
+		t.Fatalf("proxy saw %q; want %q", targets, want)
+	}
+}
