@@ -77,9 +77,10 @@
 // proxy, so one kept-alive connection to it serves every origin. An https
 // URL goes through a CONNECT tunnel (RFC 9110 section 9.3.6) to its host
 // and port, then TLS to the origin (Config.TLS) inside it, pooled per
-// proxy and origin. A proxy that answers CONNECT with anything but 2xx
-// fails the request with an *Error whose cause is a *ProxyError carrying
-// its status (407: credentials wanted). The proxy URL may be https (TLS to
+// proxy and origin; Config.ConnectTimeout bounds the connection to the
+// proxy, CONNECT and the handshake together. A proxy that answers CONNECT
+// with anything but 2xx fails the request with an *Error whose cause is a
+// *ProxyError carrying its status (407: credentials wanted). The proxy URL may be https (TLS to
 // the proxy itself); its userinfo is sent as Basic Proxy-Authorization to
 // the proxy and never to an origin, and errors name the proxy without it.
 // Config.Endpoint, when set, is asked for the proxy's URL too. Each hop of

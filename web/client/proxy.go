@@ -28,12 +28,11 @@ import (
 
 // proxyInfo is what a pool that reaches its host through a proxy needs.
 type proxyInfo struct {
-	url    *url.URL // the proxy
-	name   string   // the proxy's URL without credentials, for errors
-	auth   []byte   // the Proxy-Authorization value, or nil
-	tunnel bool     // CONNECT to target, then TLS to it
-	target string   // host:port of the tunnel's far end
-	host   string   // the target's host name, for TLS
+	name   string // the proxy's URL without credentials, for errors
+	auth   []byte // the Proxy-Authorization value, or nil
+	tunnel bool   // CONNECT to target, then TLS to it
+	target string // host:port of the tunnel's far end
+	host   string // the target's host name, for TLS
 	tls    *tls.Config
 }
 
@@ -84,7 +83,7 @@ func (a *Agent) proxyPool(u *url.URL) (*hostPool, error) {
 	if tunnel {
 		display = "https://" + hostPort(u) + " via " + name
 	}
-	px := &proxyInfo{url: pu, name: name, tunnel: tunnel}
+	px := &proxyInfo{name: name, tunnel: tunnel}
 	if pu.User != nil {
 		px.auth = basicAuth(pu.User)
 	}
