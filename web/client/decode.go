@@ -265,7 +265,10 @@ const (
 // header and trailer are read a byte at a time into buf, so a piece may
 // end anywhere.
 type gunzip struct {
-	inflater
+	sink outSink
+	// What the consumer's pause left undecoded, and the storage for it.
+	pending, stash []byte
+
 	state   gzipState
 	buf     [10]byte
 	n       int // bytes gathered in buf, or of the current string
@@ -275,7 +278,6 @@ type gunzip struct {
 	crc     uint32 // of the member's output
 	size    uint32 // of the member's output, modulo 2^32
 	members int
-	sink    outSink
 	busy    bool // in write
 	turn    int  // bytes decoded in this call from the loop
 	// yielding: the body waits for the loop's next turn (not a pause of
@@ -286,8 +288,9 @@ type gunzip struct {
 	received int64 // compressed bytes given
 	out      int64 // bytes decoded
 
-	// What the consumer's pause left undecoded, and the storage for it.
-	pending, stash []byte
+	// Last, for its arrays (see inflater); its pointers are in its first
+	// words, so the object's pointers still end early.
+	inflater
 }
 
 // reuse readies a pooled decoder for a new body; the window and tables

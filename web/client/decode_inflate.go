@@ -201,7 +201,11 @@ type outSink interface {
 
 // inflater is the push-driven DEFLATE decoder.
 type inflater struct {
-	in    []byte // the input being consumed, during write
+	// The pointers come first, the big arrays last: the garbage collector
+	// scans an object only up to its last pointer.
+	in        []byte   // the input being consumed, during write
+	lit, dist *huffman // the codes of the current block
+
 	bits  uint64 // input bits not yet consumed, the next in the low bits
 	nb    uint   // how many
 	state inflateState
@@ -209,22 +213,22 @@ type inflater struct {
 
 	stored int // bytes left in a stored block
 
+	copyLen, copyDist int // the match being copied
+
+	// The window: the last 32 KiB of output, written at wr, handed to the
+	// sink from rd. history is how much of it holds output (for the check
+	// of match distances).
+	wr, rd  int
+	history int
+
 	// Dynamic tables: sizes, code lengths read so far, the codes.
 	nlit, ndist, nclen int
 	nlens              int
 	lens               [maxLitLen + maxDist + 2]uint8
 	clen               huffman
 	dynLit, dynDist    huffman
-	lit, dist          *huffman // the codes of the current block
 
-	copyLen, copyDist int // the match being copied
-
-	// The window: the last 32 KiB of output, written at wr, handed to the
-	// sink from rd. history is how much of it holds output (for the check
-	// of match distances).
-	win     [windowSize]byte
-	wr, rd  int
-	history int
+	win [windowSize]byte
 }
 
 // reset prepares f for a new stream.

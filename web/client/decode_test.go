@@ -21,9 +21,17 @@ type collector struct {
 	out       []byte
 	pieces    int
 	stopEvery int
+	limit     int // above 0: stop for good past this many bytes
 }
 
+// errTooBig: the fuzz input decodes to more than the collector keeps.
+var errTooBig = errors.New("output over the test's limit")
+
 func (c *collector) decoded(p []byte) bool {
+	if c.limit > 0 && len(c.out)+len(p) > c.limit {
+		c.limit = -1
+		return false
+	}
 	c.out = append(c.out, p...)
 	c.pieces++
 	return c.stopEvery == 0 || c.pieces%c.stopEvery != 0
@@ -32,13 +40,22 @@ func (c *collector) decoded(p []byte) bool {
 // gunzipPieces decodes the pieces in order, giving again what the decoder
 // leaves when the collector stops it, and checks the end of the stream.
 func gunzipPieces(pieces [][]byte, stopEvery int) ([]byte, error) {
+	return gunzipLimited(pieces, stopEvery, 0)
+}
+
+// gunzipLimited is gunzipPieces that gives up with errTooBig past limit
+// decoded bytes (when above 0).
+func gunzipLimited(pieces [][]byte, stopEvery, limit int) ([]byte, error) {
 	z := new(gunzip)
-	c := &collector{stopEvery: stopEvery}
+	c := &collector{stopEvery: stopEvery, limit: limit}
 	for _, p := range pieces {
 		for len(p) > 0 {
 			n, err := z.write(p, c)
 			if err != nil {
 				return c.out, err
+			}
+			if c.limit < 0 {
+				return c.out, errTooBig
 			}
 			if n == 0 && c.stopEvery == 0 {
 				return c.out, errors.New("decoder made no progress")
@@ -212,15 +229,19 @@ func TestGunzipErrors(t *testing.T) {
 // gunzip is a *DecodeError.
 func checkAgainstStdlib(t *testing.T, data []byte, split int) {
 	t.Helper()
+	const limit = 16 << 20 // a bomb is not worth decoding in full
 	split = min(max(split, 0), len(data))
-	got, err := gunzipPieces([][]byte{data[:split], data[split:]}, 0)
+	got, err := gunzipLimited([][]byte{data[:split], data[split:]}, 0, limit)
 	var want []byte
 	var werr error
 	if len(data) > 0 {
 		var zr *gzip.Reader
 		if zr, werr = gzip.NewReader(bytes.NewReader(data)); werr == nil {
-			want, werr = io.ReadAll(io.LimitReader(zr, 64<<20))
+			want, werr = io.ReadAll(io.LimitReader(zr, limit+1))
 		}
+	}
+	if errors.Is(err, errTooBig) || len(want) > limit {
+		return
 	}
 	if err != nil {
 		var de *DecodeError
