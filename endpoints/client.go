@@ -100,7 +100,7 @@ func (e *TCPClient) ConnectWith(r braid.Reactor, f braid.Factory, opts ConnectOp
 		a.delay = DefaultAttemptDelay
 	}
 	if e.TLS != nil {
-		cfg, err := e.TLS.config(e.Host)
+		cfg, err := e.TLS.Config(e.Host)
 		if err != nil {
 			r.CallFromGoroutine(func() { a.finish(nil, err) })
 			return a

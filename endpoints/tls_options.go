@@ -246,9 +246,13 @@ func (o *TLSClientOptions) string() string {
 	return s + timeoutString(o.HandshakeTimeout)
 }
 
-// config builds the client tls.Config for host. Hostname verification is
-// always on: crypto/tls checks the certificate against ServerName.
-func (o *TLSClientOptions) config(host string) (*tls.Config, error) {
+// Config builds the client tls.Config for a connection to host, as a tls:
+// client endpoint does: the CA and client certificate files are read on
+// each call. Hostname verification is always on: crypto/tls checks the
+// certificate against ServerName (host unless o.ServerName is set). A
+// caller that wraps a transport itself (StartTLS through a proxy tunnel,
+// STARTTLS) uses it to trust what the endpoint would.
+func (o *TLSClientOptions) Config(host string) (*tls.Config, error) {
 	cfg := &tls.Config{ServerName: host, NextProtos: o.ALPN, MinVersion: o.MinVersion}
 	if o.ServerName != "" {
 		cfg.ServerName = o.ServerName
