@@ -95,6 +95,13 @@ func parseURL(rawURL string) (*url.URL, error) {
 }
 
 func (r *Request) setBytes(b []byte) {
+	if len(b) == 0 {
+		// Known to be empty: no body at all, so that it is framed by
+		// Content-Length: 0 (or nothing for GET), never chunked, and an
+		// Expect: 100-continue has nothing to wait for.
+		r.Body, r.GetBody, r.ContentLength = nil, nil, 0
+		return
+	}
 	r.Body = bytes.NewReader(b)
 	r.ContentLength = int64(len(b))
 	r.GetBody = func() (io.Reader, error) { return bytes.NewReader(b), nil }

@@ -15,30 +15,36 @@ func TestRequestHead(t *testing.T) {
 		method string
 		url    string
 		body   string
+		empty  bool // an empty strings.Reader rather than no body
 		want   []string
 		reject []string
 	}{
-		{"plain GET", "GET", "http://example.test/a?b=c", "",
+		{"plain GET", "GET", "http://example.test/a?b=c", "", false,
 			[]string{"GET /a?b=c HTTP/1.1\r\n", "Host: example.test\r\n", "User-Agent: braid-test\r\n"},
 			[]string{"Authorization", "Content-Length"}},
-		{"credentials", "GET", "http://user:secret@example.test/", "",
+		{"credentials", "GET", "http://user:secret@example.test/", "", false,
 			[]string{"Authorization: Basic dXNlcjpzZWNyZXQ=\r\n"}, []string{"secret"}},
-		{"empty POST", "POST", "http://example.test/", "",
+		{"empty POST", "POST", "http://example.test/", "", false,
 			[]string{"Content-Length: 0\r\n"}, nil},
-		{"POST with body", "POST", "http://example.test/", "hello",
+		{"empty reader", "PUT", "http://example.test/", "", true,
+			[]string{"Content-Length: 0\r\n"}, []string{"Transfer-Encoding", "Expect"}},
+		{"POST with body", "POST", "http://example.test/", "hello", false,
 			[]string{"Content-Length: 5\r\n", "\r\n\r\nhello"}, []string{"Transfer-Encoding"}},
 	}
 	for _, tt := range tests {
 		h := newMemHarness(&Config{UserAgent: "braid-test"})
 		var req *Request
 		var err error
-		if tt.body != "" {
+		if tt.body != "" || tt.empty {
 			req, err = NewRequest(tt.method, tt.url, strings.NewReader(tt.body))
 		} else {
 			req, err = NewRequest(tt.method, tt.url, nil)
 		}
 		if err != nil {
 			t.Fatal(err)
+		}
+		if tt.empty {
+			req.Header.Add("Expect", "100-continue")
 		}
 		h.do(req)
 		got := h.st.String()
