@@ -42,11 +42,42 @@ func (ex *exchange) jarCookies() []byte {
 		if len(b) > 0 {
 			b = append(b, "; "...)
 		}
-		// A jar may return cookies with their attributes: only the pair
-		// is sent (String quotes and sanitizes it as net/http does).
+		if !c.Quoted && isToken(c.Name) && isCookieValue(c.Value) {
+			// The common case, which String would copy as it is.
+			b = append(b, c.Name...)
+			b = append(b, '=')
+			b = append(b, c.Value...)
+			continue
+		}
+		// Only the pair is sent, whatever else the jar's cookie holds;
+		// String quotes and sanitizes it as net/http does.
 		b = append(b, (&http.Cookie{Name: c.Name, Value: c.Value, Quoted: c.Quoted}).String()...)
 	}
 	return b
+}
+
+// isToken reports whether s is a non-empty token (RFC 9110 section 5.6.2),
+// as a cookie name must be.
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isCookieValue reports whether s is made of cookie-octets (RFC 6265
+// section 4.1.1): no quote, comma, semicolon, backslash, space or control.
+func isCookieValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // storeCookies gives the jar the cookies that resp sets for its request's

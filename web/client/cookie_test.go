@@ -108,6 +108,28 @@ func TestCookieField(t *testing.T) {
 	}
 }
 
+// fixedJar is a CookieJar that returns the same cookies for every URL.
+type fixedJar []*http.Cookie
+
+func (j fixedJar) Cookies(*url.URL) []*http.Cookie   { return j }
+func (j fixedJar) SetCookies(*url.URL, []*http.Cookie) {}
+
+// Whatever a jar returns, only sanitized name=value pairs are sent.
+func TestCookieFieldSanitized(t *testing.T) {
+	jar := fixedJar{
+		{Name: "p", Value: "1", Path: "/x", HttpOnly: true, MaxAge: 5},
+		{Name: "q", Value: "a;b\r\nInjected: 1"},
+		{Name: "r", Value: "quoted", Quoted: true},
+		{Name: "s", Value: "with space"},
+	}
+	h := newMemHarness(&Config{Jar: jar})
+	memDo(h, reqWith(t, "GET", "http://example.test/"), 100)
+	want := []string{`p=1; q="abInjected: 1"; r="quoted"; s="with space"`} // no CR or LF: no field injected
+	if got := cookieFields(h.st.String()); !slices.Equal(got, want) {
+		t.Fatalf("sent Cookie fields %q; want %q", got, want)
+	}
+}
+
 // Set-Cookie fields go to the jar (those that do not parse are skipped)
 // and come back on the next request; without a jar they are ignored.
 func TestSetCookieStored(t *testing.T) {
@@ -250,5 +272,34 @@ func TestCookiesBraidServer(t *testing.T) {
 		if _, body := get(t, a, base+step.path); body != step.want {
 			t.Fatalf("%s: got %s; want %s", step.path, body, step.want)
 		}
+	}
+}
+
+// BenchmarkCookieJar: keep-alive requests with a reused Request and
+// Response, without a jar and with net/http/cookiejar holding two cookies
+// for the URL (and a Set-Cookie in every answer): what the jar costs.
+func BenchmarkCookieJar(b *testing.B) {
+	u, _ := url.Parse("http://example.test/")
+	for _, withJar := range []bool{false, true} {
+		b.Run(fmt.Sprintf("jar=%v", withJar), func(b *testing.B) {
+			var cfg Config
+			resp := []byte(helloResponse)
+			if withJar {
+				cfg.Jar = newJar(b)
+				cfg.Jar.SetCookies(u, []*http.Cookie{{Name: "a", Value: "1"}, {Name: "session", Value: "0123456789abcdef"}})
+				resp = []byte("HTTP/1.1 200 OK\r\nSet-Cookie: a=2\r\nContent-Length: 13\r\n\r\nHello, World!")
+			}
+			h := newMemHarness(&cfg)
+			r := newReuser(h.a, u.String())
+			b.ReportAllocs()
+			for b.Loop() {
+				r.send()
+				h.st.Clear()
+				h.st.Receive(resp)
+			}
+			if r.err != nil || r.body != "Hello, World!" {
+				b.Fatalf("got %q, %v", r.body, r.err)
+			}
+		})
 	}
 }

@@ -79,9 +79,11 @@ func TestGzipSplitAtEveryOffset(t *testing.T) {
 		name string
 		head string
 		body func() string
+		eof  bool // the body ends with the connection
 	}{
-		{"content-length", fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\nX: y\r\n\r\n", len(gz)), func() string { return string(gz) }},
-		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: GZIP\r\n\r\n", func() string { return chunkedBody(gz, 17) }},
+		{"content-length", fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\nX: y\r\n\r\n", len(gz)), func() string { return string(gz) }, false},
+		{"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: GZIP\r\n\r\n", func() string { return chunkedBody(gz, 17) }, false},
+		{"until close", "HTTP/1.0 200 OK\r\nContent-Encoding: x-gzip\r\n\r\n", func() string { return string(gz) }, true},
 	}
 	for _, hd := range heads {
 		wire := hd.head + hd.body()
@@ -93,6 +95,10 @@ func TestGzipSplitAtEveryOffset(t *testing.T) {
 			}
 			h.st.Receive([]byte(wire[:i]))
 			h.st.Receive([]byte(wire[i:]))
+			if hd.eof {
+				h.st.PeerClose()
+				h.clock.Flush()
+			}
 			if !o.done || o.err != nil || string(o.body) != plain {
 				t.Fatalf("%s, split at %d: got %d bytes, %v (done %v); want %d bytes", hd.name, i, len(o.body), o.err, o.done, len(plain))
 			}
@@ -188,6 +194,7 @@ func TestGzipBodyErrors(t *testing.T) {
 		{"not gzip", nil, gzipResponse([]byte("<html>not gzip at all</html>"), ""), 1 << 20, ErrBadGzip},
 		{"ReadBody's limit counts decoded bytes", nil, gzipResponse(good, ""), 1000, ErrBodyTooLarge},
 		{"bomb", nil, gzipResponse(zeros, ""), 1 << 30, ErrDecodedTooLarge},
+		{"ratio", nil, gzipResponse(gzipBytes(t, 9, make([]byte, 8<<20)), ""), 1 << 30, ErrDecodedTooLarge},
 		{"MaxDecodedSize", &Config{MaxDecodedSize: 5000}, gzipResponse(good, ""), 1 << 20, ErrDecodedTooLarge},
 		{"MaxBodySize", &Config{Limits: http1.Config{MaxBodySize: 5000}}, gzipResponse(good, ""), 1 << 20, new(*http1.ProtocolError)},
 	}
@@ -409,5 +416,18 @@ func BenchmarkGzipResponse(b *testing.B) {
 				b.Fatalf("got %q, %v", u.body, u.err)
 			}
 		})
+	}
+}
+
+// With the ratio check off, a body that compresses a thousand times
+// decodes in full.
+func TestGzipRatioOff(t *testing.T) {
+	plain := make([]byte, 8<<20)
+	h := newMemHarness(&Config{MaxDecodedRatio: -1})
+	o := memDo(h, reqWith(t, "GET", "http://example.test/"), 1<<30)
+	h.st.Receive([]byte(gzipResponse(gzipBytes(t, 9, plain), "")))
+	h.clock.Flush()
+	if !o.done || o.err != nil || !bytes.Equal(o.body, plain) {
+		t.Fatalf("got %d bytes, %v (done %v); want %d bytes", len(o.body), o.err, o.done, len(plain))
 	}
 }
