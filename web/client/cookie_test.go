@@ -111,7 +111,7 @@ func TestCookieField(t *testing.T) {
 // fixedJar is a CookieJar that returns the same cookies for every URL.
 type fixedJar []*http.Cookie
 
-func (j fixedJar) Cookies(*url.URL) []*http.Cookie   { return j }
+func (j fixedJar) Cookies(*url.URL) []*http.Cookie     { return j }
 func (j fixedJar) SetCookies(*url.URL, []*http.Cookie) {}
 
 // Whatever a jar returns, only sanitized name=value pairs are sent.
