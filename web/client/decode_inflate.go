@@ -1,6 +1,7 @@
 package client
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -216,8 +217,8 @@ type inflater struct {
 	copyLen, copyDist int // the match being copied
 
 	// The window: the last 32 KiB of output, written at wr, handed to the
-	// sink from rd. history is how much of it holds output (for the check
-	// of match distances).
+	// sink from rd. history counts the stream's output so far (a match
+	// may reach no further back).
 	wr, rd  int
 	history int
 
@@ -398,6 +399,13 @@ func (f *inflater) run(out outSink) error {
 				return f.idle(out)
 			}
 		case stLen:
+			if len(f.in) >= 8 && f.wr <= windowSize-maxMatch {
+				// Then the careful path takes the symbol it stopped at.
+				f.fastLen()
+			}
+			if f.wr == windowSize {
+				continue // flushed at the top
+			}
 			sym, n := f.peek(f.lit)
 			if n < 0 {
 				return fmt.Errorf("%w: bad literal/length code", errCorrupt)
@@ -453,6 +461,68 @@ func (f *inflater) run(out outSink) error {
 			return f.idle(out)
 		}
 	}
+}
+
+// maxMatch is the longest match.
+const maxMatch = 258
+
+// fastLen is the inner loop of a compressed block while nothing unusual
+// happens: at least 8 bytes of input are left (so the accumulator is
+// refilled to 56 bits or more at once, enough for any symbol with its
+// extra bits and its distance) and the window has room for the longest
+// match. It decodes whole literals and matches only; it stops before a
+// symbol it leaves to the careful path (end of block, a long or bad code,
+// a bad distance), so the state stays stLen.
+func (f *inflater) fastLen() {
+	lit, dist := f.lit, f.dist
+	bits, nb, in := f.bits, f.nb, f.in
+	for len(in) >= 8 && f.wr <= windowSize-maxMatch {
+		// The bytes loaded beyond those consumed are masked off: the
+		// accumulator holds only what it counts.
+		bits |= binary.LittleEndian.Uint64(in) << nb
+		k := (63 - nb) >> 3
+		in = in[k:]
+		nb += k << 3
+		bits &= 1<<nb - 1
+		e := lit.fast[bits&(1<<fastBits-1)]
+		if e == 0 {
+			break
+		}
+		sym, n := int(e>>4), uint(e&15)
+		if sym < 256 {
+			bits >>= n
+			nb -= n
+			f.win[f.wr] = byte(sym)
+			f.wr++
+			f.history++
+			continue
+		}
+		if sym == 256 || sym >= maxLitLen {
+			break
+		}
+		extra := uint(lenExtra[sym-257])
+		length := int(lenBase[sym-257]) + int(bits>>n&(1<<extra-1))
+		used := n + extra
+		e = dist.fast[bits>>used&(1<<fastBits-1)]
+		if e == 0 {
+			break
+		}
+		dsym, dn := int(e>>4), uint(e&15)
+		if dsym >= maxDist {
+			break
+		}
+		dextra := uint(distExtra[dsym])
+		d := int(distBase[dsym]) + int(bits>>(used+dn)&(1<<dextra-1))
+		if d > f.history {
+			break
+		}
+		used += dn + dextra
+		bits >>= used
+		nb -= used
+		f.copyLen, f.copyDist = length, d
+		f.copyMatch() // all of it: the window has room
+	}
+	f.bits, f.nb, f.in = bits, nb, in
 }
 
 // idle flushes what was decoded before returning for more input: a
@@ -538,9 +608,7 @@ func (f *inflater) put(b byte) {
 
 func (f *inflater) advance(n int) {
 	f.wr += n
-	if f.history < windowSize {
-		f.history = min(windowSize, f.history+n)
-	}
+	f.history += n
 }
 
 // copyMatch copies what it can of the match into the window, up to its

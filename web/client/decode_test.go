@@ -143,6 +143,17 @@ func TestGunzip(t *testing.T) {
 					t.Fatalf("stop every %d: got %d bytes, %v; want %d bytes", stop, len(got), err, len(tt.plain))
 				}
 			}
+			// Pieces of random sizes, the consumer stopping the decoder
+			// now and then: the fast path is left and taken again anywhere.
+			rng := rand.New(rand.NewSource(int64(len(tt.gz))))
+			var pieces [][]byte
+			for p := tt.gz; len(p) > 0; {
+				k := min(len(p), 1+rng.Intn(20000))
+				pieces, p = append(pieces, p[:k]), p[k:]
+			}
+			if got, err := gunzipPieces(pieces, 3); err != nil || !bytes.Equal(got, tt.plain) {
+				t.Fatalf("random pieces: got %d bytes, %v; want %d bytes", len(got), err, len(tt.plain))
+			}
 			// A byte at a time: every state resumes anywhere.
 			if len(tt.gz) < 64<<10 {
 				pieces := make([][]byte, len(tt.gz))
