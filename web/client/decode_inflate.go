@@ -23,6 +23,8 @@ import (
 // Every step that reads input is atomic: a symbol and its extra bits are
 // looked at without being consumed, and taken only once all of their bits
 // are there (at most 28 bits, which the 64-bit accumulator always holds).
+// While at least 8 input bytes and room for a match are left, fastLen
+// decodes whole literals and matches in a tight loop instead.
 
 const (
 	windowSize  = 1 << 15 // the largest distance of a match
