@@ -80,6 +80,12 @@
 // line terminator. This package does not: a bare LF anywhere in a head or
 // in chunked framing is rejected with 400, as is a bare CR.
 //
+// Both cores are fuzzed differentially against net/http's parser: where
+// both accept an input they must agree on the message and on the number of
+// bytes it takes (so a pipelined next message starts at the same offset),
+// and every input only one of them accepts must be a case the tests
+// document, each justified by RFC 9110/9112 (differential_allow_test.go).
+//
 // A client core accepts obs-fold in responses and replaces it with spaces, as
 // RFC 9112 section 5.2 requires of user agents, and reads a response with
 // neither Content-Length nor chunked framing until the connection closes.
