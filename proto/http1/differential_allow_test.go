@@ -41,10 +41,16 @@ var strictReasons = map[string]string{
 	"invalid Host":             "RFC 9112 3.2",
 	// RFC 9112 section 3.2: the form of the target depends on the
 	// method; net/http parses any URI.
-	"CONNECT needs an authority-form target": "RFC 9112 3.2.3",
+	// RFC 9110 section 9.3.6: CONNECT names a host and a port (there is
+	// no default port).
+	"CONNECT needs an authority-form target": "RFC 9112 3.2.3, RFC 9110 9.3.6",
 	"asterisk-form target outside OPTIONS":   "RFC 9112 3.2.4",
 	"invalid request-target form":            "RFC 9112 3.2",
 	"invalid request-target":                 "RFC 9112 3.2, RFC 3986",
+	// RFC 9110 section 4.2.1: an http URI with an empty host "MUST" be
+	// rejected; section 4.2.4: userinfo SHOULD be treated as an error.
+	// net/http accepts both.
+	"invalid http URI authority": "RFC 9110 4.2.1, 4.2.4",
 	// RFC 9112 section 2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT;
 	// major versions other than 1 get 505 (RFC 9110 section 15.6.6).
 	"HTTP version not supported": "RFC 9110 15.6.6",
@@ -180,12 +186,13 @@ func requestDiffAllowed(in []byte, what string, b, s *parsed) bool {
 // parses of a response is explained.
 func responseDiffAllowed(in []byte, what string, b, s *parsed) bool {
 	switch what {
-	case "fields":
+	case "fields", "trailers":
 		// RFC 9112 section 5.2: a user agent replaces each obs-fold
 		// "with one or more SP octets"; net/http uses one, this package
 		// one per folded byte. Equal once runs of spaces are one.
 		return (bytes.Contains(in, []byte("\n ")) || bytes.Contains(in, []byte("\n\t"))) &&
-			headerEqual(collapseSpaces(b.fields), collapseSpaces(s.fields))
+			headerEqual(collapseSpaces(b.fields), collapseSpaces(s.fields)) &&
+			headerEqual(collapseSpaces(b.trailers), collapseSpaces(s.trailers))
 	}
 	return false
 }

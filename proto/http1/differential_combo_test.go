@@ -12,12 +12,16 @@ var (
 		"POST / HTTP/1.0\r\n",
 		"GET http://h/ HTTP/1.1\r\nHost: a\r\n",
 		"CONNECT h:1 HTTP/1.1\r\nHost: h:1\r\n",
+		"HEAD / HTTP/1.1\r\nHost: a\r\n",
 	}
 	comboResponseLines = []string{
 		"HTTP/1.1 200 OK\r\n",
 		"HTTP/1.0 200 OK\r\n",
 		"HTTP/1.1 204 No Content\r\n",
 		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n",
+		"HTTP/1.1 304 Not Modified\r\n",
+		"HTTP/1.1 103 Early Hints\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\n",
+		"HTTP/1.1 100 Continue\r\nTransfer-Encoding: chunked\r\n\r\nHTTP/1.1 200 OK\r\n",
 	}
 	comboFields = []string{
 		"Content-Length: 3\r\n",
@@ -50,6 +54,8 @@ var (
 		"X:\r\n",
 		"X: a\nY: b\r\n",
 		"X: a\rY: b\r\n",
+		"X: a\r\n\tb\r\n",
+		"Content-Length: 1\r\n",
 	}
 	comboBodies = []string{
 		"",
@@ -62,6 +68,14 @@ var (
 		"3\nabc\n0\n\n",
 		"3 \r\nabc\r\n0\r\n\r\n",
 		"3\r\nabc0\r\n\r\n",
+		"3;e=\"\\\xff\"\r\nabc\r\n0\r\n\r\n",
+		"3;e=\"\x01\"\r\nabc\r\n0\r\n\r\n",
+		"3\r\nabc\r\n0\r\nX: a\r\n b\r\n\r\n",
+		"3\r\nabc\r\n0\r\nX: a\rb\r\n\r\n",
+		"3\r\nabc\r\n0\r\nX : a\r\n\r\n",
+		"3\r\nabc\r\n0\r\nHost: b\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"3\r\nabc\r\n0\r\n\r\n\r\n",
+		"0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
 	}
 )
 

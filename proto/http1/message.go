@@ -155,7 +155,10 @@ func (c *Conn) requestFraming(r *Request, fi *fieldInfo) *ProtocolError {
 func checkTargetForm(method string, t []byte) *ProtocolError {
 	switch {
 	case method == "CONNECT":
-		if t[0] == '/' || string(t) == "*" || bytes.IndexByte(t, ':') < 0 {
+		// authority-form = uri-host ":" port, the port given (RFC 9110
+		// section 9.3.6: "there is no default port").
+		i := bytes.LastIndexByte(t, ':')
+		if t[0] == '/' || i <= 0 || i == len(t)-1 || !allDigits(t[i+1:]) || !validHost(t) {
 			return remoteErr(400, "CONNECT needs an authority-form target")
 		}
 	case string(t) == "*":
@@ -169,8 +172,51 @@ func checkTargetForm(method string, t []byte) *ProtocolError {
 		if i <= 0 || !isScheme(t[:i]) {
 			return remoteErr(400, "invalid request-target form")
 		}
+		if (equalFold(t[:i], "http") || equalFold(t[:i], "https")) && !validHTTPAuthority(t[i+1:]) {
+			return remoteErr(400, "invalid http URI authority")
+		}
 	}
 	return nil
+}
+
+// validHTTPAuthority reports whether rest, an http or https URI after its
+// scheme's colon, has the authority such a URI needs: "//", then a host
+// that is not empty (RFC 9110 section 4.2.1: a recipient "MUST reject" an
+// http URI with an empty host identifier), and no userinfo (section 4.2.4:
+// a recipient "SHOULD ... treat its presence as an error", since it can
+// disguise the host a request goes to).
+func validHTTPAuthority(rest []byte) bool {
+	if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
+		return false
+	}
+	auth := rest[2:]
+	if i := bytes.IndexAny(auth, "/?#"); i >= 0 {
+		auth = auth[:i]
+	}
+	if bytes.IndexByte(auth, '@') >= 0 {
+		return false
+	}
+	if len(auth) > 0 && auth[0] == '[' {
+		end := bytes.IndexByte(auth, ']')
+		return end > 1 && (end == len(auth)-1 || auth[end+1] == ':' && allDigits(auth[end+2:]))
+	}
+	if i := bytes.IndexByte(auth, ':'); i >= 0 {
+		if !allDigits(auth[i+1:]) {
+			return false
+		}
+		auth = auth[:i]
+	}
+	return len(auth) > 0
+}
+
+// allDigits reports whether b holds only decimal digits (it may be empty).
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func isScheme(b []byte) bool {

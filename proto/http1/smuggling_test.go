@@ -145,6 +145,22 @@ func TestRequestLineErrors(t *testing.T) {
 		{"connect origin-form", "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
 		{"asterisk outside OPTIONS", "GET * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
 		{"relative target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		// RFC 9110 sections 4.2.1 and 4.2.4: an http(s) URI needs a host
+		// and carries no userinfo.
+		{"http URI empty host", "GET http:/// HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"http URI no authority", "GET http:/a HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"https URI port only", "GET HTTPS://:443/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"http URI userinfo", "GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"http URI bad port", "GET http://a:b/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"http URI bad IPv6", "GET http://[::1/ HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"http URI IPv6", "GET http://[::1]:8080/x?y HTTP/1.1\r\nHost: a\r\n\r\n", 0},
+		{"http URI empty port", "GET http://a:?q HTTP/1.1\r\nHost: a\r\n\r\n", 0},
+		{"other scheme needs no host", "GET urn:x HTTP/1.1\r\nHost: a\r\n\r\n", 0},
+		// RFC 9110 section 9.3.6: CONNECT names a host and a port.
+		{"connect empty host", "CONNECT :443 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"connect empty port", "CONNECT a: HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"connect bad port", "CONNECT a:b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+		{"connect userinfo", "CONNECT u@a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
 		{"missing host", "GET / HTTP/1.1\r\n\r\n", 400},
 		{"host optional in 1.0", "GET / HTTP/1.0\r\n\r\n", 0},
 		{"whitespace first line", "GET / HTTP/1.1\r\n Host: a\r\n\r\n", 400},
