@@ -177,7 +177,9 @@ func braidMayAcceptResponse(in []byte, stdErr error) string {
 }
 
 // requestDiffAllowed reports whether a difference between two accepted
-// parses of a request is explained.
+// parses of a request is explained. None is: once the fields net/http
+// rewrites are set aside (normalizeStdRequest), a request both accept must
+// parse the same, end at the same byte and carry the same body.
 func requestDiffAllowed(in []byte, what string, b, s *parsed) bool {
 	return false
 }
