@@ -24,3 +24,18 @@ func TestValidValueMatchesTable(t *testing.T) {
 		}
 	}
 }
+
+// validTarget's eight-bytes-at-a-time path agrees with the byte loop for
+// every byte value at every position in and after a word.
+func TestValidTargetWords(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 17; pos++ {
+			b := []byte("/ghijklmnopqrstuvw") // no hex digit after a '%'
+			b[1+pos] = byte(c)
+			want := c > 0x20 && c < 0x7f && c != '%'
+			if got := validTarget(b); got != want {
+				t.Fatalf("byte %#x at %d: got %v; want %v", c, pos, got, want)
+			}
+		}
+	}
+}

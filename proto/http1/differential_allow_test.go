@@ -121,9 +121,10 @@ func braidMayAccept(in []byte, stdErr error) string {
 	case bytes.HasPrefix(in, []byte("\r\n")) && strings.Contains(msg, "malformed HTTP request"):
 		return "RFC 9112 2.2: empty lines before the request-line"
 	// RFC 9112 section 3: a recipient of an invalid request-target SHOULD
-	// (not MUST) answer 400; percent-decoding is the application's
-	// business, and net/http's url.ParseRequestURI rejects more than
-	// framing needs to (bad %-escapes, for instance).
+	// (not MUST) answer 400. This package checks the characters and
+	// escapes of every target, the authority of http and https ones;
+	// net/http's url.ParseRequestURI checks more of other schemes (an
+	// unclosed "[" or a port that is not a number in "ftp://...").
 	case strings.HasPrefix(msg, "parse "):
 		return "RFC 9112 3: invalid URI is a SHOULD"
 	}
