@@ -74,10 +74,9 @@
 // names or values (controls, bare CR); invalid chunk sizes (signs, 0x
 // prefixes, more than 15 hex digits, whitespace) and malformed chunk
 // extensions; a missing CRLF after chunk data; a missing or repeated Host
-// in HTTP/1.1; a request-target with a malformed %-escape; an http or https
-// absolute-form target with an empty host or
-// with userinfo (RFC 9110 sections 4.2.1, 4.2.4); a CONNECT target that is
-// not host:port.
+// in HTTP/1.1; a request-target with a malformed %-escape; an http or
+// https absolute-form target with an empty host or with userinfo (RFC 9110
+// sections 4.2.1, 4.2.4); a CONNECT target that is not host:port.
 //
 // Bare LF: RFC 9112 section 2.2 allows a recipient to accept a lone LF as a
 // line terminator. This package does not: a bare LF anywhere in a head or
