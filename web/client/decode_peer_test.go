@@ -13,7 +13,6 @@ import (
 
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/endpoints"
-	"github.com/braid-net/braid/internal/stall"
 	"github.com/braid-net/braid/proto/http1"
 	"github.com/braid-net/braid/web"
 )
@@ -214,39 +213,8 @@ func TestGzipPausedBodyStopsTheServer(t *testing.T) {
 		zw.Close()
 	}))
 	a := newAgent(t, nil)
-	var resp *Response
-	var received atomic.Int64
-	done := make(chan error, 1)
-	if _, err := call(t, a, func() *deferred.Deferred[*Response] {
-		return deferred.Then(a.Get(srv.URL), func(r *Response) (*Response, error) {
-			resp = r
-			r.Stream(func(p []byte) {
-				received.Add(int64(len(p)))
-				r.Pause()
-			}, func(_ http1.Header, err error) { done <- err })
-			return r, nil
-		})
-	}); err != nil {
-		t.Fatal(err)
-	}
-	stalled := stall.Wait(t, testTimeout, written.Load)
-	if stalled >= total/2 {
-		t.Fatalf("server wrote %d bytes while the body was paused; want far less than %d", stalled, total)
-	}
-	t.Logf("server stalled after %d bytes; client decoded %d", stalled, received.Load())
-	a.Loop().CallFromGoroutine(func() {
-		resp.ex.onData = func(p []byte) { received.Add(int64(len(p))) }
-		resp.Resume()
-	})
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(6 * testTimeout):
-		t.Fatalf("body did not end; decoded %d", received.Load())
-	}
-	if got := received.Load(); got != total || !resp.Uncompressed {
+	resp, got := pausedGet(t, a, srv.URL, total, &written)
+	if got != total || !resp.Uncompressed {
 		t.Fatalf("decoded %d bytes (decoded %v); want %d", got, resp.Uncompressed, total)
 	}
 }

@@ -1,11 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,36 +15,13 @@ func startNginxUpload(t *testing.T) string {
 	bin := peers.Need(t, "nginx", "nginx-light")
 	dir := t.TempDir()
 	port := freePort(t)
-	conf := fmt.Sprintf(`
-master_process off;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log;
-events {}
-http {
-	access_log off;
-	client_body_temp_path %[1]s/body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
+	runNginx(t, bin, dir, port, fmt.Sprintf(`
 	server {
 		listen 127.0.0.1:%[2]d;
 		root %[1]s;
 		location = /upload { client_max_body_size %[3]d; return 200 "stored\n"; }
 	}
-}
-`, dir, port, expectLimit)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", confPath, "-p", dir, "-g", "daemon off;")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	peers.Start(t, cmd, fmt.Sprintf("127.0.0.1:%d", port), testTimeout, func() string {
-		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-		return string(log)
-	})
+`, dir, port, expectLimit))
 	return fmt.Sprintf("http://127.0.0.1:%d", port)
 }
 

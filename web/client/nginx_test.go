@@ -69,6 +69,37 @@ func selfSigned(t *testing.T, dir string) (cert, key string) {
 	return cert, key
 }
 
+// runNginx runs nginx with its files in dir and the given directives in
+// its http block, until the test ends; it is ready once port listens.
+func runNginx(t *testing.T, bin, dir string, port int, directives string) {
+	t.Helper()
+	conf := fmt.Sprintf(`
+master_process off;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events {}
+http {
+	access_log off;
+	client_body_temp_path %[1]s/body;
+	proxy_temp_path %[1]s/proxy;
+	fastcgi_temp_path %[1]s/fastcgi;
+	uwsgi_temp_path %[1]s/uwsgi;
+	scgi_temp_path %[1]s/scgi;
+%[2]s}
+`, dir, directives)
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-c", confPath, "-p", dir, "-g", "daemon off;")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	peers.Start(t, cmd, fmt.Sprintf("127.0.0.1:%d", port), testTimeout, func() string {
+		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		return stderr.String() + string(log)
+	})
+}
+
 // startNginx runs nginx on 127.0.0.1 (plain and TLS ports) with a private
 // configuration, until the test ends.
 func startNginx(t *testing.T) (plain, secure, ca string) {
@@ -86,25 +117,14 @@ func startNginx(t *testing.T) (plain, secure, ca string) {
 	os.WriteFile(filepath.Join(www, "gz", "big.txt"), bytes.Repeat([]byte("braid compresses well\n"), 10000), 0o644)
 	cert, key := selfSigned(t, dir)
 	p1, p2 := freePort(t), freePort(t)
-	conf := fmt.Sprintf(`
-master_process off;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log;
-events {}
-http {
-	access_log off;
-	client_body_temp_path %[1]s/body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
+	runNginx(t, bin, dir, p1, fmt.Sprintf(`
 	keepalive_requests 1000;
 	server {
-		listen 127.0.0.1:%[2]d;
-		listen 127.0.0.1:%[3]d ssl;
-		ssl_certificate %[4]s;
-		ssl_certificate_key %[5]s;
-		root %[6]s;
+		listen 127.0.0.1:%[1]d;
+		listen 127.0.0.1:%[2]d ssl;
+		ssl_certificate %[3]s;
+		ssl_certificate_key %[4]s;
+		root %[5]s;
 		add_header X-Conn $connection always;
 		location = /redir { return 301 /hello.txt; }
 		location = /see-other { return 303 /hello.txt; }
@@ -112,19 +132,7 @@ http {
 		location /gz/ { gzip on; gzip_min_length 1; gzip_types text/plain; }
 		location /few/ { keepalive_requests 3; }
 	}
-}
-`, dir, p1, p2, cert, key, www)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-c", confPath, "-p", dir, "-g", "daemon off;")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	peers.Start(t, cmd, fmt.Sprintf("127.0.0.1:%d", p1), testTimeout, func() string {
-		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-		return stderr.String() + string(log)
-	})
+`, p1, p2, cert, key, www))
 	return fmt.Sprintf("http://127.0.0.1:%d", p1), fmt.Sprintf("https://127.0.0.1:%d", p2), cert
 }
 
