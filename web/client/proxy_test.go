@@ -37,10 +37,18 @@ func newTarget(t *testing.T, ca *testcert.CA) *target {
 		}
 		io.WriteString(w, r.Host+" "+r.URL.RequestURI()+" "+r.Header.Get("Authorization"))
 	}))
+	tg.start(t, ca, "127.0.0.1")
+	return tg
+}
+
+// start starts the target, plain without a CA, else with TLS and a
+// certificate from ca for host, until the test ends.
+func (tg *target) start(t *testing.T, ca *testcert.CA, host string) {
+	t.Helper()
 	if ca == nil {
 		tg.Start()
 	} else {
-		certFile, keyFile := ca.IssueFiles(t, t.TempDir(), testcert.Server, "127.0.0.1")
+		certFile, keyFile := ca.IssueFiles(t, t.TempDir(), testcert.Server, host)
 		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +57,6 @@ func newTarget(t *testing.T, ca *testcert.CA) *target {
 		tg.StartTLS()
 	}
 	t.Cleanup(tg.Close)
-	return tg
 }
 
 func (tg *target) leaked() []string {
@@ -329,18 +336,7 @@ func TestProxyIPv6Origin(t *testing.T) {
 		}
 		tg.Listener.Close()
 		tg.Listener = l
-		if ca == nil {
-			tg.Start()
-		} else {
-			certFile, keyFile := ca.IssueFiles(t, t.TempDir(), testcert.Server, "::1")
-			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tg.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
-			tg.StartTLS()
-		}
-		t.Cleanup(tg.Close)
+		tg.start(t, ca, "::1")
 		return tg
 	}
 	plain, secure := v6(nil), v6(ca)
