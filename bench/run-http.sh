@@ -7,8 +7,8 @@
 #   SERVERS="braid fasthttp" DURATION=5s bench/run-http.sh
 #   PROFILE=braid bench/run-http.sh            # also CPU profiles of braid
 #
-# Scenarios: c256 (256 connections, one request at a time each) and p16
-# (256 connections, 16 pipelined requests at a time each).
+# Scenarios: c256 (CONNS=256 connections, one request at a time each) and
+# p16 (as many connections, DEPTH=16 pipelined requests at a time each).
 # Environment: SERVERS, DURATION (10s), WARMUP (2s), CONNS (256), DEPTH (16),
 # SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
 # PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof),
@@ -72,7 +72,7 @@ wait_port() {
 
 raw=$(mktemp)
 rounds=()
-for scenario in c256 p16; do
+for scenario in "c$CONNS" "p$DEPTH"; do
 	for round in $(seq "$REPEAT"); do
 	for s in $SERVERS; do
 		args=(-impl "$s" -listen "tcp:$PORT:interface=127.0.0.1")
@@ -83,9 +83,9 @@ for scenario in c256 p16; do
 		server_pid=$!
 		wait_port
 		wrk_args=(-t1 -c"$CONNS" --latency)
-		[[ $scenario == p16 ]] && wrk_args+=(-s "$here/cmd/plaintext/pipeline.lua")
+		[[ $scenario == p* ]] && wrk_args+=(-s "$here/cmd/plaintext/pipeline.lua")
 		extra=()
-		[[ $scenario == p16 ]] && extra=(-- "$DEPTH")
+		[[ $scenario == p* ]] && extra=(-- "$DEPTH")
 		"${pin_load[@]}" wrk "${wrk_args[@]}" -d"$WARMUP" "$url" "${extra[@]}" >/dev/null
 		t0=$(cpu_ticks "$server_pid")
 		out=$("${pin_load[@]}" wrk "${wrk_args[@]}" -d"$DURATION" "$url" "${extra[@]}")
@@ -109,7 +109,7 @@ done
 # Each cell is the median over the rounds, column by column; requests/s and
 # CPU per request are also shown relative to fasthttp's in the same
 # scenario (the issue's targets: >= 1.15x/1.25x requests, <= 0.8x CPU).
-mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" '
+mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" -v scenarios="c$CONNS p$DEPTH" '
 	function median(key, col,    m, i, j, t, v) {
 		m = n[key]
 		for (i = 1; i <= m; i++) v[i] = val[key, i, col] + 0
@@ -124,7 +124,7 @@ mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" '
 	}
 	END {
 		ns = split(order, srv, " ")
-		split("c256 p16", sc, " ")
+		split(scenarios, sc, " ")
 		for (i = 1; i <= 2; i++) {
 			fk = sc[i] SUBSEP "fasthttp"
 			frps = (fk in n) ? median(fk, 3) : 0
@@ -147,7 +147,7 @@ file="$OUT/http-$TAG.md"
 	echo
 	echo "GET /plaintext → 200 \"Hello, World!\" (text/plain). Server pinned to CPU $SERVER_CPU, one"
 	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU, $DURATION after a $WARMUP warm-up, a"
-	echo "fresh server per run; each cell is the median of $REPEAT interleaved round(s). c256: one request in flight per connection; p16: $DEPTH"
+	echo "fresh server per run; each cell is the median of $REPEAT interleaved round(s). c$CONNS: one request in flight per connection; p$DEPTH: $DEPTH"
 	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
 	echo "the requests wrk completed; nice $NICE. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
 	echo
