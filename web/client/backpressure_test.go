@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,6 +102,9 @@ func (r *countingReader) Read(p []byte) (int, error) {
 func TestSlowServerPausesUpload(t *testing.T) {
 	const total = 256 << 20
 	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free() // a failure below must not leave the handler, and Close, waiting
 	srv, _ := newCounted(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release
 		n, err := io.Copy(io.Discard, r.Body)
@@ -123,7 +127,7 @@ func TestSlowServerPausesUpload(t *testing.T) {
 		t.Fatalf("read %d bytes of the body for a server that reads nothing; want far less than %d", stalled, total)
 	}
 	t.Logf("upload stalled after %d bytes", stalled)
-	close(release)
+	free()
 	select {
 	case got := <-result:
 		if want := fmt.Sprintf("%d <nil>", total); got != want {

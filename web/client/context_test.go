@@ -20,7 +20,7 @@ var errGone = errors.New("caller gone")
 func TestDoContextBeforeHead(t *testing.T) {
 	g := newGate()
 	srv, _ := newCounted(t, g)
-	defer close(g.release)
+	defer g.free()
 	a := newAgent(t, nil)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	go func() {

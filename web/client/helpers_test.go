@@ -39,7 +39,14 @@ func call[T any](t testing.TB, a *Agent, f func() *deferred.Deferred[T]) (T, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	return deferred.Wait(ctx, a.Loop(), <-ch)
+	select {
+	case d := <-ch:
+		return deferred.Wait(ctx, a.Loop(), d)
+	case <-ctx.Done():
+		// The loop is stuck, or f panicked there (the reactor logs it).
+		t.Fatalf("the loop did not run the call within %v", testTimeout)
+		panic("unreachable")
+	}
 }
 
 // get fetches u and reads its body.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,13 +16,20 @@ import (
 	"github.com/braid-net/braid/deferred"
 )
 
-// gate is a handler that holds every request until released.
+// gate is a handler that holds every request until released. A test that
+// uses one defers g.free(): a test that fails before releasing it would
+// otherwise hang in the server's Close, which waits for its handlers.
 type gate struct {
 	arrived chan struct{}
 	release chan struct{}
+	once    sync.Once
 	active  atomic.Int32
 	peak    atomic.Int32
 }
+
+// free releases the held requests and every later one; it may be called
+// more than once.
+func (g *gate) free() { g.once.Do(func() { close(g.release) }) }
 
 func newGate() *gate {
 	return &gate{arrived: make(chan struct{}, 100), release: make(chan struct{})}
@@ -52,6 +60,7 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 
 func TestPerHostCapQueues(t *testing.T) {
 	g := newGate()
+	defer g.free()
 	srv, cc := newCounted(t, g)
 	a := newAgent(t, &Config{MaxConnsPerHost: 2})
 	const n = 10
@@ -68,7 +77,7 @@ func TestPerHostCapQueues(t *testing.T) {
 	waitFor(t, g.arrived, "first request")
 	waitFor(t, g.arrived, "second request")
 	// Two connections are busy, eight requests wait; let them all through.
-	close(g.release)
+	g.free()
 	for i := 0; i < n; i++ {
 		if err := <-results; err != nil {
 			t.Fatal(err)
@@ -84,6 +93,7 @@ func TestPerHostCapQueues(t *testing.T) {
 
 func TestQueueFull(t *testing.T) {
 	g := newGate()
+	defer g.free()
 	srv, _ := newCounted(t, g)
 	a := newAgent(t, &Config{MaxConnsPerHost: 1, MaxWaiting: 2})
 	// Requests wait for the connection being opened, then for the busy one:
@@ -102,7 +112,7 @@ func TestQueueFull(t *testing.T) {
 	if !errors.Is(err, ErrQueueFull) {
 		t.Fatalf("got %v; want ErrQueueFull", err)
 	}
-	close(g.release)
+	g.free()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	got, err := deferred.Wait(ctx, a.Loop(), <-both)
@@ -144,8 +154,8 @@ func TestStaleConnectionRetried(t *testing.T) {
 
 func TestResponseTimeout(t *testing.T) {
 	g := newGate()
+	defer g.free()
 	srv, _ := newCounted(t, g)
-	defer close(g.release)
 	a := newAgent(t, &Config{ResponseTimeout: 50 * time.Millisecond})
 	_, err := call(t, a, func() *deferred.Deferred[*Response] { return a.Get(srv.URL) })
 	if !errors.Is(err, ErrResponseTimeout) {
@@ -167,8 +177,8 @@ func TestConnectRefused(t *testing.T) {
 
 func TestFetchContext(t *testing.T) {
 	g := newGate()
+	defer g.free()
 	srv, _ := newCounted(t, g)
-	defer close(g.release)
 	a := newAgent(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
@@ -183,6 +193,7 @@ func TestFetchContext(t *testing.T) {
 
 func TestCancelQueued(t *testing.T) {
 	g := newGate()
+	defer g.free()
 	srv, _ := newCounted(t, g)
 	a := newAgent(t, &Config{MaxConnsPerHost: 1})
 	first := make(chan error, 1)
@@ -199,7 +210,7 @@ func TestCancelQueued(t *testing.T) {
 	if !errors.Is(err, deferred.ErrCancelled) {
 		t.Fatalf("got %v; want ErrCancelled", err)
 	}
-	close(g.release)
+	g.free()
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
