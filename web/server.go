@@ -53,6 +53,9 @@ type Config struct {
 	Logger *slog.Logger
 	// AccessLog turns the access log on.
 	AccessLog bool
+	// Compress, when set, gzips response bodies for clients that accept
+	// it (see CompressConfig); nil, the default, compresses nothing.
+	Compress *CompressConfig
 }
 
 // Server is a braid.Factory that serves HTTP/1.1 on every connection it
@@ -63,6 +66,7 @@ type Server struct {
 	serverValue http1.FieldValue // serverName, if valid
 	conns       registry
 	clocks      clocks
+	compress    *compressor // nil: no compression
 }
 
 // NewServer returns a Server for cfg.
@@ -93,6 +97,9 @@ func NewServer(cfg *Config) *Server {
 	}
 	// One complete copy of the limits, shared by every connection.
 	s.cfg.Limits = s.cfg.Limits.WithDefaults()
+	if s.cfg.Compress != nil {
+		s.compress = newCompressor(s.cfg.Compress)
+	}
 	if s.cfg.ServerName != "" {
 		s.serverName = s.cfg.ServerName
 		s.serverValue, _ = http1.NewFieldValue(s.serverName)

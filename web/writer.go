@@ -32,6 +32,7 @@ type ResponseWriter struct {
 	written  int64
 	producer bool
 	onClose  func(err error)
+	z        *gzipStream // the body's compressor, when it is compressed
 }
 
 func (w *ResponseWriter) reset(r *Request) {
@@ -118,6 +119,12 @@ func (w *ResponseWriter) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if w.z != nil {
+		if err := w.writeCompressed(p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	if err := w.c.core.Send(&http1.Data{Data: p}); err != nil {
 		w.fail(err) // for example more than the Content-Length set
 		return 0, err
@@ -136,13 +143,19 @@ func (w *ResponseWriter) WriteString(s string) (int, error) {
 	return w.Write([]byte(s))
 }
 
-// Flush sends the head and any held-back body now.
+// Flush sends the head and any held-back body now. A compressed body is
+// flushed too (a gzip sync flush), so the client can decode all of it.
 func (w *ResponseWriter) Flush() error {
 	if w.ended || w.c.closed {
 		return ErrResponseEnded
 	}
 	if !w.headSent {
 		if err := w.sendHead(-1); err != nil {
+			return err
+		}
+	}
+	if w.z != nil {
+		if err := w.flushCompressed(); err != nil {
 			return err
 		}
 	}
@@ -201,6 +214,11 @@ func (w *ResponseWriter) EndWithTrailers(trailers http1.Header) error {
 }
 
 func (w *ResponseWriter) sendEnd(trailers http1.Header) error {
+	if w.z != nil {
+		if err := w.closeCompressed(); err != nil {
+			return err
+		}
+	}
 	if err := w.c.core.Send(&http1.EndOfMessage{Trailers: trailers}); err != nil {
 		w.fail(err)
 		return err
@@ -351,6 +369,9 @@ func (w *ResponseWriter) sendSwitch() error {
 func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
 	b := w.c.b
+	if z := w.c.srv.compress; z != nil && !w.noBody {
+		n = w.startCompress(z, n)
+	}
 	b.hdr.AddChecked(dateName, w.c.clock.read().date)
 	if s := w.c.srv.serverName; s != "" {
 		if v := w.c.srv.serverValue; v.String() == s {
@@ -398,6 +419,9 @@ func (w *ResponseWriter) fail(err error) {
 
 func (w *ResponseWriter) finish() {
 	w.ended = true
+	if w.z != nil {
+		w.releaseCompress()
+	}
 	if w.producer {
 		w.producer = false
 		w.c.t.UnregisterProducer()
@@ -424,6 +448,9 @@ func (w *ResponseWriter) connectionLost() {
 		return
 	}
 	w.ended = true
+	if w.z != nil {
+		w.releaseCompress()
+	}
 	if w.producer {
 		w.producer = false
 		w.c.t.UnregisterProducer()
