@@ -251,10 +251,13 @@ func (w *ResponseWriter) startCompress(z *compressor, n int64) int64 {
 		n = int64(len(s.out))
 		w.endCompress()
 	}
-	// The compressed bytes go out as the held-back body.
-	b.body, s.out = s.out, b.body[:0]
+	// The compressed bytes go out as the held-back body. They are
+	// copied, not swapped in, so that each pool keeps its own buffers
+	// (b.body's room held the uncompressed body: the copy fits).
+	b.body = append(b.body[:0], s.out...)
+	s.out = s.out[:0]
 	if w.z == nil {
-		z.release(s) // after the swap, so the pool keeps the other buffer
+		z.release(s)
 	}
 	return n
 }
