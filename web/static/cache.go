@@ -20,6 +20,7 @@ type meta struct {
 	lastMod string    // Last-Modified value
 	ctype   string    // media type
 	length  string    // size in decimal, the Content-Length of a whole GET
+	gzip    bool      // the bytes are the gzip twin of name (GzipStatic)
 }
 
 func newMeta(name string, fi fs.FileInfo) meta {

@@ -41,7 +41,7 @@ func (h *Handler) newExchange() *exchange {
 // doWork runs on the blocking pool.
 func (x *exchange) doWork() {
 	x.res = x.h.lookup(&x.req)
-	x.h.remember(x.req.path, &x.res, x.now)
+	x.h.remember(&x.req, &x.res, x.now)
 	x.readSmall()
 }
 

@@ -47,6 +47,9 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 	w.SetHeader("ETag", m.etag)
 	w.SetHeader("Last-Modified", m.lastMod)
 	w.SetHeader("Accept-Ranges", "bytes")
+	if h.cfg.GzipStatic {
+		w.AddHeader("Vary", "Accept-Encoding")
+	}
 
 	switch v.evaluate(req.cond) {
 	case notModified:
@@ -106,6 +109,10 @@ func (h *Handler) serveFile(w *web.ResponseWriter, loop braid.Loop, req *request
 		segs = one[:]
 	}
 	w.SetHeader("Content-Type", ctype)
+	if m.gzip {
+		// Set only now: an error answered above is not gzip.
+		w.SetHeader("Content-Encoding", "gzip")
+	}
 	w.SetHeader("X-Content-Type-Options", "nosniff")
 	w.SetHeader("Content-Length", length)
 	w.WriteHeader(status)

@@ -55,6 +55,10 @@ type Config struct {
 	// from the shared descriptor. The cache thus holds at most
 	// CacheEntries × CacheFileSize bytes and CacheEntries descriptors.
 	CacheFileSize int64
+	// GzipStatic serves "name.gz", when it exists beside "name", to
+	// clients that accept gzip, as nginx's gzip_static (see gzip.go).
+	// Off by default.
+	GzipStatic bool
 }
 
 // Handler is a web.Handler that serves a directory tree.
@@ -136,6 +140,7 @@ type request struct {
 	query  string
 	rng    string
 	cond   condHeaders
+	gzip   bool // GzipStatic is on and the client accepts gzip
 }
 
 // Serve implements web.Handler.
@@ -152,6 +157,7 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 	}
 	get := func(n string) string { v, _ := r.Header.Get(n); return view(v) }
 	req := request{method: r.Method, path: name, query: view(r.Query()), rng: get("range")}
+	req.gzip = h.cfg.GzipStatic && web.AcceptsGzip(r.Header)
 	req.cond = condHeaders{
 		ifMatch:           get("if-match"),
 		ifNoneMatch:       get("if-none-match"),
@@ -160,7 +166,8 @@ func (h *Handler) Serve(w *web.ResponseWriter, r *web.Request) {
 		ifRange:           get("if-range"),
 	}
 	if h.cache != nil {
-		if e := h.cache.get(name, r.Loop().Now()); e != nil {
+		var kb [128]byte
+		if e := h.cache.get(view(cacheKey(kb[:0], name, req.gzip)), r.Loop().Now()); e != nil {
 			h.serveFile(w, r.Loop(), &req, &e.meta, e.content, h.cachedFile(e))
 			return
 		}
@@ -236,6 +243,7 @@ type lookup struct {
 	// listing holds a directory's entries when it is listed.
 	listing []fs.FileInfo
 	name    string // the file served, for its content type
+	gzip    bool   // f is name's precompressed twin, name.gz
 }
 
 func (l *lookup) close(c *fileCache) {
@@ -254,12 +262,18 @@ func (l *lookup) close(c *fileCache) {
 // remember reads a small regular file whole into the cache, still on the
 // blocking pool; the file is closed and served from the entry. A file
 // that is too large, or changes size while read, is left to be streamed.
-func (h *Handler) remember(path string, l *lookup, now time.Time) {
+func (h *Handler) remember(req *request, l *lookup, now time.Time) {
 	if h.cache == nil || l.f == nil {
 		return
 	}
+	path := req.path
+	if req.gzip {
+		path += gzipKeySuffix
+	}
+	m := newMeta(l.name, l.fi)
+	m.gzip = l.gzip
 	if l.fi.Size() > h.cache.maxSize {
-		l.cached = h.cache.put(path, newMeta(l.name, l.fi), nil, l.f, now)
+		l.cached = h.cache.put(path, m, nil, l.f, now)
 		l.f = nil
 		return
 	}
@@ -267,7 +281,7 @@ func (h *Handler) remember(path string, l *lookup, now time.Time) {
 	if n, err := l.f.ReadAt(content, 0); n != len(content) || err != nil && err != io.EOF {
 		return
 	}
-	l.cached = h.cache.put(path, newMeta(l.name, l.fi), content, nil, now)
+	l.cached = h.cache.put(path, m, content, nil, now)
 	l.f.Close()
 	l.f = nil
 }
@@ -305,7 +319,7 @@ func (h *Handler) lookup(req *request) (res lookup) {
 			f.Close()
 			return lookup{status: http.StatusForbidden}
 		}
-		return lookup{f: f, fi: fi, name: name}
+		return h.preferGzip(req, lookup{f: f, fi: fi, name: name})
 	}
 	if !strings.HasSuffix(req.path, "/") {
 		f.Close()
@@ -329,7 +343,7 @@ func (h *Handler) lookup(req *request) (res lookup) {
 			continue
 		}
 		f.Close()
-		return lookup{f: g, fi: gi, name: iname}
+		return h.preferGzip(req, lookup{f: g, fi: gi, name: iname})
 	}
 	defer f.Close()
 	if !h.cfg.Listing {
@@ -383,6 +397,7 @@ func (h *Handler) respond(x *exchange) {
 	}
 	var m meta
 	m, x.scratch = viewMeta(x.scratch, res.name, res.fi)
+	m.gzip = res.gzip
 	f := res.f
 	res.f = nil
 	h.serveFile(w, x.r.Loop(), req, &m, res.body, fileRef{f: f})
