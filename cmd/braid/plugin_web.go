@@ -57,6 +57,10 @@ type webOptions struct {
 	shutdown       time.Duration
 	cache          int
 	cacheTTL       time.Duration
+	gzip           bool
+	gzipLevel      int
+	gzipTypes      listFlag
+	gzipStatic     bool
 }
 
 func (o *webOptions) flags(fs *flag.FlagSet) {
@@ -72,6 +76,28 @@ func (o *webOptions) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.shutdown, "shutdown-timeout", 10*time.Second, "on stop, wait this long for requests under way")
 	fs.IntVar(&o.cache, "cache", 0, "keep up to this many files' content or descriptors in memory (0: off)")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", time.Second, "trust a cached file this long before looking at the disk again")
+	fs.BoolVar(&o.gzip, "gzip", false, "gzip responses of text types on the fly for clients that accept it (also proxied ones)")
+	fs.IntVar(&o.gzipLevel, "gzip-level", 1, "gzip level for --gzip, 1 (fastest) to 9 (smallest)")
+	fs.Var(&o.gzipTypes, "gzip-types", `media types --gzip compresses, "text/*" for a whole type (repeatable or a comma list; default text/*, JSON, JavaScript, XML, SVG, wasm)`)
+	fs.BoolVar(&o.gzipStatic, "gzip-static", false, "serve NAME.gz in place of NAME, when it exists, to clients that accept gzip")
+}
+
+// compress is the server's compression setting: nil unless --gzip.
+func (o *webOptions) compress() (*web.CompressConfig, error) {
+	if !o.gzip {
+		if len(o.gzipTypes) > 0 {
+			return nil, errors.New("--gzip-types needs --gzip")
+		}
+		return nil, nil
+	}
+	if o.gzipLevel < 1 || o.gzipLevel > 9 {
+		return nil, fmt.Errorf("--gzip-level %d: want 1 to 9", o.gzipLevel)
+	}
+	cfg := &web.CompressConfig{Level: o.gzipLevel}
+	if len(o.gzipTypes) > 0 {
+		cfg.Types = o.gzipTypes
+	}
+	return cfg, nil
 }
 
 // handler builds the site: files or a reverse proxy, with the extra
@@ -101,6 +127,7 @@ func (o *webOptions) handler(env *runner.Env) (web.Handler, error) {
 			DotFiles:       o.dotFiles,
 			CacheEntries:   o.cache,
 			CacheTTL:       o.cacheTTL,
+			GzipStatic:     o.gzipStatic,
 		}
 		if len(o.index) > 0 {
 			cfg.Index = o.index
@@ -137,11 +164,15 @@ func init() {
 		DefaultListen: []string{"tcp:8080"},
 		Flags:         o.flags,
 		Start: func(env *runner.Env) error {
+			gz, err := o.compress()
+			if err != nil {
+				return err
+			}
 			h, err := o.handler(env)
 			if err != nil {
 				return err
 			}
-			srv := web.NewServer(&web.Config{Handler: h, AccessLog: o.accessLog, Logger: env.Logger})
+			srv := web.NewServer(&web.Config{Handler: h, AccessLog: o.accessLog, Logger: env.Logger, Compress: gz})
 			srv.ShutdownTrigger(env.Reactor, o.shutdown)
 			return env.ListenAll(srv)
 		},

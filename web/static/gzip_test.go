@@ -208,3 +208,9 @@ func TestStaticOnTheFly(t *testing.T) {
 		})
 	}
 }
+
+// A cache hit for a gzip-accepting client, GzipStatic on: the cache key is
+// built without allocating.
+func BenchmarkCachedGzipStatic(b *testing.B) {
+	benchWith(b, &Config{CacheEntries: 64, GzipStatic: true}, "/hello.txt", "Accept-Encoding: gzip\r\n")
+}
