@@ -39,6 +39,20 @@
 // cleaned and resolved inside the root before the cache is asked, exactly
 // as without it.
 //
+// # Precompressed files
+//
+// Config.GzipStatic, like nginx's gzip_static, serves "name.gz" in place of
+// "name" to a client whose Accept-Encoding accepts gzip, when the .gz file
+// exists beside the original as a regular file under the same confinement
+// rules. It goes out with Content-Encoding: gzip and the original's
+// Content-Type, and with its own ETag, Last-Modified and length: ranges
+// and conditional requests apply to the .gz bytes. Every file response
+// then says Vary: Accept-Encoding. The file cache keeps the answer for
+// gzip clients (the .gz file, or the original when there is none) apart
+// from the answer for the others. When the web.Server compresses on the
+// fly (web.Config.Compress), files of compressible types without a .gz
+// twin are gzipped as they are sent, except for Range requests.
+//
 // Requests that open their file reuse their per-request state, so they
 // allocate only what os.Root.Open and File.Stat do.
 package static

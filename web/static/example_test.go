@@ -73,3 +73,39 @@ func Example_cache() {
 	// v1
 	// v2
 }
+
+// With GzipStatic, a client that accepts gzip gets "name.gz" in place of
+// "name", marked as gzip and typed as the original.
+func Example_gzipStatic() {
+	dir, _ := os.MkdirTemp("", "static")
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, "app.js"), []byte("console.log('braid')"), 0o644)
+	os.WriteFile(filepath.Join(dir, "app.js.gz"), []byte("(gzip bytes, made by `gzip -k app.js`)"), 0o644)
+
+	files, err := static.New(dir, &static.Config{GzipStatic: true})
+	if err != nil {
+		panic(err)
+	}
+	defer files.Close()
+	clock := task.NewClock()
+	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
+	tr.MakeConnection(web.NewServer(&web.Config{Handler: files}).BuildProtocol(tr.RemoteAddr()))
+	for _, accept := range []string{"gzip", "identity"} {
+		tr.Receive([]byte("GET /app.js HTTP/1.1\r\nHost: example.test\r\nAccept-Encoding: " + accept + "\r\n\r\n"))
+		clock.Flush()
+		resp := string(tr.Value())
+		tr.Clear()
+		for _, line := range strings.Split(resp, "\r\n") {
+			if strings.HasPrefix(line, "Content-Type") || strings.HasPrefix(line, "Content-Encoding") {
+				fmt.Println(line)
+			}
+		}
+		fmt.Println(resp[strings.Index(resp, "\r\n\r\n")+4:])
+	}
+	// Output:
+	// Content-Type: text/javascript; charset=utf-8
+	// Content-Encoding: gzip
+	// (gzip bytes, made by `gzip -k app.js`)
+	// Content-Type: text/javascript; charset=utf-8
+	// console.log('braid')
+}
