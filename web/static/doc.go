@@ -39,6 +39,9 @@
 // cleaned and resolved inside the root before the cache is asked, exactly
 // as without it.
 //
+// Requests that open their file reuse their per-request state, so they
+// allocate only what os.Root.Open and File.Stat do.
+//
 // # Precompressed files
 //
 // Config.GzipStatic, like nginx's gzip_static, serves "name.gz" in place of
@@ -52,7 +55,4 @@
 // from the answer for the others. When the web.Server compresses on the
 // fly (web.Config.Compress), files of compressible types without a .gz
 // twin are gzipped as they are sent, except for Range requests.
-//
-// Requests that open their file reuse their per-request state, so they
-// allocate only what os.Root.Open and File.Stat do.
 package static
