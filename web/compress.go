@@ -185,7 +185,8 @@ const maxCompressStep = 16 << 10
 // head and compresses the body held back. n is the body's length when the
 // response has ended (-1 if it streams); the length to announce is
 // returned. It runs only when the server compresses and the response has a
-// body.
+// body, or answers HEAD: that gets the Vary its GET would (RFC 9110 section
+// 9.3.2), never a Content-Encoding.
 func (w *ResponseWriter) startCompress(z *compressor, n int64) int64 {
 	if w.status < 200 || w.status == 204 || w.status == 206 || w.status == 304 {
 		return n
@@ -226,7 +227,7 @@ func (w *ResponseWriter) startCompress(z *compressor, n int64) int64 {
 	if !varied {
 		b.hdr.AddChecked(varyName, acceptEncValue)
 	}
-	if !AcceptsGzip(w.req.Header) {
+	if w.noBody || !AcceptsGzip(w.req.Header) {
 		return n
 	}
 	s := z.acquire()

@@ -142,7 +142,7 @@ func TestCompressRules(t *testing.T) {
 		{name: "206", req: "Accept-Encoding: gzip\r\n", resp: resp{206, append(text, [2]string{"Content-Range", "bytes 0-9/100"}), textBody, false, false}, wantCL: true},
 		{name: "range", req: "Accept-Encoding: gzip\r\nRange: bytes=0-9\r\n", resp: resp{200, text, textBody, false, false}, wantCL: true},
 		{name: "404", req: "Accept-Encoding: gzip\r\n", resp: resp{404, text, textBody, false, false}, wantGzip: true, wantVary: true, wantCL: true},
-		{name: "HEAD", method: "HEAD", req: "Accept-Encoding: gzip\r\n", resp: resp{200, text, textBody, false, false}, wantCL: true},
+		{name: "HEAD", method: "HEAD", req: "Accept-Encoding: gzip\r\n", resp: resp{200, text, textBody, false, false}, wantVary: true, wantCL: true},
 		{name: "vary kept", req: "Accept-Encoding: gzip\r\n", resp: resp{200, append(text, [2]string{"Vary", "Cookie, accept-encoding"}), textBody, false, false}, wantGzip: true, wantVary: true, wantCL: true},
 		{name: "user length", req: "Accept-Encoding: gzip\r\n", resp: resp{200, append(text, [2]string{"Content-Length", "2112"}), textBody, false, false}, wantGzip: true, wantVary: true, wantCL: true},
 		{name: "stream", req: "Accept-Encoding: gzip\r\n", resp: resp{200, text, big, true, false}, wantGzip: true, wantVary: true},

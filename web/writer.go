@@ -369,7 +369,7 @@ func (w *ResponseWriter) sendSwitch() error {
 func (w *ResponseWriter) sendHead(n int64) error {
 	w.headSent = true
 	b := w.c.b
-	if z := w.c.srv.compress; z != nil && !w.noBody {
+	if z := w.c.srv.compress; z != nil && (!w.noBody || w.req.Method == "HEAD") {
 		n = w.startCompress(z, n)
 	}
 	b.hdr.AddChecked(dateName, w.c.clock.read().date)
