@@ -214,3 +214,39 @@ func TestStaticOnTheFly(t *testing.T) {
 func BenchmarkCachedGzipStatic(b *testing.B) {
 	benchWith(b, &Config{CacheEntries: 64, GzipStatic: true}, "/hello.txt", "Accept-Encoding: gzip\r\n")
 }
+
+// A large text file streams through the compressor from the file
+// producer: chunked, gzip, the whole file once decoded, plain and cached.
+func TestStaticOnTheFlyLarge(t *testing.T) {
+	root, _ := gzipFixture(t)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 300<<10; i++ {
+		sb.WriteString("line ")
+		sb.WriteString(strings.Repeat("ab", i%37))
+		sb.WriteString("\n")
+	}
+	text := sb.String()
+	if err := os.WriteFile(filepath.Join(root, "big.txt"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range configs {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHandler(t, root, c.cfg)
+			for run := 0; run < c.runs; run++ {
+				resp, body := serveCompressed(t, h, "GET /big.txt HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+				if resp.Header.Get("Content-Encoding") != "gzip" || resp.ContentLength != -1 {
+					t.Fatalf("got %v, length %d; want gzip, chunked", resp.Header, resp.ContentLength)
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := io.ReadAll(zr)
+				if err != nil || string(got) != text {
+					t.Fatalf("decoded %d bytes (%v); want %d", len(got), err, len(text))
+				}
+				t.Logf("%d bytes sent for %d", len(body), len(text))
+			}
+		})
+	}
+}
