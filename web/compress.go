@@ -321,7 +321,9 @@ func (w *ResponseWriter) releaseCompress() {
 
 // AcceptsGzip reports whether a request's Accept-Encoding fields accept
 // gzip (RFC 9110 section 12.5.3): gzip or x-gzip listed with a non-zero
-// q-value, or else "*" with one. Without the field nothing is compressed:
+// q-value, or else "*" with one, and identity not listed with a higher
+// q-value (the client's stated preference). Without the field nothing is
+// compressed:
 // the RFC lets a server assume any coding, but clients that send no
 // Accept-Encoding are mostly tools that would not decode it.
 func AcceptsGzip(h http1.Header) bool {
@@ -331,14 +333,15 @@ func AcceptsGzip(h http1.Header) bool {
 			ae.parse(h[i].Value)
 		}
 	}
-	return ae.gzipQ() > 0
+	q := ae.gzipQ()
+	return q > 0 && q >= ae.identity
 }
 
 // acceptEncoding accumulates the q-values (in thousandths) of the codings
 // that matter here over every Accept-Encoding field; -1 is "not listed".
 type acceptEncoding struct {
-	gzip, star int
-	seen       bool
+	gzip, star, identity int
+	seen                 bool
 }
 
 // gzipQ is the q-value gzip gets: its own, else that of "*", else 0.
@@ -364,7 +367,7 @@ func (a *acceptEncoding) gzipQ() int {
 // the safe reading of a value we cannot understand.
 func (a *acceptEncoding) parse(v []byte) {
 	if !a.seen {
-		a.seen, a.gzip, a.star = true, -1, -1
+		a.seen, a.gzip, a.star, a.identity = true, -1, -1, -1
 	}
 	for len(v) > 0 {
 		var elem []byte
@@ -387,6 +390,8 @@ func (a *acceptEncoding) parse(v []byte) {
 			a.gzip = max(a.gzip, q)
 		case len(coding) == 1 && coding[0] == '*':
 			a.star = max(a.star, q)
+		case equalFoldBytes(coding, "identity"):
+			a.identity = max(a.identity, q)
 		}
 	}
 }

@@ -41,6 +41,9 @@ func TestAcceptEncoding(t *testing.T) {
 		{[]string{"*;q=0, gzip"}, true},
 		{[]string{"identity;q=0, *"}, true},
 		{[]string{"identity"}, false},
+		{[]string{"gzip;q=0.5, identity"}, false}, // identity preferred
+		{[]string{"gzip;q=0.5, identity;q=0.5"}, true},
+		{[]string{"gzip, identity;q=0.9"}, true},
 		{[]string{"deflate", "gzip"}, true}, // fields combine
 		{[]string{"deflate", ""}, false},
 		{[]string{", ,gzip,"}, true},
