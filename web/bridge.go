@@ -37,7 +37,9 @@ const bridgeWindow = 64 << 10
 // Hijack fails with ErrHijackNotSupported. When the pool and its queue are
 // full (reactor.Config BlockingPool and BlockingQueue), a request is
 // answered 503 with Retry-After instead of waiting without bound: servers
-// whose handlers block for long should raise both.
+// whose handlers block for long should raise both. With Config.Compress the
+// bridged responses are gzipped as native ones are (Flush then flushes the
+// compressor too); one whose handler set Content-Encoding is left alone.
 func Bridge(h http.Handler) Handler {
 	return HandlerFunc(func(w *ResponseWriter, r *Request) {
 		serveBridge(h, w, r)
