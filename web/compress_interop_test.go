@@ -26,10 +26,20 @@ func compressHandler() Handler {
 		}
 		io.WriteString(w, `{}]}`)
 	}))
+	// A net/http handler that encodes its answer itself.
+	selfEncoded := Bridge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, textBody)
+		zw.Close()
+	}))
 	return HandlerFunc(func(w *ResponseWriter, r *Request) {
 		switch string(r.Target) {
 		case "/bridge":
 			bridged.Serve(w, r)
+		case "/self-encoded":
+			selfEncoded.Serve(w, r)
 		case "/big":
 			w.AddHeader("Content-Type", "text/plain")
 			for i := 0; i < 300; i++ {
@@ -130,6 +140,7 @@ func TestCompressNetHTTPClient(t *testing.T) {
 		{"/text", textBody},
 		{"/bridge", bridgeJSON()},
 		{"/big", strings.Repeat(strings.Repeat("x", 1000)+"\n"+strings.Repeat("y", 23), 300)},
+		{"/self-encoded", textBody}, // not compressed twice
 	} {
 		resp, err := c.Get(base + tt.path)
 		if err != nil {
