@@ -8,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/braid-net/braid/runner"
 )
 
 func gzipOf(t *testing.T, s string) []byte {
@@ -84,27 +82,3 @@ func TestWebGzip(t *testing.T) {
 	}
 }
 
-func TestWebGzipBadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"web", "--listen", "tcp:0", "--gzip", "--gzip-level", "0"},
-		{"web", "--listen", "tcp:0", "--gzip", "--gzip-level", "10"},
-		{"web", "--listen", "tcp:0", "--gzip-types", "text/*"},
-	} {
-		logs := &syncBuffer{}
-		sigs := make(chan os.Signal, 1)
-		exit := make(chan int, 1)
-		go func() {
-			exit <- runner.Main(runner.Config{NewReactor: newReactor, Stdout: logs, Stderr: logs, Signals: sigs}, args)
-		}()
-		select {
-		case code := <-exit:
-			if code == 0 {
-				t.Errorf("braid %q: exit 0; want a failure", args)
-			}
-		case <-time.After(20 * time.Second):
-			sigs <- syscall.SIGTERM
-			<-exit
-			t.Errorf("braid %q: still running; want a failure", args)
-		}
-	}
-}

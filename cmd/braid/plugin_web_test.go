@@ -124,6 +124,9 @@ func TestWebBadFlags(t *testing.T) {
 		{"web", "--listen", "tcp:0", "--path", "/nonexistent/braid"},
 		{"web", "--listen", "tcp:0", "--header", "no colon"},
 		{"web", "--listen", "tcp:0", "--proxy", "ftp://x"},
+		{"web", "--listen", "tcp:0", "--gzip", "--gzip-level", "0"},
+		{"web", "--listen", "tcp:0", "--gzip", "--gzip-level", "10"},
+		{"web", "--listen", "tcp:0", "--gzip-types", "text/*"}, // without --gzip
 	} {
 		logs := &syncBuffer{}
 		sigs := make(chan os.Signal, 1)
