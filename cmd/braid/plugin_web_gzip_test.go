@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 func gzipOf(t *testing.T, s string) []byte {
@@ -81,4 +80,3 @@ func TestWebGzip(t *testing.T) {
 		})
 	}
 }
-
