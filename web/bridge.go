@@ -63,7 +63,8 @@ func serveBridge(h http.Handler, w *ResponseWriter, r *Request) {
 	} else {
 		req.Body = http.NoBody
 	}
-	bw := &bridgeWriter{loop: loop, w: w, header: http.Header{}, ctx: ctx, ack: make(chan struct{}, 1), req: r}
+	bw := &bridgeWriter{loop: loop, w: w, header: http.Header{}, ctx: ctx, ack: make(chan struct{}, 1), req: r,
+		http11: r.Version == http1.HTTP11}
 	w.OnClose(func(error) {
 		cancel()
 		body.end(nil, ErrConnectionLost)
@@ -278,6 +279,7 @@ type bridgeWriter struct {
 	status   int
 	buf      []byte
 	sentHead bool // the head has been passed to the loop
+	http11   bool // the request is HTTP/1.1: 1xx responses may go out
 	ack      chan struct{}
 	panicked string
 	aborted  bool
@@ -298,8 +300,9 @@ func (bw *bridgeWriter) WriteHeader(status int) {
 	if status < 100 || status > 999 {
 		panic(fmt.Sprintf("web: invalid status code %d", status))
 	}
-	if status >= 100 && status < 200 {
-		return // informational answers are the loop's business
+	if status < 200 {
+		bw.writeInformational(status) // the head stays open
+		return
 	}
 	bw.status = status
 }
