@@ -20,6 +20,7 @@ func FuzzServer(f *testing.F) {
 	f.Add([]byte("POST /pause HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), uint16(70))
 	f.Add([]byte("POST /ask-later HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcdGET / HTTP/1.1\r\nHost: a\r\n\r\n"), uint16(50))
 	f.Add([]byte("POST /abort HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab"), uint16(45))
+	f.Add([]byte("POST /hints HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhiGET /hints HTTP/1.0\r\n\r\n"), uint16(30))
 	f.Fuzz(func(t *testing.T, in []byte, split uint16) {
 		clock := task.NewClock()
 		tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
@@ -48,6 +49,15 @@ func FuzzServer(f *testing.F) {
 			case "/ask-later":
 				r.Loop().CallLater(1, func() {
 					r.ReadBody(1<<16, func(b []byte, err error) { w.Write(b); w.End() })
+				})
+			case "/hints":
+				// 1xx now, while the body streams and at its end.
+				w.AddHeader("Link", "</a.css>; rel=preload")
+				w.WriteInformational(103)
+				r.OnBody(func([]byte) { w.WriteInformational(102) }, func(http1.Header, error) {
+					w.WriteInformational(103)
+					w.WriteString("done")
+					w.End()
 				})
 			case "/abort":
 				w.Flush()
