@@ -40,6 +40,15 @@ const bridgeWindow = 64 << 10
 // whose handlers block for long should raise both. With Config.Compress the
 // bridged responses are gzipped as native ones are (Flush then flushes the
 // compressor too); one whose handler set Content-Encoding is left alone.
+//
+// WriteHeader with a 1xx status other than 100 and 101, typically 103
+// Early Hints after setting Link fields, sends an informational response
+// at once with the fields set so far, which stay for the final response,
+// as net/http does; the call returns once the loop has sent it, so it
+// always precedes the final head. 100 and 101 are ignored: the server
+// sends 100 Continue itself when the body is read, and a bridged handler
+// cannot take over the connection. To an HTTP/1.0 client no 1xx is sent
+// (RFC 9110 section 15.2), where net/http would send it anyway.
 func Bridge(h http.Handler) Handler {
 	return HandlerFunc(func(w *ResponseWriter, r *Request) {
 		serveBridge(h, w, r)

@@ -20,6 +20,9 @@
 // CONNECT) hand the connection, with the bytes already received, to another
 // braid.Protocol.
 //
+// ResponseWriter.WriteInformational sends a 1xx response ahead of the final
+// one, such as 103 Early Hints; see below.
+//
 // Request and ResponseWriter are owned by the connection; their slices stay
 // valid until the response ends, and neither may be used after End.
 //
@@ -40,6 +43,32 @@
 // once and lets requests under way finish, answering them with
 // "Connection: close". With Config.AccessLog, every response is logged
 // through slog with the fields of the combined log format.
+//
+// # Informational responses
+//
+// A handler still preparing its answer may send 103 Early Hints (RFC 8297)
+// with ResponseWriter.WriteInformational: the Link fields added so far go
+// out at once, so a browser can start fetching a stylesheet or a script,
+// and they stay for the final response, as with net/http. Several may be
+// sent, each with the fields as they then stand; 102 and other 1xx codes
+// work alike. 100 Continue stays the server's (sent when a handler reads a
+// body announced with Expect: 100-continue, after any 103) and 101 is
+// SwitchProtocols'. WriteInformational fails with ErrResponseEnded once
+// the final head has gone, and with ErrInformationalHTTP10 for an HTTP/1.0
+// request, to which RFC 9110 section 15.2 forbids a 1xx: nothing is sent
+// and the response goes on unchanged. A bridged net/http handler does the
+// same with WriteHeader(103), as on net/http since Go 1.19 (see Bridge).
+// Content-Length and Transfer-Encoding never go in a 1xx, and compression,
+// decided at the final head, leaves 1xx responses alone.
+//
+// Pipelined requests are answered in order, 1xx included: a request's
+// handler runs only once the previous response has ended. Clients must
+// parse 1xx responses (RFC 9110 section 15.2), and curl, browsers and Go's
+// net/http (httptrace.ClientTrace.Got1xxResponse) do, but some do not:
+// Python's http.client (3.11) skips 100 only and returns a 103 as if it
+// were the response, losing its place in the connection. RFC 8297 section
+// 3 warns of such clients; a server whose clients may include them sends
+// hints only to those it knows, for example by User-Agent.
 //
 // # Compression
 //

@@ -77,7 +77,8 @@ func (w *ResponseWriter) DelHeader(name string) {
 }
 
 // WriteHeader sets the status code, 200 by default. It has no effect once
-// the head has been sent.
+// the head has been sent. It sets the final status: an informational (1xx)
+// response is sent with WriteInformational.
 func (w *ResponseWriter) WriteHeader(status int) {
 	if w.headSent || w.ended {
 		return
