@@ -39,6 +39,21 @@ func TestCurlEarlyHints(t *testing.T) {
 			}
 		})
 	}
+	t.Run("before 100 Continue", func(t *testing.T) {
+		base := serve(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			w.AddHeader("Link", link1)
+			w.WriteInformational(103)
+			interopHandler(w, r)
+		})})
+		payload := strings.Repeat("braid ", 50<<10)
+		out, trace := run(t, []byte(payload), curl, "-sS", "-v", "--http1.1", "-H", "Expect: 100-continue", "--data-binary", "@-", base+"/echo")
+		i103 := strings.Index(trace, "< HTTP/1.1 103 Early Hints")
+		i100 := strings.Index(trace, "< HTTP/1.1 100 Continue")
+		i200 := strings.Index(trace, "< HTTP/1.1 200 OK")
+		if out != payload || i103 < 0 || !(i103 < i100 && i100 < i200) {
+			t.Fatalf("echoed %d bytes, trace %q; want %d bytes after 103, 100, 200", len(out), trace, len(payload))
+		}
+	})
 	t.Run("verbose", func(t *testing.T) {
 		base := serve(t, &Config{Handler: HandlerFunc(hinter)})
 		out, trace := run(t, nil, curl, "-sS", "-v", "--http1.1", base+"/")

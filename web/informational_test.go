@@ -170,3 +170,45 @@ func TestInformationalNotCompressed(t *testing.T) {
 		t.Fatalf("final head %q; want it gzipped", final)
 	}
 }
+
+// BenchmarkServerEarlyHints is BenchmarkServerHello with a 103 carrying a
+// Link before the 200.
+func BenchmarkServerEarlyHints(b *testing.B) {
+	h := newHarness(b, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		w.AddHeader("Link", link1)
+		w.WriteInformational(103)
+		hello(w, r)
+	})})
+	req := []byte("GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		h.tr.Receive(req)
+		h.tr.Clear()
+	}
+}
+
+// A 103 before the final response allocates nothing either: its head is
+// written from the same FieldBlock.
+func TestEarlyHintsZeroAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+		w.AddHeader("Link", link1)
+		w.WriteInformational(103)
+		hello(w, r)
+	})})
+	req := []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	exchange := func() {
+		h.tr.Receive(req)
+		h.tr.Clear()
+	}
+	exchange()
+	if n := testing.AllocsPerRun(1000, exchange); n != 0 {
+		t.Fatalf("got %v allocs per request; want 0", n)
+	}
+	h.tr.Receive(req)
+	if got := string(h.tr.Value()); !strings.HasPrefix(got, hints1+"HTTP/1.1 200 OK\r\n") {
+		t.Fatalf("got %q", got)
+	}
+}
