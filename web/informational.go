@@ -33,7 +33,8 @@ var (
 // reading a body the client announced with Expect: 100-continue) and 101 is
 // SwitchProtocols': both give ErrInformationalStatus. Once the final head
 // has gone (after Flush, a Write beyond the held-back 16 KiB, End) it gives
-// ErrResponseEnded. To an HTTP/1.0 client it sends nothing and returns
+// ErrResponseEnded, and once the request's body has failed (malformed,
+// timed out), the error it failed with. To an HTTP/1.0 client it sends nothing and returns
 // ErrInformationalHTTP10: such a client cannot tell a 1xx from the final
 // response (RFC 9110 section 15.2 forbids sending one), and an error rather
 // than a silent skip lets the caller know that the hints did not go out; a
@@ -53,6 +54,11 @@ func (w *ResponseWriter) WriteInformational(status int) error {
 		return ErrInformationalHTTP10
 	}
 	b := w.c.b
+	if b.bodyErr != nil {
+		// The request failed (a malformed body, a timeout): the core
+		// takes no 1xx now, and the handler is about to answer an error.
+		return b.bodyErr
+	}
 	if !w.userCL && !b.hdr.Has("Transfer-Encoding") {
 		return w.sendInformational(status, &b.hdr, nil)
 	}

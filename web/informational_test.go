@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/braid-net/braid/proto/http1"
 )
 
 const (
@@ -135,6 +137,20 @@ func TestWriteInformationalErrors(t *testing.T) {
 		}
 		if out := h.take(); out != "" {
 			t.Fatalf("sent %q after End; want nothing", out)
+		}
+	})
+	t.Run("after a malformed body", func(t *testing.T) {
+		var got error
+		h := newHarness(t, &Config{Logger: quiet, Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
+			r.OnBody(func([]byte) {}, func(_ http1.Header, err error) {
+				got = w.WriteInformational(103)
+			})
+		})})
+		h.send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+		out := h.take()
+		var pe *http1.ProtocolError
+		if !errors.As(got, &pe) || !strings.HasPrefix(out, "HTTP/1.1 400 Bad Request\r\n") {
+			t.Fatalf("error %v, sent %q; want the body's error and a 400", got, out)
 		}
 	})
 	t.Run("invalid field fails the response", func(t *testing.T) {
