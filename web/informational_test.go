@@ -47,7 +47,7 @@ func TestWriteInformational(t *testing.T) {
 			w.WriteInformational(102)
 			hello(w, r)
 		}, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
-			"HTTP/1.1 102 Unknown\r\n\r\nHTTP/1.1 102 Unknown\r\n\r\n" +
+			"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n" +
 				"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + date + "Content-Length: 13\r\n\r\nHello, World!"},
 		{"framing fields stay for the final head", func(w *ResponseWriter, r *Request) {
 			w.AddHeader("Content-Length", "2")

@@ -10,8 +10,10 @@ func StatusText(code int) string {
 		return "Continue"
 	case 101:
 		return "Switching Protocols"
+	case 102:
+		return "Processing" // RFC 2518 section 10.1, still in IANA's registry
 	case 103:
-		return "Early Hints"
+		return "Early Hints" // RFC 8297
 	case 200:
 		return "OK"
 	case 201:
