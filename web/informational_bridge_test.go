@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,27 @@ func TestBridgeInformational(t *testing.T) {
 				t.Fatalf("got %q; want no other response", out)
 			}
 		})
+	}
+}
+
+var statusLine = regexp.MustCompile(`HTTP/1\.1 (\d{3}) `)
+
+// Pipelined requests to a bridged handler get their 1xx and final
+// responses strictly in request order.
+func TestBridgeInformationalPipelined(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	base := serve(t, &Config{Handler: Bridge(bridgedHints()), Logger: quiet})
+	req := "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+	out := rawExchange(t, base, req+req+"GET /3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	var statuses []string
+	for _, m := range statusLine.FindAllStringSubmatch(out, -1) {
+		statuses = append(statuses, m[1])
+	}
+	if got, want := strings.Join(statuses, " "), "103 103 200 103 103 200 103 103 200"; got != want {
+		t.Fatalf("statuses %q; want %q\n%s", got, want, out)
+	}
+	if n := strings.Count(out, hints1+hints12+"HTTP/1.1 200 OK\r\n"); n != 3 {
+		t.Fatalf("%d exchanges with both hints; want 3\n%s", n, out)
 	}
 }
 
