@@ -156,3 +156,56 @@ func TestBridgeInformationalNetHTTPClient(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkBridgeEarlyHints serves one GET per op over loopback to a
+// bridged handler, with and without a 103 before its 200: the 1xx costs a
+// round trip from the handler's goroutine to the loop and one more write.
+func BenchmarkBridgeEarlyHints(b *testing.B) {
+	for _, hints := range []bool{false, true} {
+		name := "plain"
+		if hints {
+			name = "hints"
+		}
+		b.Run(name, func(b *testing.B) {
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Link", link1)
+				if hints {
+					w.WriteHeader(http.StatusEarlyHints)
+				}
+				w.Header().Set("Content-Type", "text/plain")
+				io.WriteString(w, "ok")
+			})
+			base := serve(b, &Config{Handler: Bridge(h)})
+			c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			req := []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+			buf := make([]byte, 4<<10)
+			// One exchange to learn the length (constant: Date has a fixed width).
+			c.Write(req)
+			want := 0
+			for !strings.HasSuffix(string(buf[:want]), "\r\n\r\nok") {
+				m, err := c.Read(buf[want:])
+				if err != nil {
+					b.Fatal(err)
+				}
+				want += m
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Write(req); err != nil {
+					b.Fatal(err)
+				}
+				for got := 0; got < want; {
+					m, err := c.Read(buf)
+					if err != nil {
+						b.Fatal(err)
+					}
+					got += m
+				}
+			}
+		})
+	}
+}
