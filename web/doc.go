@@ -47,7 +47,8 @@
 // # Informational responses
 //
 // A handler still preparing its answer may send 103 Early Hints (RFC 8297)
-// with ResponseWriter.WriteInformational: the Link fields added so far go
+// with ResponseWriter.WriteInformational (or WriteHeader(103), which
+// calls it): the Link fields added so far go
 // out at once, so a browser can start fetching a stylesheet or a script,
 // and they stay for the final response, as with net/http. Several may be
 // sent, each with the fields as they then stand; 102 and other 1xx codes

@@ -49,6 +49,16 @@ func TestWriteInformational(t *testing.T) {
 		}, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
 			"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n" +
 				"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n" + date + "Content-Length: 13\r\n\r\nHello, World!"},
+		{"WriteHeader(103) sends it; 100 and 101 do nothing", func(w *ResponseWriter, r *Request) {
+			w.AddHeader("Link", link1)
+			w.WriteHeader(103)
+			w.WriteHeader(100)
+			w.WriteHeader(101)
+			w.WriteHeader(201)
+			w.WriteString("ok")
+			w.End()
+		}, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+			hints1 + "HTTP/1.1 201 Created\r\nLink: " + link1 + "\r\n" + date + "Content-Length: 2\r\n\r\nok"},
 		{"framing fields stay for the final head", func(w *ResponseWriter, r *Request) {
 			w.AddHeader("Content-Length", "2")
 			w.AddHeader("Link", link1)

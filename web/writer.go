@@ -77,10 +77,19 @@ func (w *ResponseWriter) DelHeader(name string) {
 }
 
 // WriteHeader sets the status code, 200 by default. It has no effect once
-// the head has been sent. It sets the final status: an informational (1xx)
-// response is sent with WriteInformational.
+// the head has been sent. As on net/http, a 1xx status sends an
+// informational response at once (WriteInformational, whose error it
+// drops: call that to know) and leaves the final status as it was; 100
+// and 101 have no effect here (the server sends 100 Continue itself, and
+// SwitchProtocols sends 101).
 func (w *ResponseWriter) WriteHeader(status int) {
 	if w.headSent || w.ended {
+		return
+	}
+	if status >= 100 && status < 200 {
+		if status != 100 && status != 101 {
+			w.WriteInformational(status)
+		}
 		return
 	}
 	w.status = status
