@@ -109,12 +109,12 @@ func (z *compressor) compressible(ctype []byte) bool {
 		mt = mt[:len(mt)-1]
 	}
 	for _, t := range z.exact {
-		if equalFoldBytes(mt, t) {
+		if equalFold(mt, t) {
 			return true
 		}
 	}
 	for _, p := range z.prefix {
-		if len(mt) > len(p) && equalFoldBytes(mt[:len(p)], p) {
+		if len(mt) > len(p) && equalFold(mt[:len(p)], p) {
 			return true
 		}
 	}
@@ -196,17 +196,17 @@ func (w *ResponseWriter) startCompress(z *compressor, n int64) int64 {
 	encoded, varied := false, false
 	b.hdr.Each(func(name, value []byte) {
 		switch {
-		case equalFoldBytes(name, "content-type"):
+		case equalFold(name, "content-type"):
 			ctype = value
-		case equalFoldBytes(name, "content-length"):
+		case equalFold(name, "content-length"):
 			cl = value
-		case equalFoldBytes(name, "etag"):
+		case equalFold(name, "etag"):
 			etag = value
-		case equalFoldBytes(name, "content-encoding"), equalFoldBytes(name, "content-range"):
+		case equalFold(name, "content-encoding"), equalFold(name, "content-range"):
 			// Already encoded (perhaps a precompressed file), or a
 			// part of a representation.
 			encoded = true
-		case equalFoldBytes(name, "vary"):
+		case equalFold(name, "vary"):
 			varied = varied || hasTokenBytes(value, "accept-encoding") || hasTokenBytes(value, "*")
 		}
 	})
@@ -329,7 +329,7 @@ func (w *ResponseWriter) releaseCompress() {
 func AcceptsGzip(h http1.Header) bool {
 	var ae acceptEncoding
 	for i := range h {
-		if equalFoldBytes(h[i].Name, "accept-encoding") {
+		if equalFold(h[i].Name, "accept-encoding") {
 			ae.parse(h[i].Value)
 		}
 	}
@@ -386,11 +386,11 @@ func (a *acceptEncoding) parse(v []byte) {
 		}
 		q := parseWeight(params)
 		switch {
-		case equalFoldBytes(coding, "gzip"), equalFoldBytes(coding, "x-gzip"):
+		case equalFold(coding, "gzip"), equalFold(coding, "x-gzip"):
 			a.gzip = max(a.gzip, q)
 		case len(coding) == 1 && coding[0] == '*':
 			a.star = max(a.star, q)
-		case equalFoldBytes(coding, "identity"):
+		case equalFold(coding, "identity"):
 			a.identity = max(a.identity, q)
 		}
 	}
@@ -465,28 +465,9 @@ func hasTokenBytes(v []byte, tok string) bool {
 		} else {
 			t, v = v, nil
 		}
-		if equalFoldBytes(trimOWS(t), tok) {
+		if equalFold(trimOWS(t), tok) {
 			return true
 		}
 	}
 	return false
-}
-
-func equalFoldBytes(a []byte, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

@@ -491,7 +491,8 @@ func currentDate(now time.Time) string {
 	return d.val
 }
 
-func equalFold(a, b string) bool {
+// equalFold reports whether a and b are equal, ignoring ASCII case.
+func equalFold[A, B ~string | ~[]byte](a A, b B) bool {
 	if len(a) != len(b) {
 		return false
 	}
