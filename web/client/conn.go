@@ -320,7 +320,7 @@ func (c *conn) process() {
 		}
 		switch ev := ev.(type) {
 		case *http1.InformationalResponse:
-			ex.gotInformational(ev.Status)
+			ex.gotInformational(ev)
 		case *http1.Response:
 			ex.gotHead(ev)
 		case *http1.Data:

@@ -110,7 +110,9 @@
 // DoContext with a context that has a deadline.
 //
 // Agent.Stats counts the requests sent, pipelined and retried, and the
-// connections opened.
+// connections opened. Request.OnInformational sees the 1xx answers that
+// come before the final one (103 Early Hints, 102), as net/http's
+// ClientTrace.Got1xxResponse.
 //
 // # Bodies
 //

@@ -67,9 +67,12 @@ func (ex *exchange) continueTimedOut() {
 }
 
 // gotInformational handles a 1xx answer before the final one.
-func (ex *exchange) gotInformational(status int) {
-	if status == 100 {
+func (ex *exchange) gotInformational(ev *http1.InformationalResponse) {
+	if ev.Status == 100 {
 		ex.continueBody()
+	}
+	if f := ex.req.OnInformational; f != nil {
+		f(ev.Status, ev.Headers)
 	}
 }
 

@@ -35,6 +35,12 @@ type Request struct {
 	GetBody func() (io.Reader, error)
 	// Producer, when not nil, writes the body instead of Body.
 	Producer BodyProducer
+	// OnInformational, when set, is called on the loop with each
+	// informational (1xx) response that comes before the final one: 103
+	// Early Hints (RFC 8297), 102, and 100 Continue (which the Agent also
+	// acts on itself), as net/http's ClientTrace.Got1xxResponse. The
+	// header's names are lower case; it is valid only during the call.
+	OnInformational func(status int, header http1.Header)
 }
 
 // NewRequest returns a Request for method and an absolute URL, with body

@@ -18,6 +18,11 @@
 // and client.BodyWriter.FinishWithTrailers send them). Response trailers
 // reach HTTP/1.1 clients only, the ones a chunked body can reach.
 //
+// Informational answers: an upstream 103 Early Hints (or 102) goes on to
+// an HTTP/1.1 client at once, with its end-to-end fields, as net/http's
+// ReverseProxy passes them; 100 Continue is this proxy's own (it asks for
+// the client's body once the upstream takes it).
+//
 // Upgrade requests (WebSocket and any other protocol offered in an Upgrade
 // field named by Connection, on a request without a body) go upstream on a
 // connection of their own, since web/client's never leave HTTP. If the

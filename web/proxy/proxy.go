@@ -140,6 +140,7 @@ func (p *Proxy) Serve(w *web.ResponseWriter, r *web.Request) {
 		out.Producer = newRequestBody(r)
 	}
 	f := &forward{w: w, r: r, via: p.viaBytes}
+	out.OnInformational = f.informational
 	f.d = p.agentFor(r.Loop()).Do(out)
 	w.OnClose(func(error) { f.abandon() })
 	f.d.AddBoth(func(resp *client.Response, err error) (*client.Response, error) {
@@ -259,6 +260,28 @@ func (f *forward) failed(err error) {
 		status = 503 // too many requests wait for the upstream already
 	}
 	f.w.Error(status)
+}
+
+// informational passes an upstream 1xx on, such as 103 Early Hints, as
+// net/http's ReverseProxy does: its end-to-end fields go out in the 1xx
+// and are then taken off again, since the final response brings its own.
+// 100 Continue is not passed: this server answers the client's Expect
+// itself. Hints are optional, so a 1xx the client cannot have (HTTP/1.0)
+// or that comes too late is dropped.
+func (f *forward) informational(status int, h http1.Header) {
+	w := f.w
+	if status == 100 || f.gone || w.Ended() {
+		return
+	}
+	var fields [8]http1.Field
+	kept := filterHeader(fields[:0], h, "content-length", "via")
+	for _, fl := range kept {
+		w.AddHeader(string(fl.Name), string(fl.Value))
+	}
+	w.WriteInformational(status)
+	for _, fl := range kept {
+		w.DelHeader(string(fl.Name))
+	}
 }
 
 // respond streams the upstream response to the client.
