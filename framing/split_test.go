@@ -90,12 +90,18 @@ func linePull(s *LineSplitter) (func([]byte), func() (string, error)) {
 			raw.Write(tok.Data)
 			if tok.Rest == -1 {
 				if i := strings.IndexByte(raw.String(), '!'); i >= 0 {
-					// Give back what follows the '!' by switching
-					// mode: the test inputs end raw data with it.
-					s.SetLineMode()
-					body := raw.String()
+					// The test inputs end raw data with '!': what
+					// follows it in the same chunk is line data
+					// again, given back as Twisted's
+					// setLineMode(extra) does, so that the frames do
+					// not depend on where the input was cut.
+					all := raw.String()
 					raw.Reset()
-					return "raw:" + body, nil
+					s.SetLineMode()
+					if rest := all[i+1:]; rest != "" {
+						s.Receive([]byte(rest))
+					}
+					return "raw:" + all[:i+1], nil
 				}
 				continue
 			}
@@ -134,6 +140,7 @@ var lineTests = []struct {
 	{"raw body twice", LineConfig{}, "RAW 1\r\nxRAW 2\r\nyy", []string{"RAW 1", "raw:x", "RAW 2", "raw:yy"}},
 	{"raw bytes over line limit", LineConfig{MaxLineLength: 5}, "RAW 6\r\nabcdef\r\n", []string{"RAW 6", "raw:abcdef", ""}},
 	{"raw until line mode", LineConfig{}, "RAWALL\r\nab!", []string{"RAWALL", "raw:ab!"}},
+	{"lines after raw in one chunk", LineConfig{}, "RAWALL\r\nab!cd\r\n", []string{"RAWALL", "raw:ab!", "cd"}},
 }
 
 func TestLineSplitter(t *testing.T) {
