@@ -234,7 +234,7 @@ func (w *ResponseWriter) startCompress(z *compressor, n int64) int64 {
 	if s == nil {
 		return n // at the bound: identity now rather than a wait
 	}
-	w.z = s
+	w.z, w.zsent = s, 0
 	b.hdr.Del("Content-Length")
 	w.userCL = false
 	b.hdr.AddChecked(contentEncoding, gzipValue)
@@ -256,6 +256,7 @@ func (w *ResponseWriter) startCompress(z *compressor, n int64) int64 {
 	// copied, not swapped in, so that each pool keeps its own buffers
 	// (b.body's room held the uncompressed body: the copy fits).
 	b.body = append(b.body[:0], s.out...)
+	w.zsent += int64(len(s.out))
 	s.out = s.out[:0]
 	if w.z == nil {
 		z.release(s)
@@ -287,6 +288,7 @@ func (w *ResponseWriter) sendCompressed() error {
 		return nil
 	}
 	err := w.c.core.Send(&http1.Data{Data: s.out})
+	w.zsent += int64(len(s.out))
 	s.out = s.out[:0]
 	if err != nil {
 		w.fail(err)

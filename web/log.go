@@ -22,7 +22,11 @@ func (c *conn) accessLog(w *ResponseWriter) {
 	}
 	when := c.t.Loop().Now().Format("02/Jan/2006:15:04:05 -0700")
 	request := r.Method + " " + string(r.Target) + " " + r.Version.String()
-	bytes := strconv.FormatInt(w.written, 10)
+	sent := w.written // the body's bytes as sent: compressed ones when it was
+	if w.zsent >= 0 {
+		sent = w.zsent
+	}
+	bytes := strconv.FormatInt(sent, 10)
 	line := host + " - - [" + when + "] " + strconv.Quote(request) + " " + strconv.Itoa(w.status) + " " +
 		bytes + " " + strconv.Quote(orDash(ref)) + " " + strconv.Quote(orDash(ua))
 	c.srv.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, line,

@@ -33,6 +33,7 @@ type ResponseWriter struct {
 	producer bool
 	onClose  func(err error)
 	z        *gzipStream // the body's compressor, when it is compressed
+	zsent    int64       // compressed body bytes sent, or -1 when not compressed
 }
 
 func (w *ResponseWriter) reset(r *Request) {
@@ -40,7 +41,7 @@ func (w *ResponseWriter) reset(r *Request) {
 	w.status = 200
 	w.headSent, w.ended, w.userCL, w.producer = false, false, false, false
 	w.noBody = r.Method == "HEAD"
-	w.headLen, w.written = 0, 0
+	w.headLen, w.written, w.zsent = 0, 0, -1
 	w.onClose = nil
 }
 
