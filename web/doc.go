@@ -59,7 +59,8 @@
 // request, to which RFC 9110 section 15.2 forbids a 1xx: nothing is sent
 // and the response goes on unchanged. A bridged net/http handler does the
 // same with WriteHeader(103), as on net/http since Go 1.19 (see Bridge).
-// Content-Length and Transfer-Encoding never go in a 1xx, and compression,
+// WriteInformationalWith adds fields to one 1xx only, as a proxy passing
+// an upstream's hints on needs. Content-Length and Transfer-Encoding never go in a 1xx, and compression,
 // decided at the final head, leaves 1xx responses alone.
 //
 // Pipelined requests are answered in order, 1xx included: a request's

@@ -71,6 +71,27 @@ func (w *ResponseWriter) WriteInformational(status int) error {
 	return w.sendInformational(status, nil, fields)
 }
 
+// WriteInformationalWith is WriteInformational with the fields of extra
+// added to the 1xx only: they are taken off again once it is sent, and
+// those set before stay for the final response as they were. A proxy
+// passes an upstream's 103 on with it. extra's names and values are
+// checked as AddHeader's are.
+func (w *ResponseWriter) WriteInformationalWith(status int, extra http1.Header) error {
+	b := w.c.b
+	if b == nil || w.headSent || w.ended {
+		return w.WriteInformational(status) // the same refusal
+	}
+	n := b.hdr.Len()
+	for _, f := range extra {
+		b.hdr.Add(string(f.Name), string(f.Value))
+	}
+	err := w.WriteInformational(status)
+	if w.c.b == b {
+		b.hdr.Truncate(n)
+	}
+	return err
+}
+
 // noBodyField reports a field that describes a body's framing, which a 1xx
 // response must not carry.
 func noBodyField(name string) bool {

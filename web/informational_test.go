@@ -59,6 +59,14 @@ func TestWriteInformational(t *testing.T) {
 			w.End()
 		}, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
 			hints1 + "HTTP/1.1 201 Created\r\nLink: " + link1 + "\r\n" + date + "Content-Length: 2\r\n\r\nok"},
+		{"WriteInformationalWith: the extra fields are for the 1xx only", func(w *ResponseWriter, r *Request) {
+			w.AddHeader("X-Kept", "1")
+			w.WriteInformationalWith(103, http1.Header{{Name: []byte("Link"), Value: []byte(link1)}})
+			w.WriteString("ok")
+			w.End()
+		}, "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+			"HTTP/1.1 103 Early Hints\r\nX-Kept: 1\r\nLink: " + link1 + "\r\n\r\n" +
+				"HTTP/1.1 200 OK\r\nX-Kept: 1\r\n" + date + "Content-Length: 2\r\n\r\nok"},
 		{"framing fields stay for the final head", func(w *ResponseWriter, r *Request) {
 			w.AddHeader("Content-Length", "2")
 			w.AddHeader("Link", link1)

@@ -232,7 +232,33 @@ func (b *FieldBlock) Del(name string) {
 	}
 	b.lines = b.lines[:k]
 	b.buf = b.buf[:w]
-	// The framing may have been set by the removed fields: read it again.
+	b.rescan()
+}
+
+// Truncate keeps the first n fields and drops those added after them, as
+// if they had never been added: a proxy adds a 1xx answer's fields for
+// that answer only and then takes them off again.
+func (b *FieldBlock) Truncate(n int) {
+	if n >= len(b.lines) {
+		return
+	}
+	n = max(n, 0)
+	for _, l := range b.lines[n:] {
+		if l.bad {
+			b.bad--
+		}
+	}
+	end := 0
+	if n > 0 {
+		end = int(b.lines[n-1].end)
+	}
+	b.lines, b.buf = b.lines[:n], b.buf[:end]
+	b.rescan()
+}
+
+// rescan reads the framing from the fields again, after some were removed
+// (they may have been the ones that set it).
+func (b *FieldBlock) rescan() {
 	b.info, b.ierr = headInfo{}, nil
 	for i, l := range b.lines {
 		if l.bad {

@@ -259,3 +259,32 @@ func TestWriteOutgoing(t *testing.T) {
 		t.Fatalf("got %d bytes still pending; want 0", c.Outgoing())
 	}
 }
+
+// Truncate leaves a block as it was before the fields after the first n
+// were added: same bytes, same framing, same errors.
+func TestFieldBlockTruncate(t *testing.T) {
+	for _, tt := range fieldBlockTable {
+		for n := 0; n <= len(tt.fields); n++ {
+			var h Header
+			var blk FieldBlock
+			for _, f := range tt.fields[:n] {
+				h.Add(f[0], f[1])
+				blk.Add(f[0], f[1])
+			}
+			// Whatever is added after, valid or not, framing or not.
+			for _, f := range tt.fields {
+				blk.Add(f[0], f[1])
+			}
+			blk.Add("Content-Length", "x")
+			blk.Truncate(n)
+			if got := blk.Len(); got != n {
+				t.Fatalf("%s, %d: got %d fields; want %d", tt.name, n, got, n)
+			}
+			want, wantErr := sendHead(t, &Response{Status: 200, Headers: h})
+			got, err := sendHead(t, &Response{Status: 200, Block: &blk})
+			if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+				t.Fatalf("%s, %d: got %q, %v; want %q, %v", tt.name, n, got, err, want, wantErr)
+			}
+		}
+	}
+}

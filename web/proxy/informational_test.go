@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/braid-net/braid/web"
 )
 
 // TestEarlyHintsPassedOn: 103 Early Hints from the upstream reach the
@@ -25,7 +27,22 @@ func TestEarlyHintsPassedOn(t *testing.T) {
 		w.Header().Set("X-Final", "yes")
 		io.WriteString(w, "page")
 	})
-	addr := serveProxy(t, 1, Config{Upstream: up.URL})
+	// As `braid web --header` does: a field of the same name for every
+	// response, which the hints must not take away.
+	r := newReactor(t, 1)
+	p, err := New(r, &Config{Upstream: up.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := web.HandlerFunc(func(w *web.ResponseWriter, r *web.Request) {
+		w.AddHeader("Link", "</site.css>; rel=preload")
+		p.Serve(w, r)
+	})
+	ln, err := r.Listen("tcp", "127.0.0.1:0", web.NewServer(&web.Config{Handler: site}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
 
 	var mu sync.Mutex
 	var hints []string
@@ -50,14 +67,14 @@ func TestEarlyHintsPassedOn(t *testing.T) {
 	if resp.StatusCode != 200 || string(body) != "page" || resp.Header.Get("X-Final") != "yes" {
 		t.Fatalf("got %d %q %v; want 200 \"page\" with X-Final", resp.StatusCode, body, resp.Header)
 	}
-	if got := resp.Header.Values("Link"); len(got) != 0 {
-		t.Errorf("final response Link: got %q; want none", got)
+	if got := resp.Header.Values("Link"); len(got) != 1 || got[0] != "</site.css>; rel=preload" {
+		t.Errorf("final response Link: got %q; want the site's only", got)
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	want := []string{
-		"</a.css>; rel=preload; as=style",
-		"</a.css>; rel=preload; as=style | </b.js>; rel=preload; as=script",
+		"</site.css>; rel=preload | </a.css>; rel=preload; as=style",
+		"</site.css>; rel=preload | </a.css>; rel=preload; as=style | </b.js>; rel=preload; as=script",
 	}
 	if strings.Join(hints, "\n") != strings.Join(want, "\n") {
 		t.Errorf("hints: got %q; want %q", hints, want)

@@ -263,8 +263,8 @@ func (f *forward) failed(err error) {
 }
 
 // informational passes an upstream 1xx on, such as 103 Early Hints, as
-// net/http's ReverseProxy does: its end-to-end fields go out in the 1xx
-// and are then taken off again, since the final response brings its own.
+// net/http's ReverseProxy does: its end-to-end fields go out in that 1xx
+// only (WriteInformationalWith), since the final response brings its own.
 // 100 Continue is not passed: this server answers the client's Expect
 // itself. Hints are optional, so a 1xx the client cannot have (HTTP/1.0)
 // or that comes too late is dropped.
@@ -274,14 +274,7 @@ func (f *forward) informational(status int, h http1.Header) {
 		return
 	}
 	var fields [8]http1.Field
-	kept := filterHeader(fields[:0], h, "content-length", "via")
-	for _, fl := range kept {
-		w.AddHeader(string(fl.Name), string(fl.Value))
-	}
-	w.WriteInformational(status)
-	for _, fl := range kept {
-		w.DelHeader(string(fl.Name))
-	}
+	w.WriteInformationalWith(status, filterHeader(fields[:0], h, "content-length", "via"))
 }
 
 // respond streams the upstream response to the client.
