@@ -60,8 +60,9 @@
 // and the response goes on unchanged. A bridged net/http handler does the
 // same with WriteHeader(103), as on net/http since Go 1.19 (see Bridge).
 // WriteInformationalWith adds fields to one 1xx only, as a proxy passing
-// an upstream's hints on needs. Content-Length and Transfer-Encoding never go in a 1xx, and compression,
-// decided at the final head, leaves 1xx responses alone.
+// an upstream's hints on needs. Content-Length and Transfer-Encoding never
+// go in a 1xx, and compression, decided at the final head, leaves 1xx
+// responses alone.
 //
 // Pipelined requests are answered in order, 1xx included: a request's
 // handler runs only once the previous response has ended. Clients must
