@@ -408,36 +408,25 @@ func (z *gunzip) write(p []byte, sink outSink) (int, error) {
 	return total, nil
 }
 
+// fieldFlag is the header flag (FLG, RFC 1952 section 2.3.1) that
+// announces each optional header field.
+var fieldFlag = [...]byte{
+	gzExtraLen:  gzFlagExtra,
+	gzName:      gzFlagName,
+	gzComment:   gzFlagComment,
+	gzHeaderCRC: gzFlagHCRC,
+}
+
 // nextField moves on from the header field just read, after, to the next
 // one the flags announce, or to the data.
 func (z *gunzip) nextField(after gzipState) {
-	for st := after + 1; ; st++ {
-		switch st {
-		case gzExtraLen:
-			if z.flags&gzFlagExtra != 0 {
-				z.state = st
-				return
-			}
-		case gzName:
-			if z.flags&gzFlagName != 0 {
-				z.state = st
-				return
-			}
-		case gzComment:
-			if z.flags&gzFlagComment != 0 {
-				z.state = st
-				return
-			}
-		case gzHeaderCRC:
-			if z.flags&gzFlagHCRC != 0 {
-				z.state = st
-				return
-			}
-		case gzData:
-			z.startData()
+	for st := after + 1; st < gzData; st++ {
+		if f := fieldFlag[st]; f != 0 && z.flags&f != 0 {
+			z.state = st
 			return
 		}
 	}
+	z.startData()
 }
 
 func (z *gunzip) startData() {
