@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,6 +39,10 @@ type Rules struct {
 	StdOnly bool
 	// WallClock permits the functions of time that read the wall clock.
 	WallClock bool
+	// Limited allows an import path, banned or not, for the names listed
+	// only: {"net/http": {"Cookie"}} lets a package use http.Cookie but
+	// not http.Get.
+	Limited map[string][]string
 }
 
 // Check parses the non-test Go files in dir and reports every rule broken.
@@ -60,19 +65,25 @@ func Check(t testing.TB, dir string, r Rules) {
 			t.Fatal(err)
 		}
 		timeName := ""
+		limited := map[string][]string{} // a file's name for a Limited import → its names
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			if path == "time" {
-				timeName = "time"
-				if imp.Name != nil {
-					timeName = imp.Name.Name
-				}
+			local := path[strings.LastIndexByte(path, '/')+1:]
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			if path == "time" && !r.WallClock {
+				timeName = local
+			}
+			if names, ok := r.Limited[path]; ok {
+				limited[local] = names
+				continue
 			}
 			if why := r.refuse(path); why != "" {
 				t.Errorf("%s imports %q: %s", name, path, why)
 			}
 		}
-		if r.WallClock || timeName == "" {
+		if timeName == "" && len(limited) == 0 {
 			continue
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -80,8 +91,15 @@ func Check(t testing.TB, dir string, r Rules) {
 			if !ok {
 				return true
 			}
-			if id, ok := sel.X.(*ast.Ident); ok && id.Name == timeName && wallClock[sel.Sel.Name] {
+			id, ok := sel.X.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			if id.Name == timeName && wallClock[sel.Sel.Name] {
 				t.Errorf("%s: calls time.%s; take time from the loop's clock", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			if names, ok := limited[id.Name]; ok && !slices.Contains(names, sel.Sel.Name) {
+				t.Errorf("%s: uses %s.%s; want only %v", fset.Position(sel.Pos()), id.Name, sel.Sel.Name, names)
 			}
 			return true
 		})

@@ -2,58 +2,16 @@ package client
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/braid-net/braid/deferred"
 	"github.com/braid-net/braid/web"
 )
-
-// The package imports net/http for its cookie types and parsers only, not
-// for its client or server.
-func TestNetHTTPOnlyForCookies(t *testing.T) {
-	allowed := []string{"CookieJar", "Cookie", "ParseSetCookie", "ParseCookie"}
-	files, _ := filepath.Glob("*.go")
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		local := ""
-		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == "net/http" {
-				local = "http"
-				if imp.Name != nil {
-					local = imp.Name.Name
-				}
-			}
-		}
-		if local == "" {
-			continue
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if sel, ok := n.(*ast.SelectorExpr); ok {
-				if id, ok := sel.X.(*ast.Ident); ok && id.Name == local && !slices.Contains(allowed, sel.Sel.Name) {
-					t.Errorf("%s: uses http.%s; want only %v", fset.Position(sel.Pos()), sel.Sel.Name, allowed)
-				}
-			}
-			return true
-		})
-	}
-}
 
 func newJar(t testing.TB) http.CookieJar {
 	t.Helper()
