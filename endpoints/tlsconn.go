@@ -81,6 +81,7 @@ type tlsState uint8
 
 const (
 	tlsHandshaking tlsState = iota
+	tlsLosing               // lost mid-handshake: waiting for the handshake's verdict
 	tlsOpen
 	tlsClosed
 )
@@ -167,7 +168,7 @@ func (c *tlsConn) flush() {
 
 func (c *tlsConn) handshakeTimedOut() {
 	c.timer = nil
-	if c.state != tlsHandshaking {
+	if c.state != tlsHandshaking && c.state != tlsLosing {
 		return
 	}
 	c.fail(ErrHandshakeTimeout)
@@ -175,7 +176,7 @@ func (c *tlsConn) handshakeTimedOut() {
 
 // fail ends a handshake that did not succeed.
 func (c *tlsConn) fail(err error) {
-	if c.state != tlsHandshaking {
+	if c.state != tlsHandshaking && c.state != tlsLosing {
 		return
 	}
 	c.state = tlsClosed
@@ -187,9 +188,23 @@ func (c *tlsConn) fail(err error) {
 	c.established(nil, braid.Lost(err))
 }
 
+// handshakeDone takes the handshake goroutine's verdict.
 func (c *tlsConn) handshakeDone(err error) {
+	if c.state == tlsLosing {
+		// The connection went first, often because the peer closed it
+		// on the alert this handshake sent: the handshake's own error
+		// (a certificate it refused, say) says more than the loss,
+		// unless it is only the loss seen from the pipe.
+		lost := fmt.Errorf("endpoints: tls handshake: connection lost: %w", c.lostReason)
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, net.ErrClosed) {
+			lost = fmt.Errorf("endpoints: tls handshake: %w", err)
+		}
+		c.lostReason = nil
+		c.fail(lost)
+		return
+	}
 	if c.state != tlsHandshaking {
-		return // already failed (timeout, connection lost)
+		return // already failed (timeout)
 	}
 	if err != nil {
 		c.flush() // send crypto/tls's alert before closing
@@ -294,9 +309,12 @@ func (c *tlsConn) ReadConnectionLost() {
 func (c *tlsConn) ConnectionLost(reason error) {
 	switch c.state {
 	case tlsHandshaking:
-		c.fail(fmt.Errorf("endpoints: tls handshake: connection lost: %w", reason))
+		// Let the handshake end on the input it has, then hear its
+		// verdict (handshakeDone); the timeout still bounds the wait.
+		c.state, c.lostReason = tlsLosing, reason
+		c.pipe.feedEOF()
 		return
-	case tlsClosed:
+	case tlsLosing, tlsClosed:
 		return
 	}
 	c.state = tlsClosed
