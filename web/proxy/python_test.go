@@ -1,9 +1,7 @@
 package proxy
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"os"
@@ -11,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/braid-net/braid/internal/peers"
 )
@@ -21,38 +18,8 @@ import (
 func pythonServer(t *testing.T, dir string) string {
 	t.Helper()
 	py := peers.Need(t, peers.Python, "python3")
-	ctx, cancel := context.WithTimeout(context.Background(), 4*testTimeout)
-	cmd := exec.CommandContext(ctx, py, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		cmd.Wait()
-	})
-	port := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`port (\d+)`)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				port <- m[1]
-				break
-			}
-		}
-		io.Copy(io.Discard, out)
-	}()
-	select {
-	case p := <-port:
-		return "http://127.0.0.1:" + p
-	case <-time.After(testTimeout):
-		t.Fatal("python3 -m http.server did not say its port")
-	}
-	return ""
+	cmd := exec.Command(py, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir)
+	return "http://127.0.0.1:" + peers.StartAnnounced(t, cmd, testTimeout, regexp.MustCompile(`port (\d+)`))
 }
 
 // Python's http.server as the upstream: HTTP/1.0 answers on connections it

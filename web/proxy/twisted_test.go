@@ -1,13 +1,11 @@
 package proxy
 
 import (
-	"bufio"
-	"context"
 	"io"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/braid-net/braid/internal/peers"
 )
@@ -43,33 +41,8 @@ reactor.run()
 
 func TestTwistedUpstream(t *testing.T) {
 	py := peers.NeedPython(t, "twisted.web", "python3-twisted")
-	ctx, cancel := context.WithTimeout(context.Background(), 4*testTimeout)
-	cmd := exec.CommandContext(ctx, py, "-c", twistedServer)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		cmd.Wait()
-	})
-	port := make(chan string, 1)
-	go func() {
-		br := bufio.NewReader(out)
-		line, _ := br.ReadString('\n')
-		port <- strings.TrimSpace(line)
-		io.Copy(io.Discard, br)
-	}()
-	var upstream string
-	select {
-	case p := <-port:
-		upstream = "http://127.0.0.1:" + p
-	case <-time.After(testTimeout):
-		t.Fatal("the Twisted server did not say its port")
-	}
+	port := peers.StartAnnounced(t, exec.Command(py, "-c", twistedServer), testTimeout, regexp.MustCompile(`^(\d+)$`))
+	upstream := "http://127.0.0.1:" + port
 	addr := serveProxy(t, 1, Config{Upstream: upstream})
 	resp := rawExchange(t, addr, "GET /s HTTP/1.1\r\nHost: x\r\n\r\n")
 	body, err := io.ReadAll(resp.Body)
