@@ -95,36 +95,7 @@ func dropFraming(h http.Header) {
 // stream ending after `in`.
 func braidRequest(in []byte) (*parsed, error) {
 	c := NewConn(Server, nil)
-	if err := c.Receive(in); err != nil {
-		return nil, err
-	}
-	c.ReceiveEOF()
-	var p *parsed
-	for {
-		ev, err := c.NextEvent()
-		if err != nil {
-			if err == ErrNeedData || err == ErrPaused {
-				return nil, fmt.Errorf("incomplete: %w", err)
-			}
-			return nil, err
-		}
-		switch ev := ev.(type) {
-		case *Request:
-			p = &parsed{method: ev.Method, target: string(ev.Target), version: ev.Version, fields: canonical(ev.Headers), chunked: ev.Chunked}
-		case *Data:
-			p.body = append(p.body, ev.Data...)
-		case *EndOfMessage:
-			if len(ev.Trailers) > 0 {
-				p.trailers = canonical(ev.Trailers)
-			}
-			p.consumed = len(in) - c.Buffered()
-			return p, nil
-		case *ConnectionClosed:
-			return nil, errors.New("closed before a request")
-		default:
-			return nil, fmt.Errorf("unexpected event %T", ev)
-		}
-	}
+	return collect(c, in, "request")
 }
 
 // stdRequest parses the first request in `in` with net/http.
@@ -229,6 +200,12 @@ func braidResponse(in []byte, method string) (*parsed, error) {
 		return nil, err
 	}
 	c.AppendOutgoing(nil)
+	return collect(c, in, "response")
+}
+
+// collect feeds in, then the end of the stream, to c and gathers the first
+// message it parses (what, "request" or "response"), 1xx answers skipped.
+func collect(c *Conn, in []byte, what string) (*parsed, error) {
 	if err := c.Receive(in); err != nil {
 		return nil, err
 	}
@@ -243,6 +220,8 @@ func braidResponse(in []byte, method string) (*parsed, error) {
 			return nil, err
 		}
 		switch ev := ev.(type) {
+		case *Request:
+			p = &parsed{method: ev.Method, target: string(ev.Target), version: ev.Version, fields: canonical(ev.Headers), chunked: ev.Chunked}
 		case *InformationalResponse:
 		case *Response:
 			p = &parsed{status: ev.Status, version: ev.Version, fields: canonical(ev.Headers), chunked: ev.Chunked}
@@ -255,7 +234,7 @@ func braidResponse(in []byte, method string) (*parsed, error) {
 			p.consumed = len(in) - c.Buffered()
 			return p, nil
 		case *ConnectionClosed:
-			return nil, errors.New("closed before a response")
+			return nil, errors.New("closed before a " + what)
 		default:
 			return nil, fmt.Errorf("unexpected event %T", ev)
 		}
