@@ -32,41 +32,25 @@ func bareLoop(tb testing.TB) *loop {
 // with one CallSoon, with one CallFromGoroutine, and with one timer due.
 func BenchmarkLoopTurn(b *testing.B) {
 	nop := func() {}
-	b.Run("idle", func(b *testing.B) {
-		l := bareLoop(b)
-		l.CallLater(time.Hour, nop)
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			l.turn()
-		}
-	})
-	b.Run("soon", func(b *testing.B) {
-		l := bareLoop(b)
-		l.CallLater(time.Hour, nop)
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			l.CallSoon(nop)
-			l.turn()
-		}
-	})
-	b.Run("remote", func(b *testing.B) {
-		l := bareLoop(b)
-		l.CallLater(time.Hour, nop)
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			l.CallFromGoroutine(nop)
-			l.turn()
-		}
-	})
-	b.Run("timer", func(b *testing.B) {
-		l := bareLoop(b)
-		l.CallLater(time.Hour, nop)
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			l.CallLater(0, nop)
-			l.turn()
-		}
-	})
+	for _, bc := range []struct {
+		name   string
+		before func(l *loop) // what arrives before each turn
+	}{
+		{"idle", func(*loop) {}},
+		{"soon", func(l *loop) { l.CallSoon(nop) }},
+		{"remote", func(l *loop) { l.CallFromGoroutine(nop) }},
+		{"timer", func(l *loop) { l.CallLater(0, nop) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			l := bareLoop(b)
+			l.CallLater(time.Hour, nop)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				bc.before(l)
+				l.turn()
+			}
+		})
+	}
 }
 
 // TestTurnSeesRemoteCall: a queued call keeps the next wait from blocking
