@@ -57,9 +57,9 @@ func TestSlowClientPausesUpstream(t *testing.T) {
 
 // An upstream that does not read the body stops the client's upload.
 func TestSlowUpstreamPausesUpload(t *testing.T) {
-	release := make(chan struct{})
+	held := newHold()
 	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
-		<-release
+		held.wait(r)
 		n, err := io.Copy(io.Discard, r.Body)
 		fmt.Fprintf(w, "%d %v", n, err)
 	})
@@ -87,7 +87,7 @@ func TestSlowUpstreamPausesUpload(t *testing.T) {
 		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
 	}
 	t.Logf("upload stalled after %d bytes", stalled)
-	close(release)
+	held.free()
 	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
 	if err != nil {
 		t.Fatal(err)

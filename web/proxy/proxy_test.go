@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,26 @@ func serveProxy(t testing.TB, loops int, cfg Config) string {
 	}
 	return ln.Addr().String()
 }
+
+// hold keeps upstream handlers waiting until free is called. A handler
+// also stops waiting when its client goes (the proxy's reactor stopping at
+// cleanup), so a test that fails before freeing it cannot hang in the
+// backend's Close, which waits for its handlers.
+type hold struct {
+	release chan struct{}
+	once    sync.Once
+}
+
+func newHold() *hold { return &hold{release: make(chan struct{})} }
+
+func (h *hold) wait(r *http.Request) {
+	select {
+	case <-h.release:
+	case <-r.Context().Done():
+	}
+}
+
+func (h *hold) free() { h.once.Do(func() { close(h.release) }) }
 
 func backend(t testing.TB, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
@@ -321,11 +342,11 @@ func TestTLSUpstream(t *testing.T) {
 // With the upstream's connections busy and its queue full, the next request
 // gets 503 at once; the others are answered once the upstream is.
 func TestUpstreamQueueFull(t *testing.T) {
-	release := make(chan struct{})
+	held := newHold()
 	arrived := make(chan struct{}, 10)
 	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
 		arrived <- struct{}{}
-		<-release
+		held.wait(r)
 		io.WriteString(w, "ok")
 	})
 	addr := serveProxy(t, 1, Config{Upstream: up.URL, Client: client.Config{MaxConnsPerHost: 1, MaxWaiting: 1}})
@@ -356,7 +377,7 @@ func TestUpstreamQueueFull(t *testing.T) {
 	case <-time.After(testTimeout):
 		t.Fatal("no answer while the queue is full")
 	}
-	close(release)
+	held.free()
 	for i := 0; i < 2; i++ {
 		if s := <-statuses; s != 200 {
 			t.Fatalf("got %d; want 200 once the upstream answers", s)
@@ -367,12 +388,12 @@ func TestUpstreamQueueFull(t *testing.T) {
 // An upload that waits for a busy upstream connection arrives whole: the
 // body waits unread in the proxy's server until the upstream takes it.
 func TestUploadWaitsForUpstream(t *testing.T) {
-	release := make(chan struct{})
+	held := newHold()
 	arrived := make(chan struct{}, 4)
 	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hold" {
 			arrived <- struct{}{}
-			<-release
+			held.wait(r)
 		}
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%d %x", len(b), sha256.Sum256(b))
@@ -418,7 +439,7 @@ func TestUploadWaitsForUpstream(t *testing.T) {
 		}()
 	}
 	// Let the uploads fill what the proxy reads before it stops reading.
-	time.AfterFunc(200*time.Millisecond, func() { close(release) })
+	time.AfterFunc(200*time.Millisecond, held.free)
 	for range tests {
 		select {
 		case got := <-results:

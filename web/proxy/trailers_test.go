@@ -130,9 +130,9 @@ func TestRequestTrailersLargeUpload(t *testing.T) {
 // An upload with declared trailers, through the pool, is
 // paused by an upstream that does not read, and arrives whole after.
 func TestSlowUpstreamPausesTrailerUpload(t *testing.T) {
-	release := make(chan struct{})
+	held := newHold()
 	up := backend(t, func(w http.ResponseWriter, r *http.Request) {
-		<-release
+		held.wait(r)
 		n, err := io.Copy(io.Discard, r.Body)
 		fmt.Fprintf(w, "%d %v %s", n, err, r.Trailer.Get("X-Sum"))
 	})
@@ -157,7 +157,7 @@ func TestSlowUpstreamPausesTrailerUpload(t *testing.T) {
 		t.Fatalf("client sent %d bytes to an upstream that reads nothing; want far less than %d", stalled, bigBody)
 	}
 	t.Logf("upload stalled after %d bytes", stalled)
-	close(release)
+	held.free()
 	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
 	if err != nil {
 		t.Fatal(err)
