@@ -193,19 +193,7 @@ func BenchmarkBridgeEarlyHints(b *testing.B) {
 				}
 				want += m
 			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := c.Write(req); err != nil {
-					b.Fatal(err)
-				}
-				for got := 0; got < want; {
-					m, err := c.Read(buf)
-					if err != nil {
-						b.Fatal(err)
-					}
-					got += m
-				}
-			}
+			roundTrips(b, c, req, want, buf)
 		})
 	}
 }
