@@ -2,6 +2,7 @@ package web
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -46,15 +47,7 @@ func TestCompressIdentityZeroAllocs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, &Config{Compress: &CompressConfig{}, Handler: tt.handler})
-			req := []byte(tt.req)
-			exchange := func() {
-				h.tr.Receive(req)
-				h.tr.Clear()
-			}
-			exchange()
-			if n := testing.AllocsPerRun(1000, exchange); n != 0 {
-				t.Fatalf("got %v allocs per request; want 0", n)
-			}
+			wantNoAllocs(t, h, []byte(tt.req), 1000)
 		})
 	}
 }
@@ -66,16 +59,10 @@ func TestCompressedZeroAllocs(t *testing.T) {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
 	for _, size := range []int{4 << 10, 64 << 10} {
-		h := newHarness(t, &Config{Compress: &CompressConfig{}, Handler: bodyHandler(wordyText(size))})
-		req := []byte("GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip, deflate\r\n\r\n")
-		exchange := func() {
-			h.tr.Receive(req)
-			h.tr.Clear()
-		}
-		exchange()
-		if n := testing.AllocsPerRun(200, exchange); n != 0 {
-			t.Errorf("%d bytes: got %v allocs per request; want 0", size, n)
-		}
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			h := newHarness(t, &Config{Compress: &CompressConfig{}, Handler: bodyHandler(wordyText(size))})
+			wantNoAllocs(t, h, []byte("GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip, deflate\r\n\r\n"), 200)
+		})
 	}
 }
 

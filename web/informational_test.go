@@ -233,14 +233,7 @@ func TestEarlyHintsZeroAllocs(t *testing.T) {
 		hello(w, r)
 	})})
 	req := []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	exchange := func() {
-		h.tr.Receive(req)
-		h.tr.Clear()
-	}
-	exchange()
-	if n := testing.AllocsPerRun(1000, exchange); n != 0 {
-		t.Fatalf("got %v allocs per request; want 0", n)
-	}
+	wantNoAllocs(t, h, req, 1000)
 	h.tr.Receive(req)
 	if got := string(h.tr.Value()); !strings.HasPrefix(got, hints1+"HTTP/1.1 200 OK\r\n") {
 		t.Fatalf("got %q", got)
