@@ -15,11 +15,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/braid-net/braid"
 	"github.com/braid-net/braid/endpoints"
+	"github.com/braid-net/braid/internal/stall"
 	"github.com/braid-net/braid/proto/http1"
 	"github.com/braid-net/braid/reactor"
 	"github.com/braid-net/braid/reactor/reactortest"
@@ -422,9 +424,11 @@ func TestUploadWaitsForUpstream(t *testing.T) {
 		{"chunked", func() io.Reader { return io.MultiReader(bytes.NewReader(payload)) }},
 	}
 	results := make(chan string, len(tests))
+	var read atomic.Int64 // upload bytes taken from the bodies so far
 	for _, tt := range tests {
 		go func() {
-			resp, err := httpClient().Post("http://"+addr+"/up", "application/octet-stream", tt.body())
+			body := &tallyReader{r: tt.body(), n: &read}
+			resp, err := httpClient().Post("http://"+addr+"/up", "application/octet-stream", body)
 			if err != nil {
 				results <- tt.name + ": " + err.Error()
 				return
@@ -439,7 +443,8 @@ func TestUploadWaitsForUpstream(t *testing.T) {
 		}()
 	}
 	// Let the uploads fill what the proxy reads before it stops reading.
-	time.AfterFunc(200*time.Millisecond, held.free)
+	stall.Wait(t, testTimeout, read.Load)
+	held.free()
 	for range tests {
 		select {
 		case got := <-results:
@@ -478,4 +483,16 @@ func TestStreamsPiecesAsTheyCome(t *testing.T) {
 		}
 		next <- struct{}{}
 	}
+}
+
+// tallyReader adds what is read from r to n.
+type tallyReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (t *tallyReader) Read(p []byte) (int, error) {
+	k, err := t.r.Read(p)
+	t.n.Add(int64(k))
+	return k, err
 }
