@@ -24,6 +24,7 @@ const (
 	fPush                              // the registered producer is a PushProducer
 	fDrainer                           // the protocol is a braid.Drainer
 	fPeer4                             // the poll driver's conn holds an IPv4 peer
+	fReadAgain                         // in the poll driver's read-again queue
 )
 
 type closeKind uint8

@@ -37,6 +37,11 @@ func TestConformanceShapes(t *testing.T) {
 	}{
 		{"one-loop", reactor.Config{Loops: 1}},
 		{"four-loops-least", reactor.Config{Loops: 4, Balance: reactor.LeastConnections}},
+		// Connections watched level-triggered, and read 2 KiB at a
+		// time (edge-triggered, most reads then fill the buffer and are
+		// read again the next turn).
+		{"level-triggered", reactor.Config{LevelTriggered: true}},
+		{"small-reads", reactor.Config{ReadBufferSize: 2048}},
 	}
 	for _, s := range shapes {
 		t.Run(s.name, func(t *testing.T) {

@@ -25,8 +25,17 @@ type pollDriver struct {
 	others   map[int]handler // listeners, connection attempts, datagram sockets
 	maxBatch int
 
-	readBuf []byte
-	iov     []unix.Iovec
+	readBuf  []byte
+	dgramBuf []byte // for datagrams when readBuf is smaller than they may be
+	iov      []unix.Iovec
+
+	// edge is poll.Edge when connections are watched edge-triggered: a
+	// connection is then reported once per arrival of bytes, and one
+	// whose read filled readBuf (or whose peer shut down) waits in readQ
+	// to be read again next turn.
+	edge   poll.Interest
+	readQ  []*conn
+	readSp []*conn
 
 	stats driverStats
 }
@@ -53,13 +62,16 @@ func newPollDriver(l *loop) (ioDriver, error) {
 		iov:      make([]unix.Iovec, 0, 64),
 		others:   map[int]handler{},
 	}
+	if poll.EdgeTriggered && !l.r.cfg.LevelTriggered {
+		d.edge = poll.Edge
+	}
 	d.init(l)
 	return d, nil
 }
 
 func (d *pollDriver) wait(timeout time.Duration) {
 	ms := -1
-	if len(d.flushQ) > 0 {
+	if len(d.flushQ) > 0 || len(d.readQ) > 0 {
 		ms = 0
 	} else if timeout >= 0 {
 		// Round up so that a timer due in 0.3ms does not make us spin;
@@ -90,6 +102,34 @@ func (d *pollDriver) wait(timeout time.Duration) {
 			h.handle(ev)
 		}
 	}
+	if len(d.readQ) > 0 {
+		d.readAgain()
+	}
+}
+
+// queueRead puts c in the read-again queue unless it is there.
+func (d *pollDriver) queueRead(c *conn) {
+	if c.flags&fReadAgain == 0 {
+		c.flags |= fReadAgain
+		d.readQ = append(d.readQ, c)
+	}
+}
+
+// readAgain reads once more each connection queued last turn, after those
+// the poller reported: a connection that keeps the read buffer full takes
+// its turn with the others instead of ahead of them. One that stopped
+// reading meanwhile is skipped: resuming reports it again.
+func (d *pollDriver) readAgain() {
+	q := d.readQ
+	d.readQ = d.readSp[:0]
+	for i, c := range q {
+		q[i] = nil
+		c.flags &^= fReadAgain
+		if c.flags&fClosed == 0 && c.interest&poll.Read != 0 {
+			c.read(false)
+		}
+	}
+	d.readSp = q[:0]
 }
 
 func (d *pollDriver) wake() { d.poller.Wake() }

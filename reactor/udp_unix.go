@@ -106,11 +106,21 @@ func (u *udpConn) start() {
 	u.d.l.safeCall("StartProtocol", func() { u.proto.StartProtocol(u) })
 }
 
-func (u *udpConn) handle(ev poll.Event) {
-	buf := u.d.readBuf
-	if len(buf) > u.maxPacket+1 {
-		buf = buf[:u.maxPacket+1]
+// datagramBuf returns n bytes to receive datagrams into: the loop's read
+// buffer when it is that large, otherwise a buffer kept for datagrams, so
+// that a small Config.ReadBufferSize never cuts a datagram short.
+func (d *pollDriver) datagramBuf(n int) []byte {
+	if len(d.readBuf) >= n {
+		return d.readBuf[:n]
 	}
+	if len(d.dgramBuf) < n {
+		d.dgramBuf = make([]byte, n)
+	}
+	return d.dgramBuf[:n]
+}
+
+func (u *udpConn) handle(ev poll.Event) {
+	buf := u.d.datagramBuf(u.maxPacket + 1)
 	for i := 0; i < datagramsPerEvent && !u.closed && !u.paused; i++ {
 		n, from, err := unix.Recvfrom(u.fd, buf, 0)
 		switch {

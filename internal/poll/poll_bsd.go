@@ -11,6 +11,10 @@ import (
 // wakeIdent is the EVFILT_USER identifier used for wake-ups.
 const wakeIdent = 0
 
+// EdgeTriggered says that Edge is ignored here: kqueue's EV_CLEAR would do,
+// but it has not been run on a BSD, so every fd stays level-triggered.
+const EdgeTriggered = false
+
 // Poller is a kqueue instance with an EVFILT_USER event used to wake it.
 type Poller struct {
 	kq      int

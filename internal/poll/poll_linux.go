@@ -50,8 +50,14 @@ func New(batch int) (*Poller, error) {
 	return p, nil
 }
 
+// EdgeTriggered says that Edge is honoured here (EPOLLET).
+const EdgeTriggered = true
+
 func toEpoll(in Interest) uint32 {
 	var ev uint32
+	if in&Edge != 0 {
+		ev |= unix.EPOLLET
+	}
 	if in&Read != 0 {
 		ev |= unix.EPOLLIN | unix.EPOLLRDHUP
 	}
@@ -127,6 +133,9 @@ func (p *Poller) Wait(timeoutMs int) ([]Event, error) {
 		}
 		if r.Events&unix.EPOLLOUT != 0 {
 			ev.Ready |= Write
+		}
+		if r.Events&unix.EPOLLRDHUP != 0 {
+			ev.Shut = true
 		}
 		if r.Events&(unix.EPOLLHUP|unix.EPOLLERR) != 0 {
 			ev.Hup = true

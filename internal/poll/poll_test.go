@@ -152,3 +152,36 @@ func TestWokeReportsConsumedWake(t *testing.T) {
 		t.Fatalf("Woke still true after a Wait with no wake-up")
 	}
 }
+
+// TestEdge: where edges are supported, input unread is reported once, again
+// when more arrives, and again after a Modify; a level-triggered fd is
+// reported for as long as its input waits. A shut-down peer is reported.
+func TestEdge(t *testing.T) {
+	p := newPoller(t)
+	a, b := socketPair(t)
+	if err := p.Add(a, Read|Edge); err != nil {
+		t.Fatal(err)
+	}
+	unix.Write(b, []byte("x"))
+	waitFor(t, p, a, Read)
+	evs, err := p.Wait(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if EdgeTriggered && len(evs) != 0 {
+		t.Fatalf("unread input reported twice on an edge: %+v", evs)
+	}
+	if !EdgeTriggered && len(evs) != 1 {
+		t.Fatalf("level-triggered unread input: got %+v; want one event", evs)
+	}
+	unix.Write(b, []byte("y"))
+	waitFor(t, p, a, Read)
+	if err := p.Modify(a, Read|Edge, Read|Edge); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, p, a, Read)
+	unix.Shutdown(b, unix.SHUT_WR)
+	if ev := waitFor(t, p, a, Read); EdgeTriggered && !ev.Shut {
+		t.Errorf("after the peer's shutdown: %+v; want Shut", ev)
+	}
+}

@@ -109,6 +109,7 @@ var cases = []struct {
 	{"AbortDrops", testAbortDrops},
 	{"SlowReaderProducer", testSlowReaderProducer},
 	{"PauseReading", testPauseReading},
+	{"PausedThroughEOF", testPausedThroughEOF},
 	{"PullProducer", testPullProducer},
 	{"OutputDrained", testOutputDrained},
 	{"ListenerClose", testListenerClose},

@@ -47,6 +47,44 @@ func testPauseReading(t *testing.T, build Builder, o Options) {
 	wait(t, o, all, "the data after ResumeProducing")
 }
 
+// testPausedThroughEOF: data and the end of the stream arrive while reading
+// is paused; after ResumeProducing a HalfCloser server gets all of the data,
+// then ReadConnectionLost. (An edge-triggered poller reports such a socket
+// once, when resumed: the end of the stream must not wait for another report.)
+func testPausedThroughEOF(t *testing.T, build Builder, o Options) {
+	const n = 48 << 10 // fits in loopback's socket buffers
+	h := newHarness(t, build, o)
+	received := make(chan string, 1)
+	made := make(chan *probe, 1)
+	ln, _ := listenHalfCloser(h, func(p *probe) {
+		p.t.PauseProducing()
+		made <- p
+	}, func(p *probe, got string) {
+		received <- got
+		p.t.Close()
+	})
+	h.run()
+	c := h.dial(ln)
+	server := wait(t, o, made, "ConnectionMade")
+	want := make([]byte, n)
+	for i := range want {
+		want[i] = byte('a' + i%26)
+	}
+	if _, err := c.Write(want); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	c.(*net.TCPConn).CloseWrite()
+	// Let the data and the FIN reach the server's socket while it is paused.
+	quiet := make(chan struct{})
+	h.on(server.t.Loop(), func() { server.t.Loop().CallLater(50*time.Millisecond, func() { close(quiet) }) })
+	wait(t, o, quiet, "the quiet period")
+	h.on(server.t.Loop(), server.t.ResumeProducing)
+	if got := wait(t, o, received, "ReadConnectionLost"); got != string(want) {
+		t.Errorf("received before EOF: %d bytes; want %d", len(got), n)
+	}
+	wantKind(t, "server", wait(t, o, server.lost, "ConnectionLost"), braid.ErrConnectionDone)
+}
+
 // pullProducer writes one chunk each time it is asked, then unregisters
 // and closes.
 type pullProducer struct {
