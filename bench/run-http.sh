@@ -9,6 +9,9 @@
 #
 # Scenarios: c256 (CONNS=256 connections, one request at a time each) and
 # p16 (as many connections, DEPTH=16 pipelined requests at a time each).
+# Servers: braid (native API), bridge (net/http handler on braid), fasthttp,
+# net (net/http), gnet (no parser, as in its TechEmpower entry) and floor (no
+# HTTP at all: raw epoll, read and write, to show the kernel's share).
 # Environment: SERVERS, DURATION (10s), WARMUP (2s), CONNS (256), DEPTH (16),
 # SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
 # PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof),
@@ -21,7 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 
-SERVERS=${SERVERS:-"braid fasthttp gnet net bridge"}
+SERVERS=${SERVERS:-"braid fasthttp gnet net bridge floor"}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 CONNS=${CONNS:-256}
@@ -110,11 +113,22 @@ done
 # CPU per request are also shown relative to fasthttp's in the same
 # scenario (the issue's targets: >= 1.15x/1.25x requests, <= 0.8x CPU).
 mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" -v scenarios="c$CONNS p$DEPTH" '
-	function median(key, col,    m, i, j, t, v) {
-		m = n[key]
-		for (i = 1; i <= m; i++) v[i] = val[key, i, col] + 0
+	function mid(v, m,    i, j, t) {
 		for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
 		return v[int((m + 1) / 2)]
+	}
+	function median(key, col,    m, i, v) {
+		m = n[key]
+		for (i = 1; i <= m; i++) v[i] = val[key, i, col] + 0
+		return mid(v, m)
+	}
+	# paired: the median over the rounds of the ratio to fasthttp within
+	# each round, whose runs follow each other: a burst of load from
+	# elsewhere moves both figures of a pair alike.
+	function paired(key, fk, col,    m, i, v) {
+		m = n[key] < n[fk] ? n[key] : n[fk]
+		for (i = 1; i <= m; i++) v[i] = val[fk, i, col] > 0 ? val[key, i, col] / val[fk, i, col] : 0
+		return mid(v, m)
 	}
 	{
 		key = $1 SUBSEP $2; k = ++n[key]
@@ -135,7 +149,9 @@ mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" -v scenarios="c$CONNS p$DEPTH
 				rps = median(key, 3); cpu = median(key, 4)
 				r1 = frps > 0 ? sprintf("%.2fx", rps / frps) : "-"
 				r2 = fcpu > 0 ? sprintf("%.2fx", cpu / fcpu) : "-"
-				printf "| %s | %s | %.0f | %s | %.2f | %s | %.0f%% | %s |\n", sc[i], srv[j], rps, r1, cpu, r2, median(key, 5), errs[key]
+				p1 = (fk in n) ? sprintf("%.2fx", paired(key, fk, 3)) : "-"
+				p2 = (fk in n) ? sprintf("%.2fx", paired(key, fk, 4)) : "-"
+				printf "| %s | %s | %.0f | %s | %s | %.2f | %s | %s | %.0f%% | %s |\n", sc[i], srv[j], rps, r1, p1, cpu, r2, p2, median(key, 5), errs[key]
 			}
 		}
 	}' "$raw")
@@ -151,8 +167,12 @@ file="$OUT/http-$TAG.md"
 	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
 	echo "the requests wrk completed; nice $NICE. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
 	echo
-	echo "| scenario | server | requests/s | vs fasthttp | CPU µs/req | vs fasthttp | server CPU | errors |"
-	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	echo "\"vs fasthttp\" compares the medians; \"paired\" is the median of each round's"
+	echo "ratio to fasthttp's run in the same round, which a burst of other load on"
+	echo "the machine moves less."
+	echo
+	echo "| scenario | server | requests/s | vs fasthttp | paired | CPU µs/req | vs fasthttp | paired | server CPU | errors |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "Every run, in the order run (server CPU well under 100% means the server"
