@@ -20,7 +20,11 @@
 // # Data path
 //
 // Each loop has one read buffer (Config.ReadBufferSize) passed to
-// DataReceived. Writes are copied into chunks taken from per-loop free lists
+// DataReceived. On epoll connections are watched edge-triggered (unless
+// Config.LevelTriggered): a read that fills the buffer brings the
+// connection back for another read on the next turn, after the others
+// ready, and once the peer has shut down its side the rest is read up to
+// the end of the stream. Writes are copied into chunks taken from per-loop free lists
 // (a 2 KiB chunk first for a small write, 16 KiB chunks after) and flushed
 // with one writev: on the epoll and kqueue reactors as soon as the
 // DataReceived that made them returns (so replies to requests pipelined in
