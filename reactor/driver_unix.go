@@ -31,8 +31,8 @@ type pollDriver struct {
 
 	// edge is poll.Edge when connections are watched edge-triggered: a
 	// connection is then reported once per arrival of bytes, and one
-	// whose read filled readBuf (or whose peer shut down) waits in readQ
-	// to be read again next turn.
+	// whose read filled readBuf waits in readQ to be read again next
+	// turn (see conn.read).
 	edge   poll.Interest
 	readQ  []*conn
 	readSp []*conn
