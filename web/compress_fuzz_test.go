@@ -48,15 +48,7 @@ func FuzzCompressServer(f *testing.F) {
 				w.End()
 			}
 		})})
-		tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
-		at := int(split) % (len(in) + 1)
-		tr.Receive(in[:at])
-		clock.Advance(1)
-		tr.Receive(in[at:])
-		clock.Advance(1)
-		tr.ReadEOF()
-		clock.Advance(61e9)
-		out := string(tr.Value())
+		out := string(feedSplit(srv, tr, clock, in, split))
 		if out != "" && !strings.HasPrefix(out, "HTTP/1.") {
 			t.Fatalf("wrote %q", out)
 		}

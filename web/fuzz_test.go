@@ -66,17 +66,24 @@ func FuzzServer(f *testing.F) {
 				hello(w, r)
 			}
 		})})
-		tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
-		at := int(split) % (len(in) + 1)
-		tr.Receive(in[:at])
-		clock.Advance(1)
-		tr.Receive(in[at:])
-		clock.Advance(1)
-		tr.ReadEOF()
-		clock.Advance(61e9)
-		out := string(tr.Value())
+		out := string(feedSplit(srv, tr, clock, in, split))
 		if out != "" && !strings.HasPrefix(out, "HTTP/1.1 ") {
 			t.Fatalf("wrote %q", out)
 		}
 	})
+}
+
+// feedSplit connects srv to tr, whose loop is clock, and feeds it in: in
+// two pieces cut at split, then the end of the client's stream, then a
+// minute for timers. It returns what the server wrote.
+func feedSplit(srv *Server, tr *braidtest.StringTransport, clock *task.Clock, in []byte, split uint16) []byte {
+	tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
+	at := int(split) % (len(in) + 1)
+	tr.Receive(in[:at])
+	clock.Advance(1)
+	tr.Receive(in[at:])
+	clock.Advance(1)
+	tr.ReadEOF()
+	clock.Advance(61e9)
+	return tr.Value()
 }
