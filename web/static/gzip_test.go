@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/braid-net/braid/braidtest"
-	"github.com/braid-net/braid/task"
 	"github.com/braid-net/braid/web"
 )
 
@@ -137,23 +135,7 @@ func mustGet(t *testing.T, h web.Handler, target string, fields ...string) *http
 // serveCompressed is serve on a server that compresses on the fly.
 func serveCompressed(t *testing.T, h web.Handler, raw string) (*http.Response, []byte) {
 	t.Helper()
-	clock := task.NewClock()
-	srv := web.NewServer(&web.Config{Handler: h, Compress: &web.CompressConfig{}})
-	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
-	tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
-	tr.Receive([]byte(raw))
-	var out []byte
-	for i := 0; i < 10000; i++ {
-		clock.Flush()
-		got := tr.Drain(-1)
-		if len(got) == 0 && tr.Buffered() == 0 {
-			clock.Flush()
-			if tr.Buffered() == 0 && len(tr.Drain(-1)) == 0 {
-				break
-			}
-		}
-		out = append(out, got...)
-	}
+	out := output(&web.Config{Handler: h, Compress: &web.CompressConfig{}}, raw)
 	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(out)), nil)
 	if err != nil {
 		t.Fatalf("reading %q: %v", out, err)

@@ -60,12 +60,12 @@ func fixture(t testing.TB) (root string, big []byte) {
 	return root, big
 }
 
-// serve sends raw to h over an in-memory connection and returns the
-// response(s), draining the output as a client would until nothing moves.
-func serve(t *testing.T, h web.Handler, raw string) []*http.Response {
-	t.Helper()
+// output sends raw to a server made with cfg over an in-memory connection
+// and returns what it wrote, draining the output as a client would until
+// nothing moves.
+func output(cfg *web.Config, raw string) []byte {
 	clock := task.NewClock()
-	srv := web.NewServer(&web.Config{Handler: h})
+	srv := web.NewServer(cfg)
 	tr := braidtest.NewStringTransport(&braidtest.TransportConfig{Loop: clock})
 	tr.MakeConnection(srv.BuildProtocol(tr.RemoteAddr()))
 	tr.Receive([]byte(raw))
@@ -74,13 +74,23 @@ func serve(t *testing.T, h web.Handler, raw string) []*http.Response {
 		clock.Flush()
 		got := tr.Drain(-1)
 		if len(got) == 0 {
+			// Nothing moved: once more after the timers due now, then
+			// done if still nothing.
 			clock.Flush()
-			if tr.Buffered() == 0 {
+			if got = tr.Drain(-1); len(got) == 0 {
 				break
 			}
 		}
 		out = append(out, got...)
 	}
+	return out
+}
+
+// serve sends raw to h over an in-memory connection and returns the
+// response(s), draining the output as a client would until nothing moves.
+func serve(t *testing.T, h web.Handler, raw string) []*http.Response {
+	t.Helper()
+	out := output(&web.Config{Handler: h}, raw)
 	br := bufio.NewReader(bytes.NewReader(out))
 	var resps []*http.Response
 	for n := strings.Count(raw, "HTTP/1.1\r\n"); n > 0; n-- {
