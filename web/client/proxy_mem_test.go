@@ -157,20 +157,27 @@ func TestProxyConnectTimeout(t *testing.T) {
 	}
 }
 
-// A keep-alive GET through a proxy, with a reused Request and Response,
-// allocates what a direct one does: the two Deferreds.
-func TestProxiedRequestAllocs(t *testing.T) {
+// proxiedRounds makes a keep-alive GET through a proxy, with a reused
+// Request and Response, answers it, and returns a function that makes and
+// answers one more.
+func proxiedRounds() (*reuser, func()) {
 	h := newProxyHarness(nil, "http://u:p@proxy.test:3128")
 	u := newReuser(h.a, "http://example.test/")
 	u.send()
 	st := h.proxyConns()[0]
 	resp := []byte(helloResponse)
 	st.Receive(resp)
-	round := func() {
+	return u, func() {
 		u.send()
 		st.Clear()
 		st.Receive(resp)
 	}
+}
+
+// A keep-alive GET through a proxy, with a reused Request and Response,
+// allocates what a direct one does: the two Deferreds.
+func TestProxiedRequestAllocs(t *testing.T) {
+	u, round := proxiedRounds()
 	round()
 	allocs := testing.AllocsPerRun(100, round)
 	if u.err != nil || u.body != "Hello, World!" || u.done != 103 {
