@@ -151,14 +151,7 @@ func FuzzExpectAnswer(f *testing.F) {
 		h := newMemHarness(&Config{ExpectContinueTimeout: time.Hour, DisableCompression: true})
 		body := &trackedBody{data: []byte("data")}
 		r := h.put(body)
-		if split < 0 || split > len(in) {
-			split = len(in) / 2
-		}
-		h.st.Receive([]byte(in[:split]))
-		h.st.Receive([]byte(in[split:]))
-		h.st.PeerClose()
-		h.clock.Flush()
-		h.clock.Advance(2 * time.Hour)
+		h.answerAndClose(in, split, 2*time.Hour)
 		if _, _, _, done := r(); !done {
 			t.Fatal("the request never ended")
 		}

@@ -25,6 +25,20 @@ type memHarness struct {
 	accepted int
 }
 
+// answerAndClose is the server's side of a fuzzed exchange: in arrives in
+// two pieces cut at split (the middle when split is out of range), the
+// server closes, and wait passes on the clock.
+func (h *memHarness) answerAndClose(in string, split int, wait time.Duration) {
+	if split < 0 || split > len(in) {
+		split = len(in) / 2
+	}
+	h.st.Receive([]byte(in[:split]))
+	h.st.Receive([]byte(in[split:]))
+	h.st.PeerClose()
+	h.clock.Flush()
+	h.clock.Advance(wait)
+}
+
 func newMemHarness(cfg *Config) *memHarness {
 	mr := braidtest.NewMemoryReactor()
 	a := &Agent{r: mr, loop: mr, cfg: cfg.withDefaults(), pools: map[string]*hostPool{}}
@@ -155,14 +169,7 @@ func FuzzResponses(f *testing.F) {
 		h := newMemHarness(&Config{Limits: http1.Config{MaxBuffered: 4096}})
 		r1 := h.get("/1")
 		r2 := h.get("/2")
-		if split < 0 || split > len(in) {
-			split = len(in) / 2
-		}
-		h.st.Receive([]byte(in[:split]))
-		h.st.Receive([]byte(in[split:]))
-		h.st.PeerClose()
-		h.clock.Flush()
-		h.clock.Advance(time.Hour)
+		h.answerAndClose(in, split, time.Hour)
 		for i, r := range []func() (string, error, bool){r1, r2} {
 			if _, err, done := r(); !done {
 				t.Fatalf("request %d never ended", i+1)

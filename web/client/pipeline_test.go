@@ -266,15 +266,7 @@ func FuzzPipelinedResponses(f *testing.F) {
 		} else {
 			rs[1] = h.do(req)
 		}
-		if split < 0 || split > len(in) {
-			split = len(in) / 2
-		}
-		h.st.Receive([]byte(in[:split]))
-		h.st.Receive([]byte(in[split:]))
-		h.st.PeerClose()
-		h.clock.Flush()
-		h.clock.Advance(time.Hour)
-		h.clock.Advance(time.Hour)
+		h.answerAndClose(in, split, 2*time.Hour)
 		for i, r := range rs {
 			if _, _, done := r(); !done {
 				t.Fatalf("request %d never ended", i+1)
