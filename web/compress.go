@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"compress/gzip"
 	"strconv"
 	"strings"
@@ -373,13 +374,13 @@ func (a *acceptEncoding) parse(v []byte) {
 	}
 	for len(v) > 0 {
 		var elem []byte
-		if i := indexByteBytes(v, ','); i >= 0 {
+		if i := bytes.IndexByte(v, ','); i >= 0 {
 			elem, v = v[:i], v[i+1:]
 		} else {
 			elem, v = v, nil
 		}
 		coding, params := elem, []byte(nil)
-		if i := indexByteBytes(elem, ';'); i >= 0 {
+		if i := bytes.IndexByte(elem, ';'); i >= 0 {
 			coding, params = elem[:i], elem[i+1:]
 		}
 		coding = trimOWS(coding)
@@ -438,6 +439,8 @@ func parseQValue(s []byte) int {
 	return q
 }
 
+// trimOWS strips optional whitespace (SP, HTAB) at both ends, as the
+// parser does (proto/http1 keeps its own unexported).
 func trimOWS(b []byte) []byte {
 	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		b = b[1:]
@@ -448,21 +451,12 @@ func trimOWS(b []byte) []byte {
 	return b
 }
 
-func indexByteBytes(b []byte, c byte) int {
-	for i := range b {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
 // hasTokenBytes reports whether a comma list holds tok, without regard to
 // case.
 func hasTokenBytes(v []byte, tok string) bool {
 	for len(v) > 0 {
 		var t []byte
-		if i := indexByteBytes(v, ','); i >= 0 {
+		if i := bytes.IndexByte(v, ','); i >= 0 {
 			t, v = v[:i], v[i+1:]
 		} else {
 			t, v = v, nil
