@@ -70,12 +70,12 @@ func TestCompressCurl(t *testing.T) {
 		wantBody string
 	}{
 		{"GET", []string{"--compressed", base + "/text"}, []string{"content-encoding: gzip", "vary: accept-encoding", `etag: w/"t1"`}, nil, textBody},
-		{"big", []string{"--compressed", base + "/big"}, []string{"content-encoding: gzip", "transfer-encoding: chunked"}, []string{"content-length"}, strings.Repeat(strings.Repeat("x", 1000)+"\n"+strings.Repeat("y", 23), 300)},
+		{"big", []string{"--compressed", base + "/big"}, []string{"content-encoding: gzip", "transfer-encoding: chunked"}, []string{"content-length"}, bigText()},
 		{"bridge", []string{"--compressed", base + "/bridge"}, []string{"content-encoding: gzip"}, nil, bridgeJSON()},
 		{"plain", []string{base + "/text"}, []string{"vary: accept-encoding", `etag: "t1"`}, []string{"content-encoding"}, textBody},
 		{"HEAD", []string{"--compressed", "-I", base + "/text"}, nil, []string{"content-encoding"}, "-"},
 		{"range", []string{"--compressed", "-r", "0-9", base + "/text"}, nil, []string{"content-encoding"}, textBody},
-		{"HTTP/1.0", []string{"--compressed", "--http1.0", base + "/big"}, []string{"content-encoding: gzip"}, []string{"content-length", "transfer-encoding"}, strings.Repeat(strings.Repeat("x", 1000)+"\n"+strings.Repeat("y", 23), 300)},
+		{"HTTP/1.0", []string{"--compressed", "--http1.0", base + "/big"}, []string{"content-encoding: gzip"}, []string{"content-length", "transfer-encoding"}, bigText()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +139,7 @@ func TestCompressNetHTTPClient(t *testing.T) {
 	for _, tt := range []struct{ path, want string }{
 		{"/text", textBody},
 		{"/bridge", bridgeJSON()},
-		{"/big", strings.Repeat(strings.Repeat("x", 1000)+"\n"+strings.Repeat("y", 23), 300)},
+		{"/big", bigText()},
 		{"/self-encoded", textBody}, // not compressed twice
 	} {
 		resp, err := c.Get(base + tt.path)
@@ -151,12 +151,7 @@ func TestCompressNetHTTPClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !resp.Uncompressed {
-			t.Errorf("%s: Uncompressed = false; want a gzip answer decoded", tt.path)
-		}
-		if string(body) != tt.want {
-			t.Errorf("%s: body of %d bytes; want %d", tt.path, len(body), len(tt.want))
-		}
+		wantDecoded(t, tt.path, resp.Uncompressed, body, tt.want)
 	}
 }
 
@@ -174,7 +169,7 @@ func TestCompressBraidClient(t *testing.T) {
 	defer cancel()
 	for _, tt := range []struct{ path, want string }{
 		{"/text", textBody},
-		{"/big", strings.Repeat(strings.Repeat("x", 1000)+"\n"+strings.Repeat("y", 23), 300)},
+		{"/big", bigText()},
 		{"/bridge", bridgeJSON()},
 	} {
 		req, _ := client.NewRequest("GET", base+tt.path, nil)
@@ -182,12 +177,23 @@ func TestCompressBraidClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !resp.Uncompressed {
-			t.Errorf("%s: Uncompressed = false; want a gzip answer decoded", tt.path)
-		}
-		if string(body) != tt.want {
-			t.Errorf("%s: body of %d bytes; want %d", tt.path, len(body), len(tt.want))
-		}
+		wantDecoded(t, tt.path, resp.Uncompressed, body, tt.want)
+	}
+}
+
+// bigText is the /big answer: compressible, many packets long.
+func bigText() string {
+	return strings.Repeat(strings.Repeat("x", 1000)+"\n"+strings.Repeat("y", 23), 300)
+}
+
+// wantDecoded checks that a client decoded a gzip answer into want.
+func wantDecoded(t *testing.T, path string, uncompressed bool, body []byte, want string) {
+	t.Helper()
+	if !uncompressed {
+		t.Errorf("%s: Uncompressed = false; want a gzip answer decoded", path)
+	}
+	if string(body) != want {
+		t.Errorf("%s: body of %d bytes; want %d", path, len(body), len(want))
 	}
 }
 
