@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"compress/gzip"
 	"context"
 	"io"
@@ -195,18 +194,4 @@ func wantDecoded(t *testing.T, path string, uncompressed bool, body []byte, want
 	if string(body) != want {
 		t.Errorf("%s: body of %d bytes; want %d", path, len(body), len(want))
 	}
-}
-
-// gunzip decodes a whole gzip body.
-func gunzip(t *testing.T, b []byte) string {
-	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }

@@ -78,23 +78,6 @@ func isTokenString(s string) bool {
 	return true
 }
 
-// lowerToken checks that b is a token and lower-cases it in place, which
-// makes received field names canonical without allocating.
-func lowerToken(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for i, c := range b {
-		if !tcharTable[c] {
-			return false
-		}
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return true
-}
-
 // validValue reports whether b may be a field value (RFC 9110 section 5.5):
 // no CR, LF, NUL or other controls but HTAB. Leading and trailing whitespace
 // has already been trimmed from received values.
