@@ -15,7 +15,7 @@
 # Environment: SERVERS, DURATION (10s), WARMUP (2s), CONNS (256), DEPTH (16),
 # SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
 # PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof),
-# REPEAT (1: rounds over all servers, interleaved so that a burst of other
+# SCENARIOS ("c$CONNS p$DEPTH": either or both), REPEAT (1: rounds over all servers, interleaved so that a burst of other
 # load on the machine hits every server alike; each cell of the
 # table is the median over the rounds), NICE (0: scheduling priority of server and
 # wrk, e.g. -10 on a machine busy with other work; needs root).
@@ -37,6 +37,7 @@ TAG=${TAG:-$(date -u +%Y-%m-%d)}
 PROFILE=${PROFILE:-}
 REPEAT=${REPEAT:-1}
 NICE=${NICE:-0}
+SCENARIOS=${SCENARIOS:-"c$CONNS p$DEPTH"}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 pin_server=() pin_load=()
@@ -75,7 +76,7 @@ wait_port() {
 
 raw=$(mktemp)
 rounds=()
-for scenario in "c$CONNS" "p$DEPTH"; do
+for scenario in $SCENARIOS; do
 	for round in $(seq "$REPEAT"); do
 	for s in $SERVERS; do
 		args=(-impl "$s" -listen "tcp:$PORT:interface=127.0.0.1")
@@ -112,7 +113,7 @@ done
 # Each cell is the median over the rounds, column by column; requests/s and
 # CPU per request are also shown relative to fasthttp's in the same
 # scenario (the issue's targets: >= 1.15x/1.25x requests, <= 0.8x CPU).
-mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" -v scenarios="c$CONNS p$DEPTH" '
+mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" -v scenarios="$SCENARIOS" '
 	function mid(v, m,    i, j, t) {
 		for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
 		return v[int((m + 1) / 2)]
@@ -138,8 +139,8 @@ mapfile -t rows < <(awk -F'\t' -v order="$SERVERS" -v scenarios="c$CONNS p$DEPTH
 	}
 	END {
 		ns = split(order, srv, " ")
-		split(scenarios, sc, " ")
-		for (i = 1; i <= 2; i++) {
+		nsc = split(scenarios, sc, " ")
+		for (i = 1; i <= nsc; i++) {
 			fk = sc[i] SUBSEP "fasthttp"
 			frps = (fk in n) ? median(fk, 3) : 0
 			fcpu = (fk in n) ? median(fk, 4) : 0

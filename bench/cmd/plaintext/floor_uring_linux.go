@@ -1,0 +1,318 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+func init() { register("floor-uring", serveFloorUring) }
+
+// serveFloorUring is the floor (see serveFloor) on io_uring instead of
+// epoll: one thread, one io_uring_enter per loop turn that hands the kernel
+// every send and receive the turn produced and waits for the next
+// completions. It answers whether a completion ring lowers the kernel's
+// cost per request below what readiness and plain system calls can reach.
+func serveFloorUring(_, addr string, _ int, ready func()) error {
+	runtime.LockOSThread()
+	ap, err := net.ResolveTCPAddr("tcp4", addr)
+	if err != nil {
+		return err
+	}
+	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	unix.SetsockoptInt(lfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+	sa := &unix.SockaddrInet4{Port: ap.Port}
+	if ip := ap.IP.To4(); ip != nil {
+		copy(sa.Addr[:], ip)
+	}
+	if err := unix.Bind(lfd, sa); err != nil {
+		return fmt.Errorf("floor-uring: bind %s: %w", addr, err)
+	}
+	if err := unix.Listen(lfd, 4096); err != nil {
+		return err
+	}
+	r, err := newRing(4096, 16384)
+	if err != nil {
+		return fmt.Errorf("floor-uring: %w", err)
+	}
+
+	// Answers stay referenced for a while after they are replaced: the
+	// kernel may still be sending from one.
+	var answers [4]*[]byte
+	var gen atomic.Uint64
+	refresh := func() {
+		b := []byte("HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: text/plain\r\nDate: " +
+			time.Now().UTC().Format(http.TimeFormat) + "\r\nContent-Length: " +
+			strconv.Itoa(len(helloWorld)) + "\r\n\r\n" + helloWorld)
+		g := gen.Load() + 1
+		answers[g%4] = &b
+		gen.Store(g)
+	}
+	refresh()
+	go func() {
+		for range time.Tick(time.Second) {
+			refresh()
+		}
+	}()
+	ready()
+
+	type conn struct {
+		in      [4096]byte
+		out     []byte
+		matched uint8
+	}
+	var conns []*conn
+	const (
+		opAccept = iota + 1
+		opRecv
+		opSend
+	)
+	ud := func(op, fd int) uint64 { return uint64(op)<<32 | uint64(uint32(fd)) }
+	r.accept(lfd, ud(opAccept, lfd))
+	for {
+		if err := r.enter(1); err != nil {
+			return err
+		}
+		r.reap(func(data uint64, res int32, flags uint32) {
+			fd := int(uint32(data))
+			switch data >> 32 {
+			case opAccept:
+				if flags&cqeMore == 0 {
+					r.accept(lfd, ud(opAccept, lfd))
+				}
+				if res < 0 {
+					return
+				}
+				c := int(res)
+				unix.SetsockoptInt(c, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+				for c >= len(conns) {
+					conns = append(conns, nil)
+				}
+				if conns[c] == nil {
+					conns[c] = new(conn)
+				}
+				conns[c].matched = 0
+				r.recv(c, conns[c].in[:], ud(opRecv, c))
+			case opRecv:
+				if res <= 0 {
+					unix.Close(fd)
+					return
+				}
+				cn := conns[fd]
+				heads, m := 0, cn.matched
+				for _, b := range cn.in[:res] {
+					switch {
+					case b == "\r\n\r\n"[m]:
+						m++
+					case b == '\r':
+						m = 1
+					default:
+						m = 0
+					}
+					if m == 4 {
+						heads, m = heads+1, 0
+					}
+				}
+				cn.matched = m
+				if heads > 0 {
+					a := *answers[gen.Load()%4]
+					if heads == 1 {
+						cn.out = a
+					} else {
+						cn.out = cn.out[:0:0]
+						for range heads {
+							cn.out = append(cn.out, a...)
+						}
+					}
+					r.send(fd, cn.out, ud(opSend, fd))
+				}
+				r.recv(fd, cn.in[:], ud(opRecv, fd))
+			case opSend:
+				// Only failures complete (CQE_SKIP_SUCCESS); the receive
+				// that is armed ends the connection.
+			}
+		})
+	}
+}
+
+const (
+	ioringOpAccept = 13
+	ioringOpSend   = 26
+	ioringOpRecv   = 27
+
+	ioringSetupCQSize       = 1 << 3
+	ioringSetupCoopTaskrun  = 1 << 8
+	ioringSetupSingleIssuer = 1 << 12
+	ioringSetupDeferTaskrun = 1 << 13
+
+	ioringEnterGetEvents = 1 << 0
+	ioringAcceptMulti    = 1 << 0
+	sqeCQESkipSuccess    = 1 << 6
+	cqeMore              = 1 << 1
+
+	ioringOffSQRing = 0
+	ioringOffSQEs   = 0x10000000
+)
+
+type uringParams struct {
+	sqEntries, cqEntries, flags, sqThreadCPU, sqThreadIdle, features, wqFd uint32
+	resv                                                                   [3]uint32
+	sqOff                                                                  struct {
+		head, tail, ringMask, ringEntries, flags, dropped, array, resv1 uint32
+		userAddr                                                        uint64
+	}
+	cqOff struct {
+		head, tail, ringMask, ringEntries, overflow, cqes, flags, resv1 uint32
+		userAddr                                                        uint64
+	}
+}
+
+type sqe struct {
+	opcode, flags uint8
+	ioprio        uint16
+	fd            int32
+	off, addr     uint64
+	len, opFlags  uint32
+	userData      uint64
+	bufIndex      uint16
+	personality   uint16
+	spliceFdIn    int32
+	addr3, pad    uint64
+}
+
+type cqe struct {
+	userData uint64
+	res      int32
+	flags    uint32
+}
+
+type ring struct {
+	fd             int
+	sqHead, sqTail *uint32
+	sqMask         uint32
+	sqArray        []uint32
+	sqes           []sqe
+	cqHead, cqTail *uint32
+	cqMask         uint32
+	cqes           []cqe
+	pending        uint32 // queued since the last enter
+	localTail      uint32
+}
+
+func newRing(entries, cqEntries uint32) (*ring, error) {
+	p := uringParams{flags: ioringSetupCQSize | ioringSetupSingleIssuer | ioringSetupDeferTaskrun, cqEntries: cqEntries}
+	fd, _, e := unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(&p)), 0)
+	if e == unix.EINVAL {
+		p = uringParams{flags: ioringSetupCQSize | ioringSetupCoopTaskrun, cqEntries: cqEntries}
+		fd, _, e = unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(&p)), 0)
+	}
+	if e != 0 {
+		return nil, fmt.Errorf("io_uring_setup: %w", e)
+	}
+	sqSize := uintptr(p.sqOff.array) + uintptr(p.sqEntries)*4
+	cqSize := uintptr(p.cqOff.cqes) + uintptr(p.cqEntries)*unsafe.Sizeof(cqe{})
+	size := max(sqSize, cqSize) // IORING_FEAT_SINGLE_MMAP: one map for both rings
+	rb, err := unix.Mmap(int(fd), ioringOffSQRing, int(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := unix.Mmap(int(fd), ioringOffSQEs, int(uintptr(p.sqEntries)*unsafe.Sizeof(sqe{})), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_POPULATE)
+	if err != nil {
+		return nil, err
+	}
+	base := unsafe.Pointer(&rb[0])
+	at := func(off uint32) unsafe.Pointer { return unsafe.Add(base, off) }
+	r := &ring{
+		fd:      int(fd),
+		sqHead:  (*uint32)(at(p.sqOff.head)),
+		sqTail:  (*uint32)(at(p.sqOff.tail)),
+		sqMask:  *(*uint32)(at(p.sqOff.ringMask)),
+		sqArray: unsafe.Slice((*uint32)(at(p.sqOff.array)), p.sqEntries),
+		sqes:    unsafe.Slice((*sqe)(unsafe.Pointer(&sb[0])), p.sqEntries),
+		cqHead:  (*uint32)(at(p.cqOff.head)),
+		cqTail:  (*uint32)(at(p.cqOff.tail)),
+		cqMask:  *(*uint32)(at(p.cqOff.ringMask)),
+		cqes:    unsafe.Slice((*cqe)(at(p.cqOff.cqes)), p.cqEntries),
+	}
+	r.localTail = atomic.LoadUint32(r.sqTail)
+	return r, nil
+}
+
+// get returns the next free submission entry, submitting the queue first
+// when it is full.
+func (r *ring) get() *sqe {
+	if r.localTail-atomic.LoadUint32(r.sqHead) > r.sqMask {
+		r.enter(0)
+	}
+	i := r.localTail & r.sqMask
+	r.sqArray[i] = i
+	r.localTail++
+	r.pending++
+	s := &r.sqes[i]
+	*s = sqe{}
+	return s
+}
+
+func (r *ring) accept(fd int, data uint64) {
+	s := r.get()
+	s.opcode, s.fd, s.ioprio, s.userData = ioringOpAccept, int32(fd), ioringAcceptMulti, data
+	s.opFlags = unix.SOCK_CLOEXEC
+}
+
+func (r *ring) recv(fd int, p []byte, data uint64) {
+	s := r.get()
+	s.opcode, s.fd, s.userData = ioringOpRecv, int32(fd), data
+	s.addr, s.len = uint64(uintptr(unsafe.Pointer(&p[0]))), uint32(len(p))
+}
+
+func (r *ring) send(fd int, p []byte, data uint64) {
+	s := r.get()
+	s.opcode, s.fd, s.userData, s.flags = ioringOpSend, int32(fd), data, sqeCQESkipSuccess
+	s.addr, s.len = uint64(uintptr(unsafe.Pointer(&p[0]))), uint32(len(p))
+	s.opFlags = unix.MSG_NOSIGNAL
+}
+
+// enter submits what is queued and, with wait > 0, waits for that many
+// completions.
+func (r *ring) enter(wait uint32) error {
+	atomic.StoreUint32(r.sqTail, r.localTail)
+	var flags uintptr
+	if wait > 0 {
+		flags = ioringEnterGetEvents
+		if atomic.LoadUint32(r.cqTail) != atomic.LoadUint32(r.cqHead) {
+			wait = 0 // completions are there already: only submit (and run task work)
+		}
+	}
+	for {
+		_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(r.pending), uintptr(wait), flags, 0, 0)
+		if e == unix.EINTR || e == syscall.EAGAIN {
+			continue
+		}
+		r.pending = 0
+		if e != 0 {
+			return fmt.Errorf("io_uring_enter: %w", e)
+		}
+		return nil
+	}
+}
+
+func (r *ring) reap(f func(data uint64, res int32, flags uint32)) {
+	head := atomic.LoadUint32(r.cqHead)
+	tail := atomic.LoadUint32(r.cqTail)
+	for ; head != tail; head++ {
+		c := r.cqes[head&r.cqMask]
+		f(c.userData, c.res, c.flags)
+	}
+	atomic.StoreUint32(r.cqHead, head)
+}
