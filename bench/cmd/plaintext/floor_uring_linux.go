@@ -52,14 +52,14 @@ func serveFloorUring(_, addr string, _ int, ready func()) error {
 
 	// Answers stay referenced for a while after they are replaced: the
 	// kernel may still be sending from one.
-	var answers [4]*[]byte
+	var answers [4]atomic.Pointer[[]byte]
 	var gen atomic.Uint64
 	refresh := func() {
 		b := []byte("HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: text/plain\r\nDate: " +
 			time.Now().UTC().Format(http.TimeFormat) + "\r\nContent-Length: " +
 			strconv.Itoa(len(helloWorld)) + "\r\n\r\n" + helloWorld)
 		g := gen.Load() + 1
-		answers[g%4] = &b
+		answers[g%4].Store(&b)
 		gen.Store(g)
 	}
 	refresh()
@@ -142,7 +142,7 @@ func serveFloorUring(_, addr string, _ int, ready func()) error {
 				}
 				cn.matched = m
 				if heads > 0 {
-					a := *answers[gen.Load()%4]
+					a := *answers[gen.Load()%4].Load()
 					if heads == 1 {
 						cn.out = a
 					} else {
