@@ -10,15 +10,24 @@
 # Scenarios: c256 (CONNS=256 connections, one request at a time each) and
 # p16 (as many connections, DEPTH=16 pipelined requests at a time each).
 # Servers: braid (native API), bridge (net/http handler on braid), fasthttp,
-# net (net/http), gnet (no parser, as in its TechEmpower entry) and floor (no
-# HTTP at all: raw epoll, read and write, to show the kernel's share).
-# Environment: SERVERS, DURATION (10s), WARMUP (2s), CONNS (256), DEPTH (16),
-# SERVER_CPU (0), LOAD_CPU (1), PORT (18080), OUT (results), TAG (date),
-# PROFILE (servers to profile: results/prof/http-<server>-<scenario>.pprof),
-# SCENARIOS ("c$CONNS p$DEPTH": either or both), REPEAT (1: rounds over all servers, interleaved so that a burst of other
-# load on the machine hits every server alike; each cell of the
-# table is the median over the rounds), NICE (0: scheduling priority of server and
-# wrk, e.g. -10 on a machine busy with other work; needs root).
+# net (net/http), gnet (no parser, as in its TechEmpower entry), floor and
+# floor-uring (no HTTP at all: raw read and write on epoll, or io_uring, to
+# show the kernel's share).
+# Environment:
+#   SERVERS    servers to run ("braid fasthttp gnet net bridge floor")
+#   SCENARIOS  "c$CONNS p$DEPTH", either or both
+#   DURATION   measured time per run (10s), after WARMUP (2s)
+#   SLICES     5: a run is that many wrk runs of DURATION/SLICES on the same
+#              server, and takes the figures of its median slice by CPU per
+#              request, so that a burst of other load during one slice
+#              does not move them
+#   REPEAT     1: rounds over all servers, interleaved so that such bursts
+#              hit every server alike; each cell is the median over rounds
+#   CONNS (256), DEPTH (16), SERVER_CPU (0), LOAD_CPU (1), PORT (18080),
+#   OUT (results), TAG (date)
+#   PROFILE    servers to profile: results/prof/http-<server>-<scenario>.pprof
+#   NICE       0: priority of server and wrk, e.g. -10 on a machine busy
+#              with other work (needs root)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +46,7 @@ TAG=${TAG:-$(date -u +%Y-%m-%d)}
 PROFILE=${PROFILE:-}
 REPEAT=${REPEAT:-1}
 NICE=${NICE:-0}
+SLICES=${SLICES:-5}
 SCENARIOS=${SCENARIOS:-"c$CONNS p$DEPTH"}
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
@@ -74,6 +84,21 @@ wait_port() {
 	return 1
 }
 
+# wait_free: until nothing listens on the port. A server's listening socket
+# can outlive its process for a moment (io_uring tears a ring down after the
+# process is gone), and the next server must not find the port taken.
+wait_free() {
+	for _ in $(seq 100); do
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	echo "port $PORT still taken" >&2
+	return 1
+}
+
+slice=$(( ${DURATION%s} / SLICES ))
+(( slice >= 1 )) || { echo "DURATION must give each of SLICES=$SLICES slices at least 1s" >&2; exit 1; }
+
 raw=$(mktemp)
 rounds=()
 for scenario in $SCENARIOS; do
@@ -91,18 +116,24 @@ for scenario in $SCENARIOS; do
 		extra=()
 		[[ $scenario == p* ]] && extra=(-- "$DEPTH")
 		"${pin_load[@]}" wrk "${wrk_args[@]}" -d"$WARMUP" "$url" "${extra[@]}" >/dev/null
-		t0=$(cpu_ticks "$server_pid")
-		out=$("${pin_load[@]}" wrk "${wrk_args[@]}" -d"$DURATION" "$url" "${extra[@]}")
-		t1=$(cpu_ticks "$server_pid")
+		# SLICES wrk runs back to back on the same server (see above).
+		slices=() errs=
+		for _ in $(seq "$SLICES"); do
+			t0=$(cpu_ticks "$server_pid")
+			out=$("${pin_load[@]}" wrk "${wrk_args[@]}" -d"${slice}s" "$url" "${extra[@]}")
+			t1=$(cpu_ticks "$server_pid")
+			reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+			errs+=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
+			slices+=("$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$reqs" -v d="$slice" \
+				-v rps="$(awk '/Requests\/sec:/ {print $2}' <<<"$out")" \
+				-v p50="$(awk '$1 == "50%" {print $2}' <<<"$out")" \
+				-v p99="$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+				'BEGIN { printf "%s %s %.0f%% %s %s", (n > 0 ? sprintf("%.2f", (b - a) / hz * 1e6 / n) : "-"), rps, (b - a) / hz / d * 100, p50, p99 }')")
+		done
 		kill -INT "$server_pid"; wait "$server_pid" 2>/dev/null || true
 		server_pid=
-		reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-		rps=$(awk '/Requests\/sec:/ {print $2}' <<<"$out")
-		p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-		p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-		errs=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
-		cpu_us=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$reqs" 'BEGIN { if (n > 0) printf "%.2f", (b - a) / hz * 1e6 / n; else print "-" }')
-		util=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="${DURATION%s}" 'BEGIN { printf "%.0f%%", (b - a) / hz / d * 100 }')
+		wait_free
+		read -r cpu_us rps util p50 p99 < <(printf '%s\n' "${slices[@]}" | sort -n | sed -n "$(( (SLICES + 1) / 2 ))p")
 		echo "$scenario $s (round $round): $rps req/s, $cpu_us µs CPU/req, server CPU $util, p50 $p50, p99 $p99 ${errs}"
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$s" "$rps" "$cpu_us" "$util" "$p50" "$p99" "${errs:-}" >>"$raw"
 		rounds+=("| $scenario | $s | $round | $rps | $cpu_us | $util | $p50 | $p99 |")
@@ -163,10 +194,11 @@ file="$OUT/http-$TAG.md"
 	echo "# HTTP plaintext, $TAG"
 	echo
 	echo "GET /plaintext → 200 \"Hello, World!\" (text/plain). Server pinned to CPU $SERVER_CPU, one"
-	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU, $DURATION after a $WARMUP warm-up, a"
-	echo "fresh server per run; each cell is the median of $REPEAT interleaved round(s). c$CONNS: one request in flight per connection; p$DEPTH: $DEPTH"
-	echo "pipelined. CPU/req is the server's user+system time (/proc/PID/stat) over"
-	echo "the requests wrk completed; nice $NICE. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
+	echo "event loop; wrk -t1 -c$CONNS pinned to CPU $LOAD_CPU. A run is a fresh server, a $WARMUP warm-up,"
+	echo "then $SLICES wrk runs of ${slice}s; the run's figures are its median slice's by CPU per request."
+	echo "Each cell is the median of $REPEAT interleaved round(s). c$CONNS: one request in flight per"
+	echo "connection; p$DEPTH: $DEPTH pipelined. CPU/req is the server's user+system time (/proc/PID/stat)"
+	echo "over the requests wrk completed; nice $NICE. $(nproc) CPUs, $(uname -r), $(go version | cut -d' ' -f3)."
 	echo
 	echo "\"vs fasthttp\" compares the medians; \"paired\" is the median of each round's"
 	echo "ratio to fasthttp's run in the same round, which a burst of other load on"
