@@ -22,23 +22,8 @@ func init() { register("floor", serveFloor) }
 // server spends above this figure is its own; what the floor spends is the
 // kernel's (TCP over loopback, the wake-ups of the client, epoll).
 func serveFloor(_, addr string, _ int, ready func()) error {
-	ap, err := net.ResolveTCPAddr("tcp4", addr)
+	lfd, err := listenRaw("floor", addr, unix.SOCK_NONBLOCK)
 	if err != nil {
-		return err
-	}
-	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	unix.SetsockoptInt(lfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
-	sa := &unix.SockaddrInet4{Port: ap.Port}
-	if ip := ap.IP.To4(); ip != nil {
-		copy(sa.Addr[:], ip)
-	}
-	if err := unix.Bind(lfd, sa); err != nil {
-		return fmt.Errorf("floor: bind %s: %w", addr, err)
-	}
-	if err := unix.Listen(lfd, 4096); err != nil {
 		return err
 	}
 	ep, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
@@ -49,19 +34,7 @@ func serveFloor(_, addr string, _ int, ready func()) error {
 		return err
 	}
 
-	var answer atomic.Pointer[[]byte]
-	refresh := func() {
-		b := []byte("HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: text/plain\r\nDate: " +
-			time.Now().UTC().Format(http.TimeFormat) + "\r\nContent-Length: " +
-			strconv.Itoa(len(helloWorld)) + "\r\n\r\n" + helloWorld)
-		answer.Store(&b)
-	}
-	refresh()
-	go func() {
-		for range time.Tick(time.Second) {
-			refresh()
-		}
-	}()
+	answer := cannedAnswer()
 	ready()
 
 	// Per fd: how much of "\r\n\r\n" the last read ended with, so that a
@@ -106,20 +79,7 @@ func serveFloor(_, addr string, _ int, ready func()) error {
 					unix.Close(fd)
 					break
 				}
-				heads, m := 0, matched[fd]
-				for _, b := range in[:r] {
-					switch {
-					case b == "\r\n\r\n"[m]:
-						m++
-					case b == '\r':
-						m = 1
-					default:
-						m = 0
-					}
-					if m == 4 {
-						heads, m = heads+1, 0
-					}
-				}
+				heads, m := countHeads(in[:r], matched[fd])
 				matched[fd] = m
 				if heads > 0 {
 					a := *answer.Load()
@@ -143,4 +103,70 @@ func serveFloor(_, addr string, _ int, ready func()) error {
 			}
 		}
 	}
+}
+
+// listenRaw listens on addr (IPv4 HOST:PORT) with raw system calls; flags
+// are added to the socket's type.
+func listenRaw(name, addr string, flags int) (int, error) {
+	ap, err := net.ResolveTCPAddr("tcp4", addr)
+	if err != nil {
+		return -1, err
+	}
+	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|flags, 0)
+	if err != nil {
+		return -1, err
+	}
+	unix.SetsockoptInt(lfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+	sa := &unix.SockaddrInet4{Port: ap.Port}
+	if ip := ap.IP.To4(); ip != nil {
+		copy(sa.Addr[:], ip)
+	}
+	if err := unix.Bind(lfd, sa); err != nil {
+		return -1, fmt.Errorf("%s: bind %s: %w", name, addr, err)
+	}
+	if err := unix.Listen(lfd, 4096); err != nil {
+		return -1, err
+	}
+	return lfd, nil
+}
+
+// cannedAnswer is the floors' one answer, its Date refreshed every second.
+// An answer is never changed once made: a floor may hand it to the kernel
+// and keep a reference until the kernel is done with it.
+func cannedAnswer() *atomic.Pointer[[]byte] {
+	var answer atomic.Pointer[[]byte]
+	refresh := func() {
+		b := []byte("HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: text/plain\r\nDate: " +
+			time.Now().UTC().Format(http.TimeFormat) + "\r\nContent-Length: " +
+			strconv.Itoa(len(helloWorld)) + "\r\n\r\n" + helloWorld)
+		answer.Store(&b)
+	}
+	refresh()
+	go func() {
+		for range time.Tick(time.Second) {
+			refresh()
+		}
+	}()
+	return &answer
+}
+
+// countHeads counts the blank lines that end request heads in p. m is how
+// much of "\r\n\r\n" the previous read ended with, so that a head cut
+// across reads counts once; the result's second value is the same for p.
+func countHeads(p []byte, m uint8) (int, uint8) {
+	heads := 0
+	for _, b := range p {
+		switch {
+		case b == "\r\n\r\n"[m]:
+			m++
+		case b == '\r':
+			m = 1
+		default:
+			m = 0
+		}
+		if m == 4 {
+			heads, m = heads+1, 0
+		}
+	}
+	return heads, m
 }

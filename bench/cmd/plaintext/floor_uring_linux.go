@@ -2,13 +2,9 @@ package main
 
 import (
 	"fmt"
-	"net"
-	"net/http"
 	"runtime"
-	"strconv"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -26,23 +22,8 @@ func init() { register("floor-uring", serveFloorUring) }
 // below what readiness and plain system calls reach.
 func serveFloorUring(_, addr string, _ int, ready func()) error {
 	runtime.LockOSThread()
-	ap, err := net.ResolveTCPAddr("tcp4", addr)
+	lfd, err := listenRaw("floor-uring", addr, 0)
 	if err != nil {
-		return err
-	}
-	lfd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	unix.SetsockoptInt(lfd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
-	sa := &unix.SockaddrInet4{Port: ap.Port}
-	if ip := ap.IP.To4(); ip != nil {
-		copy(sa.Addr[:], ip)
-	}
-	if err := unix.Bind(lfd, sa); err != nil {
-		return fmt.Errorf("floor-uring: bind %s: %w", addr, err)
-	}
-	if err := unix.Listen(lfd, 4096); err != nil {
 		return err
 	}
 	r, err := newRing(4096, 16384)
@@ -50,24 +31,7 @@ func serveFloorUring(_, addr string, _ int, ready func()) error {
 		return fmt.Errorf("floor-uring: %w", err)
 	}
 
-	// Answers stay referenced for a while after they are replaced: the
-	// kernel may still be sending from one.
-	var answers [4]atomic.Pointer[[]byte]
-	var gen atomic.Uint64
-	refresh := func() {
-		b := []byte("HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: text/plain\r\nDate: " +
-			time.Now().UTC().Format(http.TimeFormat) + "\r\nContent-Length: " +
-			strconv.Itoa(len(helloWorld)) + "\r\n\r\n" + helloWorld)
-		g := gen.Load() + 1
-		answers[g%4].Store(&b)
-		gen.Store(g)
-	}
-	refresh()
-	go func() {
-		for range time.Tick(time.Second) {
-			refresh()
-		}
-	}()
+	answer := cannedAnswer()
 	ready()
 
 	const bufSize = 4096
@@ -76,7 +40,7 @@ func serveFloorUring(_, addr string, _ int, ready func()) error {
 		return fmt.Errorf("floor-uring: %w", err)
 	}
 	type conn struct {
-		out     []byte
+		out     []byte // what the kernel is sending: referenced until the next send
 		matched uint8
 	}
 	var conns []*conn
@@ -126,23 +90,10 @@ func serveFloorUring(_, addr string, _ int, ready func()) error {
 				bid := uint16(flags >> 16)
 				in := bufs[int(bid)*bufSize : int(bid)*bufSize+int(res)]
 				cn := conns[fd]
-				heads, m := 0, cn.matched
-				for _, b := range in {
-					switch {
-					case b == "\r\n\r\n"[m]:
-						m++
-					case b == '\r':
-						m = 1
-					default:
-						m = 0
-					}
-					if m == 4 {
-						heads, m = heads+1, 0
-					}
-				}
+				heads, m := countHeads(in, cn.matched)
 				cn.matched = m
 				if heads > 0 {
-					a := *answers[gen.Load()%4].Load()
+					a := *answer.Load()
 					if heads == 1 {
 						cn.out = a
 					} else {
