@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/refused"
 	"github.com/braid-net/braid/reactor/reactortest"
 )
 
@@ -115,7 +116,7 @@ func TestHostnameClientRealResolver(t *testing.T) {
 
 func TestConnectRefusedReal(t *testing.T) {
 	r := startReactor(t)
-	port := freePort(t)
+	port := refused.Port(t)
 	res := make(chan error, 1)
 	reactortest.OnLoop(t, r, func() {
 		Connect(r, "tcp:host=127.0.0.1:port="+strconv.Itoa(port), newPlainEcho(),

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/refused"
 )
 
 func TestEchoTCP(t *testing.T) {
@@ -34,10 +35,7 @@ func TestEchoTCP(t *testing.T) {
 
 func TestConnectRefused(t *testing.T) {
 	r := start(t, &Config{Loops: 1})
-	// Find a closed port: listen, note the port, close.
-	ln := listenEcho(t, r, "tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(refused.Port(t)))
 	f := newClientRecorder()
 	r.Connect("tcp", addr, f, nil)
 	err := wait(t, f.failed, "connection failure")

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/braid-net/braid/internal/refused"
 )
 
 const waitFor = 20 * time.Second
@@ -127,7 +129,7 @@ func TestPortforwardHalfClose(t *testing.T) {
 
 func TestPortforwardConnectFailure(t *testing.T) {
 	bin := buildBraid(t)
-	dead := freePort(t)
+	dead := refused.Port(t)
 	addr, _ := startBraid(t, bin, "portforward", "--listen", "tcp:0:interface=127.0.0.1",
 		"--to", "tcp:host=127.0.0.1:port="+strconv.Itoa(dead))
 	c, err := net.Dial("tcp", addr)
@@ -243,14 +245,4 @@ func vmHWM(t *testing.T, pid int) int64 {
 	}
 	t.Fatal("no VmHWM in /proc status")
 	return 0
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

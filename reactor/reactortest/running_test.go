@@ -3,10 +3,12 @@ package reactortest_test
 import (
 	"errors"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/braid-net/braid"
+	"github.com/braid-net/braid/internal/refused"
 	"github.com/braid-net/braid/reactor"
 	"github.com/braid-net/braid/reactor/reactortest"
 )
@@ -55,12 +57,7 @@ func TestRunningListenConnect(t *testing.T) {
 
 // Connect reports a refused connection on its channel.
 func TestConnectRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(refused.Port(t)))
 	r := reactortest.Running(t, nil)
 	select {
 	case err := <-reactortest.Connect(t, r, "tcp", addr, &reader{done: make(chan string, 1)}):
