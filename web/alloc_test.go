@@ -22,28 +22,18 @@ func TestServerZeroAllocs(t *testing.T) {
 	}
 }
 
+// benchReq is the request the in-memory server benchmarks send.
+const benchReq = "GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n"
+
 func BenchmarkServerHello(b *testing.B) {
-	h := newHarness(b, &Config{Handler: HandlerFunc(hello)})
-	req := []byte("GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
-	b.ReportAllocs()
-	for b.Loop() {
-		h.tr.Receive(req)
-		h.tr.Clear()
-	}
+	newHarness(b, &Config{Handler: HandlerFunc(hello)}).bench(b, []byte(benchReq))
 }
 
 // BenchmarkServerPipelined16 is BenchmarkServerHello with 16 requests
 // pipelined in one read, as wrk's pipelining script sends them; ns/op is
 // per batch.
 func BenchmarkServerPipelined16(b *testing.B) {
-	h := newHarness(b, &Config{Handler: HandlerFunc(hello)})
-	req := []byte(strings.Repeat("GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n", 16))
-	b.ReportAllocs()
-	for b.Loop() {
-		h.tr.Receive(req)
-		h.tr.Clear()
-	}
-	b.StopTimer()
+	newHarness(b, &Config{Handler: HandlerFunc(hello)}).bench(b, []byte(strings.Repeat(benchReq, 16)))
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*16), "ns/request")
 }
 
@@ -79,6 +69,20 @@ func benchReactor(b *testing.B, depth int) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*depth), "ns/request")
 }
 
+// exchange serves req and drops the answer.
+func (h *harness) exchange(req []byte) {
+	h.tr.Receive(req)
+	h.tr.Clear()
+}
+
+// bench serves req once per benchmark iteration.
+func (h *harness) bench(b *testing.B, req []byte) {
+	b.ReportAllocs()
+	for b.Loop() {
+		h.exchange(req)
+	}
+}
+
 // roundTrips writes req on c and reads want bytes of answers, once per
 // benchmark iteration.
 func roundTrips(b *testing.B, c net.Conn, req []byte, want int, buf []byte) {
@@ -101,12 +105,8 @@ func roundTrips(b *testing.B, c net.Conn, req []byte, want int, buf []byte) {
 // time that warms its pools, allocates nothing (mean over runs exchanges).
 func wantNoAllocs(t *testing.T, h *harness, req []byte, runs int) {
 	t.Helper()
-	exchange := func() {
-		h.tr.Receive(req)
-		h.tr.Clear()
-	}
-	exchange()
-	if n := testing.AllocsPerRun(runs, exchange); n != 0 {
+	h.exchange(req)
+	if n := testing.AllocsPerRun(runs, func() { h.exchange(req) }); n != 0 {
 		t.Errorf("got %v allocs per request; want 0", n)
 	}
 }

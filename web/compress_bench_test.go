@@ -86,11 +86,7 @@ func BenchmarkServerGzip(b *testing.B) {
 			out := len(h.tr.Value())
 			h.tr.Clear()
 			b.SetBytes(int64(bc.size))
-			b.ReportAllocs()
-			for b.Loop() {
-				h.tr.Receive(req)
-				h.tr.Clear()
-			}
+			h.bench(b, req)
 			b.ReportMetric(float64(out), "out-B/op")
 		})
 	}
@@ -108,11 +104,7 @@ func BenchmarkServerIdentity(b *testing.B) {
 			out := len(h.tr.Value())
 			h.tr.Clear()
 			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				h.tr.Receive(req)
-				h.tr.Clear()
-			}
+			h.bench(b, req)
 			b.ReportMetric(float64(out), "out-B/op")
 		})
 	}

@@ -208,17 +208,14 @@ func TestInformationalNotCompressed(t *testing.T) {
 // BenchmarkServerEarlyHints is BenchmarkServerHello with a 103 carrying a
 // Link before the 200.
 func BenchmarkServerEarlyHints(b *testing.B) {
-	h := newHarness(b, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
-		w.AddHeader("Link", link1)
-		w.WriteInformational(103)
-		hello(w, r)
-	})})
-	req := []byte("GET /plaintext HTTP/1.1\r\nHost: a\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
-	b.ReportAllocs()
-	for b.Loop() {
-		h.tr.Receive(req)
-		h.tr.Clear()
-	}
+	newHarness(b, &Config{Handler: HandlerFunc(hintedHello)}).bench(b, []byte(benchReq))
+}
+
+// hintedHello is hello after a 103 with one Link.
+func hintedHello(w *ResponseWriter, r *Request) {
+	w.AddHeader("Link", link1)
+	w.WriteInformational(103)
+	hello(w, r)
 }
 
 // A 103 before the final response allocates nothing either: its head is
@@ -227,11 +224,7 @@ func TestEarlyHintsZeroAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are meaningless under the race detector")
 	}
-	h := newHarness(t, &Config{Handler: HandlerFunc(func(w *ResponseWriter, r *Request) {
-		w.AddHeader("Link", link1)
-		w.WriteInformational(103)
-		hello(w, r)
-	})})
+	h := newHarness(t, &Config{Handler: HandlerFunc(hintedHello)})
 	req := []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	wantNoAllocs(t, h, req, 1000)
 	h.tr.Receive(req)
