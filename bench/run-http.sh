@@ -49,6 +49,9 @@ NICE=${NICE:-0}
 SLICES=${SLICES:-5}
 SCENARIOS=${SCENARIOS:-"c$CONNS p$DEPTH"}
 
+slice=$(( ${DURATION%s} / SLICES ))
+(( slice >= 1 )) || { echo "DURATION must give each of SLICES=$SLICES slices at least 1s" >&2; exit 1; }
+
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
 pin_server=() pin_load=()
 if command -v taskset >/dev/null; then
@@ -75,29 +78,22 @@ url="http://127.0.0.1:$PORT/plaintext"
 # /proc/PID/stat; the name field has no spaces here).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# wait_port up|down: until the port takes connections, or until nothing
+# listens on it. A server's listening socket can outlive its process for a
+# moment (io_uring tears a ring down after the process is gone), and the
+# next server must not find the port taken.
 wait_port() {
 	for _ in $(seq 100); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+			[[ $1 == up ]] && return 0
+		else
+			[[ $1 == down ]] && return 0
+		fi
 		sleep 0.1
 	done
-	echo "server did not listen on $PORT" >&2
+	echo "port $PORT: not $1 after 10 s" >&2
 	return 1
 }
-
-# wait_free: until nothing listens on the port. A server's listening socket
-# can outlive its process for a moment (io_uring tears a ring down after the
-# process is gone), and the next server must not find the port taken.
-wait_free() {
-	for _ in $(seq 100); do
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
-		sleep 0.1
-	done
-	echo "port $PORT still taken" >&2
-	return 1
-}
-
-slice=$(( ${DURATION%s} / SLICES ))
-(( slice >= 1 )) || { echo "DURATION must give each of SLICES=$SLICES slices at least 1s" >&2; exit 1; }
 
 raw=$(mktemp)
 rounds=()
@@ -110,7 +106,7 @@ for scenario in $SCENARIOS; do
 		fi
 		"${pin_server[@]}" "$bin/plaintext" "${args[@]}" >/dev/null 2>&1 &
 		server_pid=$!
-		wait_port
+		wait_port up
 		wrk_args=(-t1 -c"$CONNS" --latency)
 		[[ $scenario == p* ]] && wrk_args+=(-s "$here/cmd/plaintext/pipeline.lua")
 		extra=()
@@ -122,17 +118,18 @@ for scenario in $SCENARIOS; do
 			t0=$(cpu_ticks "$server_pid")
 			out=$("${pin_load[@]}" wrk "${wrk_args[@]}" -d"${slice}s" "$url" "${extra[@]}")
 			t1=$(cpu_ticks "$server_pid")
-			reqs=$(awk '/requests in/ {print $1}' <<<"$out")
 			errs+=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' <<<"$out")
-			slices+=("$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v n="$reqs" -v d="$slice" \
-				-v rps="$(awk '/Requests\/sec:/ {print $2}' <<<"$out")" \
-				-v p50="$(awk '$1 == "50%" {print $2}' <<<"$out")" \
-				-v p99="$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-				'BEGIN { printf "%s %s %.0f%% %s %s", (n > 0 ? sprintf("%.2f", (b - a) / hz * 1e6 / n) : "-"), rps, (b - a) / hz / d * 100, p50, p99 }')")
+			# "CPU/req requests/s CPU% p50 p99" of the slice.
+			slices+=("$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v d="$slice" '
+				/requests in/ { n = $1 }
+				/Requests\/sec:/ { rps = $2 }
+				$1 == "50%" { p50 = $2 }
+				$1 == "99%" { p99 = $2 }
+				END { printf "%s %s %.0f%% %s %s", (n > 0 ? sprintf("%.2f", (b - a) / hz * 1e6 / n) : "-"), rps, (b - a) / hz / d * 100, p50, p99 }' <<<"$out")")
 		done
 		kill -INT "$server_pid"; wait "$server_pid" 2>/dev/null || true
 		server_pid=
-		wait_free
+		wait_port down
 		read -r cpu_us rps util p50 p99 < <(printf '%s\n' "${slices[@]}" | sort -n | sed -n "$(( (SLICES + 1) / 2 ))p")
 		echo "$scenario $s (round $round): $rps req/s, $cpu_us µs CPU/req, server CPU $util, p50 $p50, p99 $p99 ${errs}"
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$s" "$rps" "$cpu_us" "$util" "$p50" "$p99" "${errs:-}" >>"$raw"

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -223,16 +222,11 @@ func (r *ring) recycle(bid uint16) {
 	*(*uint32)(unsafe.Add(e, 8)) = r.pbufSize
 	*(*uint16)(unsafe.Add(e, 12)) = bid
 	r.pbufTail++
-	// The tail is the first entry's last 16 bits; publish it with an
-	// atomic on the aligned 32-bit word that holds it, after the writes
-	// above. (Entry 0's bid shares that word and is rewritten with it.)
+	// The tail is the first entry's last 16 bits. Only this thread writes
+	// that word (entry 0's bid shares it), so a load and an atomic store
+	// publish the tail after the writes above.
 	w := (*uint32)(unsafe.Pointer(&r.pbuf[12]))
-	for {
-		old := atomic.LoadUint32(w)
-		if atomic.CompareAndSwapUint32(w, old, old&0xffff|uint32(r.pbufTail)<<16) {
-			return
-		}
-	}
+	atomic.StoreUint32(w, *w&0xffff|uint32(r.pbufTail)<<16)
 }
 
 func (r *ring) recvMulti(fd int, data uint64) {
@@ -321,7 +315,7 @@ func (r *ring) enter(wait uint32) error {
 	}
 	for {
 		_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(r.pending), uintptr(wait), flags, 0, 0)
-		if e == unix.EINTR || e == syscall.EAGAIN {
+		if e == unix.EINTR || e == unix.EAGAIN {
 			continue
 		}
 		r.pending = 0

@@ -5,6 +5,7 @@
 //	go run ./cmd/plaintext -listen tcp:8080              # braid's native API
 //	go run ./cmd/plaintext -impl bridge -listen tcp:8080 # braid's net/http bridge
 //	go run ./cmd/plaintext -impl fasthttp|net|gnet -listen tcp:8080
+//	go run ./cmd/plaintext -impl floor|floor-uring -listen tcp:8080 # no HTTP: the kernel's share (Linux)
 //
 // Each is written as its documentation shows a user would write it, with
 // one event loop by default (-loops) so that a server pinned to one CPU
